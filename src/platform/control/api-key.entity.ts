@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Tenant } from './tenant.entity';
+import { TenantRole } from './membership.entity';
+
+/** A partner's key, scoped to one tenant. Only a SHA-256 of the key is stored. */
+@Entity({ name: 'api_keys' })
+export class ApiKey {
+  @PrimaryGeneratedColumn('uuid') id: string;
+
+  @ManyToOne(() => Tenant, { onDelete: 'CASCADE' }) tenant: Tenant;
+
+  @Index() @Column('uuid') tenantId: string;
+
+  @Column({ type: 'varchar', length: 100 }) name: string;
+
+  @Column({ type: 'varchar', length: 64, unique: true }) keyHash: string;
+
+  @Column({ type: 'varchar', length: 20, default: TenantRole.AGENT }) role: TenantRole;
+
+  @Column({ type: 'timestamptz', nullable: true }) revokedAt: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}

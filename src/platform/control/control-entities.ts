@@ -1,0 +1,23 @@
+import { ApiKey } from './api-key.entity';
+import { ChannelRoute } from './channel-route.entity';
+import { DatabaseServer } from './database-server.entity';
+import { Membership } from './membership.entity';
+import { PlatformAdmin } from './platform-admin.entity';
+import { SubscriptionOrder } from './subscription-order.entity';
+import { SubscriptionPlan } from './subscription-plan.entity';
+import { Tenant } from './tenant.entity';
+import { TenantPlacement } from './tenant-placement.entity';
+import { User } from './user.entity';
+
+export const controlEntities = [
+  Tenant,
+  TenantPlacement,
+  DatabaseServer,
+  User,
+  Membership,
+  PlatformAdmin,
+  ApiKey,
+  SubscriptionPlan,
+  SubscriptionOrder,
+  ChannelRoute,
+];

@@ -1,0 +1,37 @@
+import { DataSource, type MigrationInterface } from 'typeorm';
+import { Client } from 'pg';
+import { controlEntities } from '../control/control-entities';
+import { baseDataSourceOptions } from './data-source-options';
+import { databaseOf, withDatabase } from './connection-url';
+import { quoteIdentifier } from './identifiers';
+
+export function createControlDataSource(options: {
+  url: string;
+  poolSize: number;
+  migrations?: Array<new () => MigrationInterface>;
+}): DataSource {
+  return new DataSource({
+    ...baseDataSourceOptions(),
+    url: options.url,
+    entities: controlEntities,
+    migrations: options.migrations ?? [],
+    extra: { max: options.poolSize, idleTimeoutMillis: 30_000, application_name: 'crm-control' },
+  });
+}
+
+/** Creates the control database when the URL names one that does not exist yet. */
+export async function ensureDatabaseExists(url: string): Promise<void> {
+  const name = databaseOf(url);
+  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created concurrently by another instance
+      });
+    }
+  } finally {
+    await admin.end();
+  }
+}

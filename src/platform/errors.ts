@@ -1,0 +1,37 @@
+import { GraphQLError } from 'graphql';
+
+/** Stable error codes clients can switch on; messages may change, codes may not. */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  TENANT_NOT_FOUND: 'TENANT_NOT_FOUND',
+  TENANT_NOT_ACTIVE: 'TENANT_NOT_ACTIVE',
+  CONNECTION_BUDGET_EXHAUSTED: 'CONNECTION_BUDGET_EXHAUSTED',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PLAN_LIMIT_REACHED: 'PLAN_LIMIT_REACHED',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  PROVISIONING_FAILED: 'PROVISIONING_FAILED',
+  PROVIDER_ERROR: 'PROVIDER_ERROR',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected failure: reported to the client with its code, not logged as a crash. */
+export class AppError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
+    super(message, { extensions: { code, ...(details ? { details } : {}) } });
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+export const validationFailed = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.VALIDATION_FAILED, message, details);

@@ -1,0 +1,39 @@
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../logger';
+import type { TenantRole } from '../control/membership.entity';
+import type { PlanLimits } from '../tenancy/tenant-registry';
+
+/** Who is calling, taken from a verified token or API key only. */
+export type Identity =
+  | { kind: 'user'; userId: string; tenantId: string; role: TenantRole }
+  | { kind: 'apiKey'; apiKeyId: string; tenantId: string; role: TenantRole }
+  | { kind: 'platformAdmin'; adminId: string };
+
+/** The caller's tenant, resolved lazily: only resolvers that touch tenant data open a connection. */
+export interface TenantScope {
+  readonly tenantId: string;
+  /** EntityManager bound to this tenant's database or schema for the rest of the request. */
+  manager(): Promise<EntityManager>;
+  /** The plan's limits (null = unlimited), from the control database. */
+  planLimits(): Promise<PlanLimits>;
+}
+
+/**
+ * Request-scoped DataLoaders, created on first use and dropped with the request; never shared
+ * across requests or tenants.
+ */
+export interface LoaderRegistry {
+  get<K, V, C = K>(name: string, create: (manager: EntityManager) => DataLoader<K, V, C>): Promise<DataLoader<K, V, C>>;
+}
+
+export interface RequestContext {
+  requestId: string;
+  identity: Identity | null;
+  log: Logger;
+  /** Present when the identity belongs to a tenant; throws UNAUTHENTICATED otherwise. */
+  tenant(): TenantScope;
+  loaders: LoaderRegistry;
+  /** The control database, for identity and tenant administration. */
+  control: DataSource;
+}

@@ -1,0 +1,8 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** One structured JSON logger; children carry requestId / tenantId so every line can be traced. */
+export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+  return pino({ level, base: { service: 'whatsapp-crm', ...bindings } });
+}
