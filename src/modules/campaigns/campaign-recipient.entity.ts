@@ -1,0 +1,43 @@
+import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Contact } from '../contacts/contact.entity';
+import { Message } from '../messages/message.entity';
+import { Campaign } from './campaign.entity';
+
+export enum CampaignRecipientStatus {
+  PENDING = 'PENDING',
+  SENT = 'SENT',
+  DELIVERED = 'DELIVERED',
+  READ = 'READ',
+  FAILED = 'FAILED',
+}
+
+/** Per-recipient state of a campaign; follows its message's acks. */
+@Entity({ name: 'campaign_recipients' })
+@Unique('UQ_campaign_recipients_campaign_contact', ['campaignId', 'contactId'])
+// Unique: a message is sent to one recipient. Finds the recipient when an ack for the message arrives.
+@Unique('UQ_campaign_recipients_message', ['messageId'])
+@Index('IDX_campaign_recipients_status', ['campaignId', 'status'])
+export class CampaignRecipient {
+  @PrimaryGeneratedColumn('uuid') id: string;
+
+  @ManyToOne(() => Campaign, { onDelete: 'CASCADE' }) campaign: Campaign;
+
+  @Column('uuid') campaignId: string;
+
+  @ManyToOne(() => Contact, { onDelete: 'CASCADE' }) contact: Contact;
+
+  /** Indexed for the cascade from contacts. */
+  @Index('IDX_campaign_recipients_contact') @Column('uuid') contactId: string;
+
+  @Column({ type: 'varchar', length: 20, default: CampaignRecipientStatus.PENDING }) status: CampaignRecipientStatus;
+
+  @ManyToOne(() => Message, { nullable: true, onDelete: 'SET NULL' }) message: Message | null;
+
+  @Column({ type: 'uuid', nullable: true }) messageId: string | null;
+
+  @Column({ type: 'text', nullable: true }) error: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}
