@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { controlEntities } from '../control/control-entities';
 import { baseDataSourceOptions } from './data-source-options';
 import { databaseOf, withDatabase } from './connection-url';
-import { quoteIdentifier } from './identifiers';
+import { isDuplicateDatabaseError, quoteIdentifier } from './identifiers';
 
 export function createControlDataSource(options: {
   url: string;
@@ -27,8 +27,8 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
-      await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently by another instance
+      await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`).catch((error: unknown) => {
+        if (!isDuplicateDatabaseError(error)) throw error; // created concurrently
       });
     }
   } finally {

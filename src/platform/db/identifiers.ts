@@ -39,3 +39,9 @@ export function slugify(name: string): string {
     .slice(0, 48);
   return slug || 'tenant';
 }
+
+/** CREATE DATABASE lost a race with another creator: 42P04, or 23505 on pg_database's index. */
+export function isDuplicateDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '42P04' || code === '23505';
+}

@@ -24,3 +24,8 @@ export class SqlStatementLogger extends AbstractLogger {
   }
   protected override writeLog(_level: LogLevel, _message: LogMessage | LogMessage[], _queryRunner?: QueryRunner): void {}
 }
+
+/** Statements counted so far in the current request, or null outside one. */
+export function currentSqlStatementCount(): number | null {
+  return currentCounter.getStore()?.statements ?? null;
+}

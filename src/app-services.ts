@@ -1,0 +1,27 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { Logger } from './platform/logger';
+import type { TokenService } from './platform/auth/token-service';
+import type { ConnectionBudget } from './platform/tenancy/connection-budget';
+import type { TenantMigrator } from './platform/tenancy/tenant-migrator';
+import type { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
+import type { TenantRegistry } from './platform/tenancy/tenant-registry';
+import type { TenantRouter } from './platform/tenancy/tenant-router';
+import type { TenancyMode } from './platform/control/tenant-placement.entity';
+
+/**
+ * Everything resolvers and services may use, built once at start-up by the composition root
+ * (src/app.ts) and passed to each resolver's constructor.
+ */
+export interface AppServices {
+  config: Config;
+  log: Logger;
+  control: DataSource;
+  tokens: TokenService;
+  budget: ConnectionBudget;
+  registry: TenantRegistry;
+  router: TenantRouter;
+  provisioner: TenantProvisioner;
+  migrator: TenantMigrator;
+  tenancyMode: TenancyMode;
+}

@@ -1,0 +1,196 @@
+import 'reflect-metadata';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { AppServices } from './app-services';
+import { controlMigrations } from '../migrations/control';
+import { createLogger, type Logger } from './platform/logger';
+import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
+import { createControlDataSource, ensureDatabaseExists } from './platform/db/control-data-source';
+import { redactUrl, withDatabase } from './platform/db/connection-url';
+import { loadOrCreateSecret } from './platform/auth/secret-store';
+import { TokenService } from './platform/auth/token-service';
+import { Authenticator } from './platform/auth/authenticator';
+import { ConnectionBudget } from './platform/tenancy/connection-budget';
+import { DatabaseServers } from './platform/tenancy/database-servers';
+import { TenantRegistry } from './platform/tenancy/tenant-registry';
+import { TenantRouter } from './platform/tenancy/tenant-router';
+import { TenantMigrator } from './platform/tenancy/tenant-migrator';
+import { TemplateDatabases } from './platform/tenancy/template-database';
+import { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
+import { resolveTenancyMode } from './platform/tenancy/tenancy-mode';
+import { buildGraphQLSchema } from './platform/graphql/schema-builder';
+import { createApolloServer } from './platform/graphql/apollo-server';
+import { RequestContextFactory } from './platform/graphql/request-context-factory';
+import { createHttpServer, sendJson, type Route } from './platform/http/http-server';
+import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
+import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
+import { createMetricsRegistry } from './platform/metrics';
+import { moduleResolvers } from './modules/resolvers';
+import { tenantSchema } from './modules/tenant-schema';
+
+export interface App {
+  config: Config;
+  log: Logger;
+  services: AppServices;
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const CONTROL_MIGRATION_LOCK = 72_616_000;
+
+/** Boots everything in order: database → control plane → tenancy → GraphQL over HTTP and WS. */
+export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      await close().catch((error) => log.error({ err: error }, 'error during shutdown'));
+    }
+    closers.length = 0;
+  };
+
+  try {
+    let controlUrl = config.DATABASE_URL;
+    if (!controlUrl) {
+      const embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log });
+      closers.push(() => embedded.stop());
+      controlUrl = withDatabase(embedded.url, `${config.DB_NAME_PREFIX}_control`);
+    }
+    log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
+    await ensureDatabaseExists(controlUrl);
+    const control = createControlDataSource({ url: controlUrl, poolSize: config.CONTROL_POOL_SIZE, migrations: controlMigrations });
+    await control.initialize();
+    closers.push(() => control.destroy());
+    await migrateControlDatabase(control);
+
+    const tokens = new TokenService({
+      secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.JWT_TTL_SECONDS,
+    });
+    const servers = new DatabaseServers(control, controlUrl);
+    await servers.ensureDefault();
+    const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
+    // The control pool is part of the budget too.
+    const budget = new ConnectionBudget(config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE, config.CONNECTION_WAIT_TIMEOUT_MS);
+    const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
+    const router = new TenantRouter({
+      registry,
+      servers,
+      schema: tenantSchema,
+      budget,
+      tenantPoolSize: config.TENANT_POOL_SIZE,
+      schemaPoolSize: Math.min(config.SCHEMA_POOL_SIZE, budget.total),
+      idleTimeoutMs: config.TENANT_IDLE_TIMEOUT_MS,
+      connectionWaitTimeoutMs: config.CONNECTION_WAIT_TIMEOUT_MS,
+      log,
+    });
+    closers.push(() => router.closeAll());
+    const migrator = new TenantMigrator(control, servers, tenantSchema, log);
+    const templates = new TemplateDatabases(control, servers, tenantSchema, config.DB_NAME_PREFIX, log);
+    const provisioner = new TenantProvisioner({
+      control,
+      servers,
+      templates,
+      schema: tenantSchema,
+      registry,
+      router,
+      budget,
+      mode: tenancyMode,
+      prefix: config.DB_NAME_PREFIX,
+      log,
+    });
+
+    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode };
+    const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
+    const authenticator = new Authenticator(tokens, control);
+    const contexts = new RequestContextFactory({ router, registry, control, log });
+    const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
+    const metrics = createMetricsRegistry(() => router.figures());
+
+    let shuttingDown = false;
+    const routes: Route[] = [
+      { method: 'GET', path: '/healthz', handler: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+      {
+        method: 'GET',
+        path: '/readyz',
+        handler: async (_req, res) => {
+          const ok = !shuttingDown && (await control.query('SELECT 1').then(() => true, () => false));
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/metrics',
+        handler: async (_req, res) => {
+          res.writeHead(200, { 'content-type': metrics.contentType });
+          res.end(await metrics.metrics());
+        },
+      },
+    ];
+    const httpServer = createHttpServer(routes, log);
+    const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
+    const apollo = createApolloServer({
+      schema,
+      httpServer,
+      limits,
+      introspection: config.GRAPHQL_INTROSPECTION,
+      exposeSqlCount: config.EXPOSE_SQL_COUNT,
+      log,
+      onDrain: () => ws.close(),
+    });
+    await apollo.start();
+    closers.push(() => apollo.stop());
+    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts });
+    const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
+    routes.push(
+      { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },
+      { method: 'GET', path: '/graphql', handler: graphql },
+    );
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
+
+    return {
+      config,
+      log,
+      services,
+      schema,
+      httpServer,
+      url,
+      stop: async () => {
+        shuttingDown = true;
+        await closeAll();
+        log.info('server stopped');
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** Applies control migrations once even when several instances start together. */
+async function migrateControlDatabase(control: DataSource): Promise<void> {
+  const runner = control.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
+    await control.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,131 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { AppServices } from '../../app-services';
+import { AppError, ErrorCode, notFound } from '../../platform/errors';
+import { Membership, TenantRole } from '../../platform/control/membership.entity';
+import { ApiKey } from '../../platform/control/api-key.entity';
+import { User } from '../../platform/control/user.entity';
+import { hashPassword } from '../../platform/auth/password-hasher';
+import type { EntityManager } from 'typeorm';
+import { generateApiKey, hashApiKey } from '../../platform/auth/authenticator';
+import { Access } from '../../platform/graphql/roles';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { AddMemberInput, ApiKeyType, CreatedApiKey, MemberType } from './identity.types';
+import { normalizeEmail } from './identity.service';
+
+/** The tenant's people and partner keys; TENANT_ADMIN manages, everyone can see the team. */
+@Resolver()
+export class MembersResolver {
+  constructor(private readonly services: AppServices) {}
+
+  @Authorized(Access.READ)
+  @Query(() => [MemberType], { description: 'Everyone in your tenant (for assignment pickers)' })
+  async members(@Ctx() ctx: RequestContext): Promise<MemberType[]> {
+    const memberships = await this.services.control.getRepository(Membership).find({
+      where: { tenantId: ctx.tenant().tenantId },
+      relations: { user: true },
+      order: { createdAt: 'ASC' },
+    });
+    return memberships.map((m) => ({ user: m.user, role: m.role, joinedAt: m.createdAt }));
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => MemberType)
+  async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
+    const tenantId = ctx.tenant().tenantId;
+    const { maxUsers } = await ctx.tenant().planLimits();
+    return this.services.control.transaction(async (manager) => {
+      // Serialises concurrent additions in one tenant so the plan limit cannot be overshot.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
+      const count = await manager.getRepository(Membership).countBy({ tenantId });
+      if (maxUsers !== null && count >= maxUsers) {
+        throw new AppError(ErrorCode.PLAN_LIMIT_REACHED, `Your plan allows ${maxUsers} users`, { limit: maxUsers });
+      }
+      const email = normalizeEmail(input.email);
+      // An existing account (say, a member of another tenant) joins as it is; its password is its own.
+      let user = await manager.getRepository(User).findOneBy({ email });
+      if (!user) {
+        user = manager.getRepository(User).create({ email, name: input.name, passwordHash: await hashPassword(input.password) });
+        await manager.getRepository(User).insert(user);
+      } else if (await manager.getRepository(Membership).existsBy({ tenantId, userId: user.id })) {
+        throw new AppError(ErrorCode.CONFLICT, 'That person is already a member');
+      }
+      const membership = manager.getRepository(Membership).create({ tenantId, userId: user.id, role: input.role });
+      await manager.getRepository(Membership).insert(membership);
+      return { user, role: membership.role, joinedAt: membership.createdAt };
+    });
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => MemberType)
+  async changeMemberRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => TenantRole) role: TenantRole,
+    @Ctx() ctx: RequestContext,
+  ): Promise<MemberType> {
+    return this.withMembership(ctx, userId, async (manager, membership) => {
+      if (membership.role === TenantRole.TENANT_ADMIN && role !== TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
+      await manager.getRepository(Membership).update({ id: membership.id }, { role });
+      return { user: membership.user, role, joinedAt: membership.createdAt };
+    });
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean, { description: 'Removes the member from this tenant; their account stays' })
+  async removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.withMembership(ctx, userId, async (manager, membership) => {
+      if (membership.role === TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
+      await manager.getRepository(Membership).delete({ id: membership.id });
+      return true;
+    });
+  }
+
+  @Authorized(Access.ADMIN)
+  @Query(() => [ApiKeyType])
+  apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
+    return this.services.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => CreatedApiKey, { description: 'A key for partner integrations, acting with the given role' })
+  async createApiKey(
+    @Arg('name') name: string,
+    @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedApiKey> {
+    if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
+    const secret = generateApiKey();
+    const repo = this.services.control.getRepository(ApiKey);
+    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null });
+    await repo.save(apiKey);
+    return { apiKey, secret };
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean)
+  async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    const result = await this.services.control
+      .getRepository(ApiKey)
+      .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
+    if (!result.affected) throw notFound('API key');
+    return true;
+  }
+
+  private async withMembership<T>(
+    ctx: RequestContext,
+    userId: string,
+    work: (manager: EntityManager, membership: Membership) => Promise<T>,
+  ): Promise<T> {
+    const tenantId = ctx.tenant().tenantId;
+    return this.services.control.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
+      const membership = await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } });
+      if (!membership) throw notFound('Member');
+      return work(manager, membership);
+    });
+  }
+
+  private async assertNotLastAdmin(manager: EntityManager, tenantId: string): Promise<void> {
+    const admins = await manager.getRepository(Membership).countBy({ tenantId, role: TenantRole.TENANT_ADMIN });
+    if (admins <= 1) throw new AppError(ErrorCode.CONFLICT, 'A tenant keeps at least one TENANT_ADMIN');
+  }
+}

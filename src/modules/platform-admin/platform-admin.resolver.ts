@@ -1,0 +1,113 @@
+import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { AppServices } from '../../app-services';
+import { AppError, ErrorCode, notFound } from '../../platform/errors';
+import { PlatformAdmin } from '../../platform/control/platform-admin.entity';
+import { Tenant, TenantStatus } from '../../platform/control/tenant.entity';
+import { TenantPlacement } from '../../platform/control/tenant-placement.entity';
+import { decoyPasswordHash, verifyPassword } from '../../platform/auth/password-hasher';
+import { Access } from '../../platform/graphql/roles';
+import { ConnectionArgs, decodeCursor, pageSize, toConnection, type Connection } from '../../platform/graphql/pagination';
+import { normalizeEmail } from '../identity/identity.service';
+import {
+  PlatformAuthPayload,
+  PlatformLoginInput,
+  TenancyStats,
+  TenantDetailsConnection,
+  TenantDetailsType,
+  TenantFilter,
+} from './platform-admin.types';
+
+/** Operators: list tenants, suspend and reactivate them, retry failed provisioning. */
+@Resolver()
+export class PlatformAdminResolver {
+  constructor(private readonly services: AppServices) {}
+
+  @Mutation(() => PlatformAuthPayload)
+  async platformLogin(@Arg('input') input: PlatformLoginInput): Promise<PlatformAuthPayload> {
+    const admin = await this.services.control
+      .getRepository(PlatformAdmin)
+      .createQueryBuilder('admin')
+      .addSelect('admin.passwordHash')
+      .where('admin.email = :email', { email: normalizeEmail(input.email) })
+      .getOne();
+    const valid = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), input.password);
+    if (!admin || !valid) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
+    return this.services.tokens.signPlatformAdmin(admin.id);
+  }
+
+  @Authorized(Access.PLATFORM)
+  @Query(() => TenantDetailsConnection)
+  async tenants(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => TenantFilter, { nullable: true }) filter?: TenantFilter,
+  ): Promise<Connection<TenantDetailsType>> {
+    const first = pageSize(args);
+    const query = this.services.control
+      .getRepository(Tenant)
+      .createQueryBuilder('t')
+      .innerJoin(TenantPlacement, 'p', 'p.tenant_id = t.id')
+      .select(['t.id AS id', 't.name AS name', 't.slug AS slug', 't.status AS status', 't.created_at AS "createdAt"', 't.created_at::text AS "cursorTime"'])
+      .addSelect(['p.mode AS mode', 'p.schema_version AS "schemaVersion"', 'p.last_error AS "lastError"']);
+    if (filter?.status) query.andWhere('t.status = :status', { status: filter.status });
+    const count = query.clone();
+    if (args.after) {
+      const [createdAt, id] = decodeCursor(args.after, 2);
+      query.andWhere('(t.created_at, t.id) > (CAST(:createdAt AS timestamptz), :id)', { createdAt, id });
+    }
+    // The cursor carries the timestamp as Postgres text: a JS Date would drop the microseconds.
+    const rows: Array<TenantDetailsType & { cursorTime: string }> = await query.orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC').limit(first + 1).getRawMany();
+    return toConnection(rows, first, (row) => [row.cursorTime, row.id], () => count.getCount());
+  }
+
+  @Authorized(Access.PLATFORM)
+  @Mutation(() => TenantDetailsType)
+  suspendTenant(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
+    return this.transition(tenantId, [TenantStatus.ACTIVE], TenantStatus.SUSPENDED);
+  }
+
+  @Authorized(Access.PLATFORM)
+  @Mutation(() => TenantDetailsType)
+  reactivateTenant(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
+    return this.transition(tenantId, [TenantStatus.SUSPENDED], TenantStatus.ACTIVE);
+  }
+
+  @Authorized(Access.PLATFORM)
+  @Mutation(() => TenantDetailsType, { description: 'Provisions a FAILED (or stuck PROVISIONING) tenant again' })
+  async retryTenantProvisioning(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
+    await this.find(tenantId);
+    await this.services.provisioner.provision(tenantId);
+    return this.find(tenantId);
+  }
+
+  @Authorized(Access.PLATFORM)
+  @Query(() => TenancyStats)
+  tenancyStats(): TenancyStats {
+    return { tenancyMode: this.services.tenancyMode, ...this.services.router.figures() };
+  }
+
+  private async transition(tenantId: string, from: TenantStatus[], to: TenantStatus): Promise<TenantDetailsType> {
+    const tenant = await this.find(tenantId);
+    if (!from.includes(tenant.status)) {
+      throw new AppError(ErrorCode.CONFLICT, `A ${tenant.status.toLowerCase()} tenant cannot become ${to.toLowerCase()}`);
+    }
+    await this.services.control.getRepository(Tenant).update({ id: tenantId, status: tenant.status }, { status: to });
+    this.services.registry.invalidate(tenantId);
+    if (to === TenantStatus.SUSPENDED) {
+      const placement = await this.services.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
+      await this.services.router.evictTenant(placement);
+    }
+    return this.find(tenantId);
+  }
+
+  private async find(tenantId: string): Promise<TenantDetailsType> {
+    const tenant = await this.services.control.getRepository(Tenant).findOneBy({ id: tenantId }).catch(() => null);
+    if (!tenant) throw notFound('Tenant');
+    const placement = await this.services.control.getRepository(TenantPlacement).findOneBy({ tenantId });
+    return {
+      ...tenant,
+      mode: placement?.mode ?? 'database',
+      schemaVersion: placement?.schemaVersion ?? null,
+      lastError: placement?.lastError ?? null,
+    };
+  }
+}

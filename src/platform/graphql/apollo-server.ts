@@ -1,0 +1,71 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type http from 'node:http';
+import type { Logger } from '../logger';
+import { currentSqlStatementCount } from '../db/sql-statement-counter';
+import { createErrorFormatter } from './error-formatter';
+import { assertWithinLimits, type QueryLimits } from './query-limits';
+import type { RequestContext } from './request-context';
+
+/** Upper bound on tokens in one document: stops huge alias/field floods before validation. */
+export const MAX_DOCUMENT_TOKENS = 5_000;
+
+export function createApolloServer(options: {
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  limits: QueryLimits;
+  introspection: boolean;
+  exposeSqlCount: boolean;
+  log: Logger;
+  /** Runs after the HTTP server stops accepting requests, e.g. closing WebSockets. */
+  onDrain?: () => Promise<void>;
+}): ApolloServer<RequestContext> {
+  const { schema, limits } = options;
+
+  const queryLimitsPlugin: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operationName }) {
+          try {
+            assertWithinLimits(schema, document, request.variables, operationName, limits);
+          } catch (error) {
+            const graphQLError = error as GraphQLError;
+            throw new GraphQLError(graphQLError.message, { extensions: { ...graphQLError.extensions, http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
+
+  const sqlCountPlugin: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const statements = currentSqlStatementCount();
+          if (response.body.kind === 'single' && statements !== null) {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: statements };
+          }
+        },
+      };
+    },
+  };
+
+  return new ApolloServer<RequestContext>({
+    schema,
+    introspection: options.introspection,
+    formatError: createErrorFormatter(options.log),
+    includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown order (HTTP, sockets, pools, embedded Postgres).
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      queryLimitsPlugin,
+      ...(options.exposeSqlCount ? [sqlCountPlugin] : []),
+      ...(options.onDrain
+        ? [{ async serverWillStart() { return { drainServer: options.onDrain! }; } } satisfies ApolloServerPlugin<RequestContext>]
+        : []),
+    ],
+  });
+}

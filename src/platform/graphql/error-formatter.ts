@@ -1,0 +1,68 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ArgumentValidationError } from 'type-graphql';
+import { AppError, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+
+/** Apollo's own codes for documents that never ran; passed through unchanged. */
+const APOLLO_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/**
+ * Expected failures keep their stable code; input validation becomes VALIDATION_FAILED with
+ * per-field details; anything else is logged and reported as a bare internal error.
+ */
+export function createErrorFormatter(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError || (original instanceof GraphQLError && isOurCode(original.extensions.code))) {
+      const { http: _http, ...extensions } = original.extensions;
+      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
+    }
+    if (original instanceof ArgumentValidationError) {
+      const fields = original.extensions.validationErrors as Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }>;
+      return {
+        message: 'Input is not valid',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: ErrorCode.VALIDATION_FAILED, details: { fields: flattenValidationErrors(fields) } },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && APOLLO_CODES.has(code)) {
+      // Variables that don't match their types are bad input like any other.
+      return code === 'BAD_USER_INPUT'
+        ? { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.VALIDATION_FAILED } }
+        : formatted;
+    }
+    log.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+const OUR_CODES = new Set<unknown>(Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR));
+const isOurCode = (code: unknown) => OUR_CODES.has(code);
+
+function flattenValidationErrors(
+  errors: Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }>,
+  parent = '',
+): Array<{ field: string; messages: string[] }> {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    const children = (error.children ?? []) as typeof errors;
+    return [...own, ...flattenValidationErrors(children, field)];
+  });
+}

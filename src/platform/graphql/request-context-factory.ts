@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+import type { TenantLease, TenantRouter } from '../tenancy/tenant-router';
+import type { TenantRegistry } from '../tenancy/tenant-registry';
+import type { Identity, LoaderRegistry, RequestContext, TenantScope } from './request-context';
+
+/** A context plus the clean-up that returns its tenant connection. */
+export interface DisposableContext extends RequestContext {
+  dispose(): Promise<void>;
+}
+
+/**
+ * Builds one context per HTTP request (and per subscription event). The tenant comes from the
+ * verified identity only; its connection is leased on first use and released by dispose().
+ */
+export class RequestContextFactory {
+  constructor(
+    private readonly deps: { router: TenantRouter; registry: TenantRegistry; control: DataSource; log: Logger },
+  ) {}
+
+  create(identity: Identity | null, requestId: string = crypto.randomUUID()): DisposableContext {
+    const { router, registry, control } = this.deps;
+    const tenantId = identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null;
+    const log = this.deps.log.child({ requestId, ...(tenantId ? { tenantId } : {}) });
+    let lease: Promise<TenantLease> | null = null;
+
+    const scope: TenantScope | null = tenantId
+      ? {
+          tenantId,
+          manager: async () => {
+            lease ??= router.lease(tenantId);
+            return (await lease).manager;
+          },
+          planLimits: async () => (await registry.findActive(tenantId)).planLimits,
+        }
+      : null;
+
+    const loaders = new Map<string, Promise<DataLoader<unknown, unknown, unknown>>>();
+    const loaderRegistry: LoaderRegistry = {
+      get: <K, V, C>(name: string, create: (manager: EntityManager) => DataLoader<K, V, C>) => {
+        let loader = loaders.get(name);
+        if (!loader) {
+          if (!scope) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in to a tenant first');
+          loader = scope.manager().then((manager) => create(manager) as DataLoader<unknown, unknown, unknown>);
+          loaders.set(name, loader);
+        }
+        return loader as Promise<DataLoader<K, V, C>>;
+      },
+    };
+
+    return {
+      requestId,
+      identity,
+      log,
+      control,
+      loaders: loaderRegistry,
+      tenant: () => {
+        if (!scope) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in to a tenant first');
+        return scope;
+      },
+      dispose: async () => {
+        const pending = lease;
+        lease = null;
+        loaders.clear();
+        if (pending) await pending.then((l) => l.release(), () => undefined);
+      },
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import type { ApolloServer } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { AppError } from '../errors';
+import type { Authenticator } from '../auth/authenticator';
+import type { RequestContextFactory } from '../graphql/request-context-factory';
+import type { RequestContext } from '../graphql/request-context';
+import { runCountingSql } from '../db/sql-statement-counter';
+import { sendJson, type RouteHandler } from './http-server';
+
+/**
+ * Serves GraphQL over HTTP through Apollo's integration API. The identity is resolved before
+ * Apollo runs; the request's tenant connection is returned as soon as the response is complete.
+ */
+export function graphqlHttpHandler(deps: {
+  apollo: ApolloServer<RequestContext>;
+  authenticator: Authenticator;
+  contexts: RequestContextFactory;
+}): RouteHandler {
+  return async (req, res, rawBody) => {
+    let identity = null;
+    try {
+      identity = (await deps.authenticator.authenticate(req.headers.authorization))?.identity ?? null;
+    } catch (error) {
+      if (error instanceof AppError) {
+        return sendJson(res, 401, { errors: [{ message: error.message, extensions: error.extensions }] });
+      }
+      throw error;
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST' && rawBody.length > 0) {
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    }
+
+    const context = deps.contexts.create(identity, typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : undefined);
+    const { result } = runCountingSql(async () => {
+      try {
+        return await deps.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: new URL(req.url!, 'http://localhost').search, body },
+          context: async () => context,
+        });
+      } finally {
+        await context.dispose();
+      }
+    });
+    const response = await result;
+    res.statusCode = response.status ?? 200;
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}

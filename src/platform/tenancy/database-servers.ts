@@ -1,0 +1,68 @@
+import type { DataSource } from 'typeorm';
+import { DatabaseServer } from '../control/database-server.entity';
+
+/**
+ * Resolves the Postgres servers tenants live on to connection URLs. A server row holds host and
+ * port; its credentials come from a reference (`control`: the control database's user,
+ * `env:NAME`: a URL in that variable), so no password is stored in the control database.
+ */
+export class DatabaseServers {
+  private readonly byId = new Map<string, DatabaseServer>();
+
+  constructor(
+    private readonly control: DataSource,
+    private readonly controlUrl: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** Registers the control database's own server as the default placement target. */
+  async ensureDefault(): Promise<DatabaseServer> {
+    const repo = this.control.getRepository(DatabaseServer);
+    const existing = await repo.findOne({ where: { isDefault: true } });
+    if (existing) return existing;
+    const url = new URL(this.controlUrl);
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .values({ name: 'default', host: url.hostname, port: Number(url.port || 5432), credentialsRef: 'control', isDefault: true })
+      .orIgnore()
+      .execute();
+    return repo.findOneOrFail({ where: { name: 'default' } });
+  }
+
+  async defaultServer(): Promise<DatabaseServer> {
+    return this.ensureDefault();
+  }
+
+  async get(serverId: string): Promise<DatabaseServer> {
+    const cached = this.byId.get(serverId);
+    if (cached) return cached;
+    const server = await this.control.getRepository(DatabaseServer).findOneByOrFail({ id: serverId });
+    this.byId.set(serverId, server);
+    return server;
+  }
+
+  /** Forget cached rows, e.g. after an operator moved a server. */
+  invalidate(): void {
+    this.byId.clear();
+  }
+
+  /** URL of a database on the given server. */
+  urlFor(server: DatabaseServer, database: string): string {
+    const base = new URL(this.credentialsUrl(server.credentialsRef));
+    base.hostname = server.host;
+    base.port = String(server.port);
+    base.pathname = `/${encodeURIComponent(database)}`;
+    return base.toString();
+  }
+
+  private credentialsUrl(ref: string): string {
+    if (ref === 'control') return this.controlUrl;
+    if (ref.startsWith('env:')) {
+      const value = this.env[ref.slice(4)];
+      if (!value) throw new Error(`Database server credentials variable ${ref.slice(4)} is not set`);
+      return value;
+    }
+    throw new Error(`Unknown database server credentials reference: ${ref}`);
+  }
+}

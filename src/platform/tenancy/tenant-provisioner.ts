@@ -1,0 +1,194 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { AppError, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+import { Tenant, TenantStatus } from '../control/tenant.entity';
+import { TenantPlacement, type TenancyMode } from '../control/tenant-placement.entity';
+import { SubscriptionPlan } from '../control/subscription-plan.entity';
+import { assertIdentifier, isDuplicateDatabaseError, quoteIdentifier, slugify, tenantDatabaseName, tenantSchemaName } from '../db/identifiers';
+import type { ConnectionBudget } from './connection-budget';
+import type { DatabaseServers } from './database-servers';
+import type { TemplateDatabases } from './template-database';
+import { migrateTarget } from './tenant-migrator';
+import type { TenantRegistry } from './tenant-registry';
+import type { TenantRouter } from './tenant-router';
+import type { TenantSchema } from './tenant-schema';
+
+/** Postgres: "source database is being accessed by other users" (a concurrent clone). */
+const OBJECT_IN_USE = '55006';
+
+/**
+ * Creates tenants and the place their data lives. Status goes PROVISIONING → ACTIVE, or FAILED
+ * with the error kept; provisioning again from FAILED (or a crashed PROVISIONING) starts clean.
+ */
+export class TenantProvisioner {
+  constructor(
+    private readonly deps: {
+      control: DataSource;
+      servers: DatabaseServers;
+      templates: TemplateDatabases;
+      schema: TenantSchema;
+      registry: TenantRegistry;
+      router: TenantRouter;
+      budget: ConnectionBudget;
+      mode: TenancyMode;
+      prefix: string;
+      log: Logger;
+    },
+  ) {}
+
+  /** Records a new tenant (PROVISIONING) and its placement, in one control transaction. */
+  async createTenant(input: { name: string; planCode?: string }, manager = this.deps.control.manager): Promise<Tenant> {
+    const { servers, mode, prefix } = this.deps;
+    const server = await servers.defaultServer();
+    const plan = await manager.getRepository(SubscriptionPlan).findOneBy({ code: input.planCode ?? 'free' });
+    const tenant = manager.getRepository(Tenant).create({
+      name: input.name,
+      slug: await this.uniqueSlug(manager, input.name),
+      status: TenantStatus.PROVISIONING,
+      planId: plan?.id ?? null,
+    });
+    await manager.getRepository(Tenant).insert(tenant);
+    await manager.getRepository(TenantPlacement).insert({
+      tenantId: tenant.id,
+      mode,
+      databaseServerId: server.id,
+      databaseName: mode === 'database' ? tenantDatabaseName(prefix, tenant.id) : sharedSchemasDatabase(prefix),
+      schemaName: mode === 'schema' ? tenantSchemaName(prefix, tenant.id) : null,
+    });
+    return tenant;
+  }
+
+  /** Brings a PROVISIONING or FAILED tenant to ACTIVE; throws PROVISIONING_FAILED otherwise. */
+  async provision(tenantId: string): Promise<void> {
+    const { control, registry, log } = this.deps;
+    const tenant = await control.getRepository(Tenant).findOneByOrFail({ id: tenantId });
+    if (tenant.status === TenantStatus.ACTIVE) return;
+    if (tenant.status !== TenantStatus.PROVISIONING && tenant.status !== TenantStatus.FAILED) {
+      throw new AppError(ErrorCode.CONFLICT, `A ${tenant.status.toLowerCase()} tenant cannot be provisioned`);
+    }
+    const retry = tenant.status === TenantStatus.FAILED;
+    const placement = await control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
+    const started = Date.now();
+    try {
+      if (retry) await control.getRepository(Tenant).update({ id: tenantId }, { status: TenantStatus.PROVISIONING });
+      const version =
+        placement.mode === 'database' ? await this.cloneDatabase(placement, retry) : await this.createSchema(placement, retry);
+      await control.transaction(async (manager) => {
+        await manager.getRepository(TenantPlacement).update(
+          { tenantId },
+          { schemaVersion: version, lastMigratedAt: new Date(), lastError: null },
+        );
+        await manager.getRepository(Tenant).update({ id: tenantId }, { status: TenantStatus.ACTIVE });
+      });
+      log.info({ tenantId, mode: placement.mode, ms: Date.now() - started }, 'tenant provisioned');
+    } catch (error) {
+      const message = (error as Error).message;
+      log.error({ tenantId, err: error }, 'tenant provisioning failed');
+      await control.transaction(async (manager) => {
+        await manager.getRepository(TenantPlacement).update({ tenantId }, { lastError: message });
+        await manager.getRepository(Tenant).update({ id: tenantId }, { status: TenantStatus.FAILED });
+      });
+      throw new AppError(ErrorCode.PROVISIONING_FAILED, 'The tenant could not be provisioned; it can be retried', {
+        tenantId,
+      });
+    } finally {
+      registry.invalidate(tenantId);
+    }
+  }
+
+  /** Archives (data kept, requests refused) or drops a tenant's data. */
+  async deprovision(tenantId: string, options: { drop: boolean }): Promise<void> {
+    const { control, registry, router } = this.deps;
+    const placement = await control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
+    await control.getRepository(Tenant).update({ id: tenantId }, { status: TenantStatus.ARCHIVED });
+    registry.invalidate(tenantId);
+    await router.evictTenant(placement);
+    if (!options.drop) return;
+    await this.withAdmin(placement.databaseServerId, async (admin) => {
+      if (placement.mode === 'database') {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(placement.databaseName!)} WITH (FORCE)`);
+      } else {
+        await this.withDatabase(placement, (client) =>
+          client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(placement.schemaName!)} CASCADE`),
+        );
+      }
+    });
+    await control.getRepository(TenantPlacement).update({ tenantId }, { schemaVersion: null, lastError: 'dropped' });
+  }
+
+  private async cloneDatabase(placement: TenantPlacement, retry: boolean): Promise<string> {
+    const server = await this.deps.servers.get(placement.databaseServerId);
+    const template = await this.deps.templates.ensure(server);
+    const name = quoteIdentifier(placement.databaseName!);
+    await this.withAdmin(placement.databaseServerId, async (admin) => {
+      // A previous attempt may have left the database behind; start clean rather than trust it.
+      if (retry) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin.query(`CREATE DATABASE ${name} TEMPLATE ${quoteIdentifier(template)}`);
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== OBJECT_IN_USE || attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+        }
+      }
+    });
+    return this.deps.schema.version;
+  }
+
+  private async createSchema(placement: TenantPlacement, retry: boolean): Promise<string> {
+    const schemaName = quoteIdentifier(placement.schemaName!);
+    await this.withAdmin(placement.databaseServerId, async (admin) => {
+      const database = assertIdentifier(placement.databaseName!);
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (!rowCount) {
+        await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`).catch((error: unknown) => {
+          if (!isDuplicateDatabaseError(error)) throw error; // created concurrently
+        });
+      }
+    });
+    await this.withDatabase(placement, async (client) => {
+      if (retry) await client.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);
+      await client.query(`CREATE SCHEMA ${schemaName}`);
+    });
+    const server = await this.deps.servers.get(placement.databaseServerId);
+    const { version } = await migrateTarget(
+      { url: this.deps.servers.urlFor(server, placement.databaseName!), schemaName: placement.schemaName },
+      this.deps.schema,
+    );
+    return version ?? this.deps.schema.version;
+  }
+
+  /** A short-lived admin connection, counted against the connection budget. */
+  private async withAdmin<T>(serverId: string, work: (client: Client) => Promise<T>): Promise<T> {
+    const server = await this.deps.servers.get(serverId);
+    return this.withClient(this.deps.servers.urlFor(server, 'postgres'), work);
+  }
+
+  private async withDatabase<T>(placement: TenantPlacement, work: (client: Client) => Promise<T>): Promise<T> {
+    const server = await this.deps.servers.get(placement.databaseServerId);
+    return this.withClient(this.deps.servers.urlFor(server, placement.databaseName!), work);
+  }
+
+  private async withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+    const { budget } = this.deps;
+    await budget.reserve(1, async () => undefined);
+    const client = new Client({ connectionString: url, application_name: 'crm-provisioner' });
+    try {
+      await client.connect();
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+      budget.release(1);
+    }
+  }
+
+  private async uniqueSlug(manager: DataSource['manager'], name: string): Promise<string> {
+    const base = slugify(name);
+    const taken = await manager.getRepository(Tenant).count({ where: { slug: base } });
+    return taken ? `${base}-${Math.random().toString(36).slice(2, 8)}` : base;
+  }
+}
+
+export const sharedSchemasDatabase = (prefix: string) => assertIdentifier(`${prefix}_schemas`);

@@ -1,0 +1,290 @@
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import type { Pool } from 'pg';
+import { AppError, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+import { baseDataSourceOptions } from '../db/data-source-options';
+import { quoteIdentifier } from '../db/identifiers';
+import type { ConnectionBudget } from './connection-budget';
+import type { DatabaseServers } from './database-servers';
+import type { TenantRecord, TenantRegistry } from './tenant-registry';
+import type { TenantSchema } from './tenant-schema';
+
+/** A tenant's data for the length of one request (or one subscription event). */
+export interface TenantLease {
+  tenantId: string;
+  manager: EntityManager;
+  release(): Promise<void>;
+}
+
+/** One pool: a tenant's database (database mode) or a server's shared schema-mode pool. */
+interface PoolEntry {
+  key: string;
+  slots: number;
+  ready: Promise<DataSource>;
+  dataSource: DataSource | null;
+  leases: number;
+  lastUsedAt: number;
+  closing: boolean;
+}
+
+export interface RouterFigures {
+  liveDataSources: number;
+  connectionBudget: number;
+  budgetSlotsInUse: number;
+  connectionsOpen: number;
+  connectionsInUse: number;
+  activeLeases: number;
+  budgetWaits: number;
+  budgetTimeouts: number;
+  opened: number;
+  evictions: number;
+}
+
+/** Default search_path of shared schema-mode connections: a schema that never exists. */
+const NO_TENANT_SCHEMA = 'crm_no_tenant';
+
+/**
+ * Hands out tenant data access. DataSources open on first use (concurrent first requests share
+ * one initialisation), are kept in LRU order, evicted and destroyed when idle or when the
+ * connection budget is needed elsewhere. Live pools x pool size never exceed the budget.
+ * In schema mode all tenants of a server share one bounded pool and every lease pins one
+ * connection whose search_path is set for that lease only.
+ */
+export class TenantRouter {
+  /** Insertion order is LRU order: a used entry is moved to the end. */
+  private readonly entries = new Map<string, PoolEntry>();
+  private readonly sweeper: NodeJS.Timeout;
+  private opened = 0;
+  private evictions = 0;
+
+  constructor(
+    private readonly options: {
+      registry: TenantRegistry;
+      servers: DatabaseServers;
+      schema: TenantSchema;
+      budget: ConnectionBudget;
+      tenantPoolSize: number;
+      schemaPoolSize: number;
+      idleTimeoutMs: number;
+      connectionWaitTimeoutMs: number;
+      log: Logger;
+    },
+  ) {
+    this.sweeper = setInterval(() => void this.evictIdleOlderThan(options.idleTimeoutMs), Math.min(options.idleTimeoutMs, 30_000) / 2);
+    this.sweeper.unref();
+  }
+
+  async lease(tenantId: string): Promise<TenantLease> {
+    const tenant = await this.options.registry.findActive(tenantId);
+    const entry = this.checkOut(tenant);
+    try {
+      const dataSource = await entry.ready;
+      if (tenant.mode === 'database') {
+        return { tenantId, manager: dataSource.manager, release: async () => this.checkIn(entry) };
+      }
+      return await this.schemaLease(tenant, dataSource, entry);
+    } catch (error) {
+      this.checkIn(entry);
+      throw translatePoolError(error);
+    }
+  }
+
+  /** Runs `work` with a lease that is always released. */
+  async withTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const lease = await this.lease(tenantId);
+    try {
+      return await work(lease.manager);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Closes a tenant's pool at once, e.g. after suspension, archiving or a move. */
+  async evictTenant(tenant: Pick<TenantRecord, 'mode' | 'databaseServerId' | 'databaseName'>): Promise<void> {
+    if (tenant.mode !== 'database') return; // the shared schema pool stays
+    const entry = this.entries.get(entryKey(tenant));
+    if (entry) await this.close(entry);
+  }
+
+  figures(): RouterFigures {
+    let connectionsOpen = 0;
+    let connectionsIdle = 0;
+    let activeLeases = 0;
+    for (const entry of this.entries.values()) {
+      activeLeases += entry.leases;
+      const pool = poolOf(entry.dataSource);
+      if (pool) {
+        connectionsOpen += pool.totalCount;
+        connectionsIdle += pool.idleCount;
+      }
+    }
+    const { budget } = this.options;
+    return {
+      liveDataSources: this.entries.size,
+      connectionBudget: budget.total,
+      budgetSlotsInUse: budget.inUse,
+      connectionsOpen,
+      connectionsInUse: connectionsOpen - connectionsIdle,
+      activeLeases,
+      budgetWaits: budget.waits,
+      budgetTimeouts: budget.timeouts,
+      opened: this.opened,
+      evictions: this.evictions,
+    };
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.entries.values()].map((entry) => this.close(entry)));
+  }
+
+  private checkOut(tenant: TenantRecord): PoolEntry {
+    const key = entryKey(tenant);
+    const existing = this.entries.get(key);
+    if (existing && !existing.closing) {
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      existing.leases += 1;
+      existing.lastUsedAt = Date.now();
+      return existing;
+    }
+    const slots = tenant.mode === 'database' ? this.options.tenantPoolSize : this.options.schemaPoolSize;
+    const entry: PoolEntry = { key, slots, dataSource: null, leases: 1, lastUsedAt: Date.now(), closing: false, ready: null! };
+    entry.ready = this.open(entry, tenant);
+    entry.ready.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private checkIn(entry: PoolEntry): void {
+    entry.leases = Math.max(0, entry.leases - 1);
+    entry.lastUsedAt = Date.now();
+    // Someone is waiting for budget: an idle pool is worth more to them than to its tenant.
+    if (entry.leases === 0 && this.options.budget.waiting > 0) void this.evictIdle(1);
+  }
+
+  private async open(entry: PoolEntry, tenant: TenantRecord): Promise<DataSource> {
+    const { budget, servers, schema, connectionWaitTimeoutMs } = this.options;
+    await budget.reserve(entry.slots, (needed) => this.evictIdle(needed));
+    try {
+      const server = await servers.get(tenant.databaseServerId);
+      // In schema mode the placement names the server's shared database that holds the schemas.
+      const database = tenant.databaseName!;
+      const dataSource = new DataSource({
+        ...baseDataSourceOptions(),
+        url: servers.urlFor(server, database),
+        entities: schema.entities,
+        extra: {
+          max: entry.slots,
+          idleTimeoutMillis: 10_000,
+          connectionTimeoutMillis: connectionWaitTimeoutMs,
+          application_name: tenant.mode === 'database' ? 'crm-tenant' : 'crm-schemas',
+          ...(tenant.mode === 'schema' ? { options: `-c search_path=${NO_TENANT_SCHEMA}` } : {}),
+        },
+      });
+      await dataSource.initialize();
+      entry.dataSource = dataSource;
+      this.opened += 1;
+      return dataSource;
+    } catch (error) {
+      budget.release(entry.slots);
+      throw error;
+    }
+  }
+
+  private async schemaLease(tenant: TenantRecord, dataSource: DataSource, entry: PoolEntry): Promise<TenantLease> {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query(`SET search_path TO ${quoteIdentifier(tenant.schemaName!)}`);
+    } catch (error) {
+      await discardConnection(runner, error);
+      throw error;
+    }
+    let released = false;
+    return {
+      tenantId: tenant.tenantId,
+      manager: runner.manager,
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          await runner.query('RESET search_path');
+          await runner.release();
+        } catch (error) {
+          // The connection may still carry this tenant's search_path: never pool it again.
+          await discardConnection(runner, error);
+        } finally {
+          this.checkIn(entry);
+        }
+      },
+    };
+  }
+
+  /** Closes least-recently-used idle pools until `needed` slots are freed (or none is idle). */
+  private async evictIdle(needed: number): Promise<void> {
+    const victims: PoolEntry[] = [];
+    let freed = 0;
+    for (const entry of this.entries.values()) {
+      if (freed >= needed) break;
+      if (entry.leases === 0 && entry.dataSource && !entry.closing) {
+        victims.push(entry);
+        freed += entry.slots;
+      }
+    }
+    await Promise.all(victims.map((entry) => this.close(entry)));
+  }
+
+  private async evictIdleOlderThan(idleMs: number): Promise<void> {
+    const cutoff = Date.now() - idleMs;
+    const victims = [...this.entries.values()].filter(
+      (entry) => entry.leases === 0 && entry.dataSource && !entry.closing && entry.lastUsedAt < cutoff,
+    );
+    await Promise.all(victims.map((entry) => this.close(entry)));
+  }
+
+  private async close(entry: PoolEntry): Promise<void> {
+    if (entry.closing) return;
+    entry.closing = true;
+    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    this.evictions += 1;
+    try {
+      const dataSource = await entry.ready.catch(() => null);
+      if (dataSource?.isInitialized) await dataSource.destroy();
+    } catch (error) {
+      this.options.log.warn({ err: error, pool: entry.key }, 'closing a tenant pool failed');
+    } finally {
+      // Slots return only after the pool's connections are closed, so the budget holds at peaks.
+      if (entry.dataSource) this.options.budget.release(entry.slots);
+    }
+  }
+}
+
+function entryKey(tenant: Pick<TenantRecord, 'mode' | 'databaseServerId' | 'databaseName'>): string {
+  return tenant.mode === 'database'
+    ? `db:${tenant.databaseServerId}:${tenant.databaseName}`
+    : `schemas:${tenant.databaseServerId}:${tenant.databaseName}`;
+}
+
+/**
+ * Releases the runner's connection with an error, which makes pg's pool destroy it instead of
+ * reusing it. TypeORM exposes this only privately (PostgresQueryRunner.releasePostgresConnection).
+ */
+async function discardConnection(runner: QueryRunner, error: unknown): Promise<void> {
+  const postgresRunner = runner as unknown as { releasePostgresConnection(err?: unknown): Promise<void> };
+  await postgresRunner.releasePostgresConnection(error instanceof Error ? error : new Error(String(error)));
+}
+
+function poolOf(dataSource: DataSource | null): Pool | null {
+  if (!dataSource?.isInitialized) return null;
+  return (dataSource.driver as unknown as { master?: Pool }).master ?? null;
+}
+
+/** pg's own pool timeout means the same thing as ours: no connection within the wait limit. */
+function translatePoolError(error: unknown): unknown {
+  if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) {
+    return new AppError(ErrorCode.CONNECTION_BUDGET_EXHAUSTED, 'No database connection free within the wait limit; retry shortly');
+  }
+  return error;
+}
