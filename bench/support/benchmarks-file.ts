@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+
+const FILE = path.resolve(__dirname, '..', '..', '..', 'BENCHMARKS.md');
+const HEADER = '# Benchmarks\n\nFigures written by the scripts under `bench/`; each section is replaced when its bench runs again.\n';
+
+/** Replaces (or appends) the section `name` of BENCHMARKS.md, leaving other benches' sections alone. */
+export function writeBenchmarkSection(name: string, markdown: string): void {
+  const begin = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const machine = `_${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}_`;
+  const section = `${begin}\n${markdown.trim()}\n\n${machine}\n${end}`;
+  const current = fs.existsSync(FILE) ? fs.readFileSync(FILE, 'utf8') : HEADER;
+  const start = current.indexOf(begin);
+  const stop = current.indexOf(end);
+  const next = start >= 0 && stop > start
+    ? current.slice(0, start) + section + current.slice(stop + end.length)
+    : `${current.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(FILE, next);
+}
+
+/** Markdown table from rows of equal keys. */
+export function markdownTable(rows: Array<Record<string, string | number>>): string {
+  if (rows.length === 0) return '';
+  const columns = Object.keys(rows[0]);
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(columns), line(columns.map(() => '---')), ...rows.map((row) => line(columns.map((c) => row[c])))].join('\n');
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
