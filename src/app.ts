@@ -111,7 +111,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control);
-    const contexts = new RequestContextFactory({ router, registry, control, log });
+    const batching = config.DATALOADER_BATCHING;
+    const contexts = new RequestContextFactory({ router, registry, control, log, loaderOptions: { batch: batching, cache: batching } });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
     const metrics = createMetricsRegistry(() => router.figures());
 

@@ -45,6 +45,8 @@ const configSchema = z
     GRAPHQL_INTROSPECTION: envBoolean.optional(),
     /** Adds the number of SQL statements a request ran to `extensions.sqlStatements` (tests, benches). */
     EXPOSE_SQL_COUNT: envBoolean.default(false),
+    /** Benchmarking aid: `false` makes every DataLoader load one by one (the naive N+1 baseline). */
+    DATALOADER_BATCHING: envBoolean.default(true),
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
 
     PUBLIC_URL: optionalUrl,

@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { TenantLease, TenantRouter } from '../tenancy/tenant-router';
 import type { TenantRegistry } from '../tenancy/tenant-registry';
-import type { Identity, LoaderRegistry, RequestContext, TenantScope } from './request-context';
+import type { Identity, LoaderOptions, LoaderRegistry, RequestContext, TenantScope } from './request-context';
 
 /** A context plus the clean-up that returns its tenant connection. */
 export interface DisposableContext extends RequestContext {
@@ -18,7 +18,13 @@ export interface DisposableContext extends RequestContext {
  */
 export class RequestContextFactory {
   constructor(
-    private readonly deps: { router: TenantRouter; registry: TenantRegistry; control: DataSource; log: Logger },
+    private readonly deps: {
+      router: TenantRouter;
+      registry: TenantRegistry;
+      control: DataSource;
+      log: Logger;
+      loaderOptions?: LoaderOptions;
+    },
   ) {}
 
   create(identity: Identity | null, requestId: string = crypto.randomUUID()): DisposableContext {
@@ -40,11 +46,12 @@ export class RequestContextFactory {
 
     const loaders = new Map<string, Promise<DataLoader<unknown, unknown, unknown>>>();
     const loaderRegistry: LoaderRegistry = {
-      get: <K, V, C>(name: string, create: (manager: EntityManager) => DataLoader<K, V, C>) => {
+      get: <K, V, C>(name: string, create: (manager: EntityManager, options: LoaderOptions) => DataLoader<K, V, C>) => {
         let loader = loaders.get(name);
         if (!loader) {
           if (!scope) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in to a tenant first');
-          loader = scope.manager().then((manager) => create(manager) as DataLoader<unknown, unknown, unknown>);
+          const options = this.deps.loaderOptions ?? { batch: true, cache: true };
+          loader = scope.manager().then((manager) => create(manager, options) as DataLoader<unknown, unknown, unknown>);
           loaders.set(name, loader);
         }
         return loader as Promise<DataLoader<K, V, C>>;

@@ -19,12 +19,21 @@ export interface TenantScope {
   planLimits(): Promise<PlanLimits>;
 }
 
+/** Pass to `new DataLoader(batch, options)`; batching is off only for the no-DataLoader benchmark. */
+export interface LoaderOptions {
+  batch: boolean;
+  cache: boolean;
+}
+
 /**
  * Request-scoped DataLoaders, created on first use and dropped with the request; never shared
  * across requests or tenants.
  */
 export interface LoaderRegistry {
-  get<K, V, C = K>(name: string, create: (manager: EntityManager) => DataLoader<K, V, C>): Promise<DataLoader<K, V, C>>;
+  get<K, V, C = K>(
+    name: string,
+    create: (manager: EntityManager, options: LoaderOptions) => DataLoader<K, V, C>,
+  ): Promise<DataLoader<K, V, C>>;
 }
 
 export interface RequestContext {
