@@ -2,25 +2,16 @@ import 'reflect-metadata';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
-import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
-import { createControlDataSource, ensureDatabaseExists } from './platform/db/control-data-source';
 import { redactUrl, withDatabase } from './platform/db/connection-url';
 import { loadOrCreateSecret } from './platform/auth/secret-store';
 import { TokenService } from './platform/auth/token-service';
+import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
-import { ConnectionBudget } from './platform/tenancy/connection-budget';
-import { DatabaseServers } from './platform/tenancy/database-servers';
-import { TenantRegistry } from './platform/tenancy/tenant-registry';
-import { TenantRouter } from './platform/tenancy/tenant-router';
-import { TenantMigrator } from './platform/tenancy/tenant-migrator';
-import { TemplateDatabases } from './platform/tenancy/template-database';
-import { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
-import { resolveTenancyMode } from './platform/tenancy/tenancy-mode';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -42,8 +33,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const CONTROL_MIGRATION_LOCK = 72_616_000;
-
 /** Boots everything in order: database → control plane → tenancy → GraphQL over HTTP and WS. */
 export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
@@ -63,49 +52,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlUrl = withDatabase(embedded.url, `${config.DB_NAME_PREFIX}_control`);
     }
     log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
-    await ensureDatabaseExists(controlUrl);
-    const control = createControlDataSource({ url: controlUrl, poolSize: config.CONTROL_POOL_SIZE, migrations: controlMigrations });
-    await control.initialize();
-    closers.push(() => control.destroy());
-    await migrateControlDatabase(control);
+    const tenancy = await startTenancy({ settings: config, controlUrl, schema: tenantSchema, controlMigrations, log });
+    closers.push(() => tenancy.close());
+    const { control, budget, registry, router, provisioner, migrator, tenancyMode } = tenancy;
 
     const tokens = new TokenService({
       secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.JWT_TTL_SECONDS,
-    });
-    const servers = new DatabaseServers(control, controlUrl);
-    await servers.ensureDefault();
-    const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
-    // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE, config.CONNECTION_WAIT_TIMEOUT_MS);
-    const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
-    const router = new TenantRouter({
-      registry,
-      servers,
-      schema: tenantSchema,
-      budget,
-      tenantPoolSize: config.TENANT_POOL_SIZE,
-      schemaPoolSize: Math.min(config.SCHEMA_POOL_SIZE, budget.total),
-      idleTimeoutMs: config.TENANT_IDLE_TIMEOUT_MS,
-      connectionWaitTimeoutMs: config.CONNECTION_WAIT_TIMEOUT_MS,
-      log,
-    });
-    closers.push(() => router.closeAll());
-    const migrator = new TenantMigrator(control, servers, tenantSchema, log);
-    const templates = new TemplateDatabases(control, servers, tenantSchema, config.DB_NAME_PREFIX, log);
-    const provisioner = new TenantProvisioner({
-      control,
-      servers,
-      templates,
-      schema: tenantSchema,
-      registry,
-      router,
-      budget,
-      mode: tenancyMode,
-      prefix: config.DB_NAME_PREFIX,
-      log,
     });
 
     const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode };
@@ -180,18 +135,5 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-/** Applies control migrations once even when several instances start together. */
-async function migrateControlDatabase(control: DataSource): Promise<void> {
-  const runner = control.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
-    await control.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
   }
 }

@@ -8,6 +8,7 @@ import { DatabaseServer } from '../control/database-server.entity';
  */
 export class DatabaseServers {
   private readonly byId = new Map<string, DatabaseServer>();
+  private defaultId: string | null = null;
 
   constructor(
     private readonly control: DataSource,
@@ -30,8 +31,12 @@ export class DatabaseServers {
     return repo.findOneOrFail({ where: { name: 'default' } });
   }
 
+  /** Where new tenants go; cached (one query per provisioning saved) until invalidate(). */
   async defaultServer(): Promise<DatabaseServer> {
-    return this.ensureDefault();
+    if (this.defaultId) return this.get(this.defaultId);
+    const server = await this.ensureDefault();
+    this.defaultId = server.id;
+    return server;
   }
 
   async get(serverId: string): Promise<DatabaseServer> {
@@ -45,6 +50,7 @@ export class DatabaseServers {
   /** Forget cached rows, e.g. after an operator moved a server. */
   invalidate(): void {
     this.byId.clear();
+    this.defaultId = null;
   }
 
   /** URL of a database on the given server. */

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
@@ -6,7 +6,7 @@ import { Tenant, TenantStatus } from '../control/tenant.entity';
 import { TenantPlacement, type TenancyMode } from '../control/tenant-placement.entity';
 import { SubscriptionPlan } from '../control/subscription-plan.entity';
 import { assertIdentifier, isDuplicateDatabaseError, quoteIdentifier, slugify, tenantDatabaseName, tenantSchemaName } from '../db/identifiers';
-import type { ConnectionBudget } from './connection-budget';
+import type { AdminConnections } from './admin-connections';
 import type { DatabaseServers } from './database-servers';
 import type { TemplateDatabases } from './template-database';
 import { migrateTarget } from './tenant-migrator';
@@ -26,11 +26,12 @@ export class TenantProvisioner {
     private readonly deps: {
       control: DataSource;
       servers: DatabaseServers;
+      admins: AdminConnections;
       templates: TemplateDatabases;
       schema: TenantSchema;
       registry: TenantRegistry;
       router: TenantRouter;
-      budget: ConnectionBudget;
+      /** Where new tenants go unless createTenant says otherwise. */
       mode: TenancyMode;
       prefix: string;
       log: Logger;
@@ -38,8 +39,12 @@ export class TenantProvisioner {
   ) {}
 
   /** Records a new tenant (PROVISIONING) and its placement, in one control transaction. */
-  async createTenant(input: { name: string; planCode?: string }, manager = this.deps.control.manager): Promise<Tenant> {
-    const { servers, mode, prefix } = this.deps;
+  async createTenant(
+    input: { name: string; planCode?: string; mode?: TenancyMode },
+    manager = this.deps.control.manager,
+  ): Promise<Tenant> {
+    const { servers, prefix } = this.deps;
+    const mode = input.mode ?? this.deps.mode;
     const server = await servers.defaultServer();
     const plan = await manager.getRepository(SubscriptionPlan).findOneBy({ code: input.planCode ?? 'free' });
     const tenant = manager.getRepository(Tenant).create({
@@ -160,28 +165,13 @@ export class TenantProvisioner {
     return version ?? this.deps.schema.version;
   }
 
-  /** A short-lived admin connection, counted against the connection budget. */
-  private async withAdmin<T>(serverId: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const server = await this.deps.servers.get(serverId);
-    return this.withClient(this.deps.servers.urlFor(server, 'postgres'), work);
+  /** A connection to the server's maintenance database (counted against the connection budget). */
+  private withAdmin<T>(serverId: string, work: (client: Client) => Promise<T>): Promise<T> {
+    return this.deps.admins.with(serverId, 'postgres', work);
   }
 
-  private async withDatabase<T>(placement: TenantPlacement, work: (client: Client) => Promise<T>): Promise<T> {
-    const server = await this.deps.servers.get(placement.databaseServerId);
-    return this.withClient(this.deps.servers.urlFor(server, placement.databaseName!), work);
-  }
-
-  private async withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const { budget } = this.deps;
-    await budget.reserve(1, async () => undefined);
-    const client = new Client({ connectionString: url, application_name: 'crm-provisioner' });
-    try {
-      await client.connect();
-      return await work(client);
-    } finally {
-      await client.end().catch(() => undefined);
-      budget.release(1);
-    }
+  private withDatabase<T>(placement: TenantPlacement, work: (client: Client) => Promise<T>): Promise<T> {
+    return this.deps.admins.with(placement.databaseServerId, placement.databaseName!, work);
   }
 
   private async uniqueSlug(manager: DataSource['manager'], name: string): Promise<string> {

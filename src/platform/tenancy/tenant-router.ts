@@ -223,7 +223,7 @@ export class TenantRouter {
   }
 
   /** Closes least-recently-used idle pools until `needed` slots are freed (or none is idle). */
-  private async evictIdle(needed: number): Promise<void> {
+  async evictIdle(needed: number): Promise<void> {
     const victims: PoolEntry[] = [];
     let freed = 0;
     for (const entry of this.entries.values()) {
