@@ -54,7 +54,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
     const tenancy = await startTenancy({ settings: config, controlUrl, schema: tenantSchema, controlMigrations, log });
     closers.push(() => tenancy.close());
-    const { control, budget, registry, router, provisioner, migrator, tenancyMode } = tenancy;
+    const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
 
     const tokens = new TokenService({
       secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),
@@ -63,9 +63,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
 
-    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode };
+    const services: AppServices = { config, log, control, tokens, budget, servers, registry, router, provisioner, migrator, tenancyMode };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control);
+    const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({ router, registry, control, log, loaderOptions: { batch: batching, cache: batching } });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };

@@ -110,8 +110,11 @@ export class TenantRouter {
     let connectionsOpen = 0;
     let connectionsIdle = 0;
     let activeLeases = 0;
+    let liveDataSources = 0;
     for (const entry of this.entries.values()) {
       activeLeases += entry.leases;
+      // An entry still waiting for budget has no DataSource yet and holds no slots.
+      if (entry.dataSource) liveDataSources += 1;
       const pool = poolOf(entry.dataSource);
       if (pool) {
         connectionsOpen += pool.totalCount;
@@ -120,7 +123,7 @@ export class TenantRouter {
     }
     const { budget } = this.options;
     return {
-      liveDataSources: this.entries.size,
+      liveDataSources,
       connectionBudget: budget.total,
       budgetSlotsInUse: budget.inUse,
       connectionsOpen,
