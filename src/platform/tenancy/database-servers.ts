@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DatabaseServer } from '../control/database-server.entity';
 
 /**
@@ -17,8 +17,8 @@ export class DatabaseServers {
   ) {}
 
   /** Registers the control database's own server as the default placement target. */
-  async ensureDefault(): Promise<DatabaseServer> {
-    const repo = this.control.getRepository(DatabaseServer);
+  async ensureDefault(manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
+    const repo = manager.getRepository(DatabaseServer);
     const existing = await repo.findOne({ where: { isDefault: true } });
     if (existing) return existing;
     const url = new URL(this.controlUrl);
@@ -31,18 +31,23 @@ export class DatabaseServers {
     return repo.findOneOrFail({ where: { name: 'default' } });
   }
 
-  /** Where new tenants go; cached (one query per provisioning saved) until invalidate(). */
-  async defaultServer(): Promise<DatabaseServer> {
-    if (this.defaultId) return this.get(this.defaultId);
-    const server = await this.ensureDefault();
+  /**
+   * Where new tenants go; cached until invalidate(). Inside a control transaction pass its
+   * manager: a second control connection per sign-up can starve the pool (each concurrent
+   * sign-up holding one connection and waiting for another).
+   */
+  async defaultServer(manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
+    if (this.defaultId) return this.get(this.defaultId, manager);
+    const server = await this.ensureDefault(manager);
     this.defaultId = server.id;
+    this.byId.set(server.id, server);
     return server;
   }
 
-  async get(serverId: string): Promise<DatabaseServer> {
+  async get(serverId: string, manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
     const cached = this.byId.get(serverId);
     if (cached) return cached;
-    const server = await this.control.getRepository(DatabaseServer).findOneByOrFail({ id: serverId });
+    const server = await manager.getRepository(DatabaseServer).findOneByOrFail({ id: serverId });
     this.byId.set(serverId, server);
     return server;
   }

@@ -45,7 +45,7 @@ export class TenantProvisioner {
   ): Promise<Tenant> {
     const { servers, prefix } = this.deps;
     const mode = input.mode ?? this.deps.mode;
-    const server = await servers.defaultServer();
+    const server = await servers.defaultServer(manager);
     const plan = await manager.getRepository(SubscriptionPlan).findOneBy({ code: input.planCode ?? 'free' });
     const tenant = manager.getRepository(Tenant).create({
       name: input.name,
