@@ -21,10 +21,7 @@ runWithTenancy(async ({ tenancy }) => {
   const { control, provisioner } = tenancy;
   let tenantId = options.retry;
   if (!tenantId) {
-    const tenant = await control.transaction((manager) =>
-      provisioner.createTenant({ name: name!.trim(), planCode: options.plan, mode: options.mode }, manager),
-    );
-    tenantId = tenant.id;
+    tenantId = (await provisioner.createTenant({ name: name!.trim(), planCode: options.plan, mode: options.mode })).id;
   } else if (!(await control.getRepository(Tenant).existsBy({ id: tenantId }))) {
     console.error(`No tenant ${tenantId}`);
     return 1;

@@ -93,6 +93,18 @@ describe('migrating every tenant', () => {
     assert.equal(repaired.outcome, 'migrated');
     assert.equal((await placement(broken)).lastError, null);
     assert.equal((await placement(broken)).schemaVersion, '1799999999999');
+
+    // migrateAll trusts a current recorded version (it only checks the database exists);
+    // verify reads every database and finds what was changed behind its back.
+    const tampered = databaseTenants[1];
+    await t.app.services.router.withTenant(tampered, (manager) =>
+      manager.query(`DROP TABLE "probe_items"; DELETE FROM "migrations" WHERE "name" = 'ProbeMigration1799999999999'`),
+    );
+    const trusted = byTenant(await migrator.migrateAll({ concurrency: 3 })).get(tampered)!;
+    assert.deepEqual([trusted.outcome, trusted.checked], ['up-to-date', 'recorded']);
+    const verified = byTenant(await migrator.migrateAll({ concurrency: 3, verify: true }));
+    assert.deepEqual([verified.get(tampered)!.outcome, verified.get(tampered)!.checked], ['migrated', 'database']);
+    assert.deepEqual([verified.get(databaseTenants[0])!.outcome, verified.get(databaseTenants[0])!.checked], ['up-to-date', 'database']);
   });
 
   test('the CLI lists tenants behind the latest version and those with errors', async () => {
@@ -118,6 +130,13 @@ describe('migrating every tenant', () => {
     assert.equal(fine.code, 0, fine.stdout + fine.stderr);
     assert.match(fine.stdout, /6 tenants in [\d.]+ s: migrated 0, up to date 6, failed 0/);
     assert.match(fine.stdout, /\[6\/6\]/, 'plain progress lines when stdout is not a terminal');
+    // The tenant with a recorded error is opened (and its error cleared); the others are trusted.
+    assert.match(fine.stdout, /\(5 up to date by their recorded schema version/);
+    assert.equal((await placement(schemaTenants[1])).lastError, null);
+    const verified = await runCli(t, 'migrate-all-tenants', ['--verify']);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /migrated 0, up to date 6, failed 0/);
+    assert.doesNotMatch(verified.stdout, /recorded schema version/);
 
     const gone = databaseTenants[3];
     const admin = await t.admin();
@@ -131,6 +150,9 @@ describe('migrating every tenant', () => {
     assert.equal(failing.code, 1, failing.stdout + failing.stderr);
     assert.match(failing.stdout, /6 tenants in [\d.]+ s: migrated 0, up to date 5, failed 1/);
     assert.match(failing.stdout, new RegExp(`Failed tenants:\\n  ${gone} \\(Migrate database 3\\): .*does not exist`));
+    const failingVerified = await runCli(t, 'migrate-all-tenants', ['--verify']);
+    assert.equal(failingVerified.code, 1);
+    assert.match(failingVerified.stdout, new RegExp(`  ${gone} \\(Migrate database 3\\): .*does not exist`));
 
     const one = await runCli(t, 'migrate-tenant', [databaseTenants[0]]);
     assert.equal(one.code, 0, one.stderr);

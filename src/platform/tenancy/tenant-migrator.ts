@@ -23,6 +23,8 @@ export interface TenantMigrationResult {
   applied: string[];
   version: string | null;
   error?: string;
+  /** `database`: its migrations table was read; `recorded`: the control plane's record was trusted (migrateAll). */
+  checked: 'database' | 'recorded';
   durationMs: number;
 }
 
@@ -64,8 +66,10 @@ export async function migrateTarget(
   await client.connect();
   const lockArgs = [MIGRATION_LOCK_NAMESPACE, target.schemaName ?? ''];
   try {
-    const { rows } = await client.query<{ has_table: boolean }>(
-      `SELECT pg_advisory_lock($1, hashtext(current_database() || $2)), to_regclass('migrations') IS NOT NULL AS has_table`,
+    const { rows } = await client.query<{ has_table: boolean; has_metadata: boolean }>(
+      `SELECT pg_advisory_lock($1, hashtext(current_database() || $2)),
+              to_regclass('migrations') IS NOT NULL AS has_table,
+              to_regclass('typeorm_metadata') IS NOT NULL AS has_metadata`,
       lockArgs,
     );
     try {
@@ -76,7 +80,7 @@ export async function migrateTarget(
       }
       const pending = schema.migrations.filter((Migration) => !done.has(migrationName(Migration)));
       const applied = pending.length > 0 ? await applyMigrations(target, pending, searchPath) : [];
-      await client.query(FIX_TYPEORM_METADATA);
+      if (rows[0].has_metadata || applied.length > 0) await client.query(FIX_TYPEORM_METADATA);
       const timestamps = [...done.values(), ...pending.map((Migration) => BigInt(migrationTimestamp(Migration)))];
       const version = timestamps.length ? timestamps.reduce((a, b) => (a > b ? a : b)).toString() : null;
       return { applied, version };
@@ -141,14 +145,23 @@ export class TenantMigrator {
   async migrateTenant(tenantId: string): Promise<TenantMigrationResult> {
     const placement = await this.control.getRepository(TenantPlacement).findOneBy({ tenantId });
     if (!placement) {
-      return { tenantId, outcome: 'failed', applied: [], version: null, error: 'tenant not found', durationMs: 0 };
+      return { tenantId, outcome: 'failed', applied: [], version: null, error: 'tenant not found', checked: 'database', durationMs: 0 };
     }
     return this.migratePlacement(placement);
   }
 
-  /** Every provisioned tenant; one failure never stops the others. */
+  /**
+   * Every provisioned tenant; one failure never stops the others.
+   *
+   * A tenant whose recorded schema version is already the latest (and has no recorded error) is
+   * not opened: one query per server confirms its database (or schema) still exists. Opening
+   * every database costs a connection each (fork and authentication: about 5 ms of CPU here),
+   * which dominates a run with nothing to do. `verify` reads every tenant's migrations table
+   * instead, for when a database may have been changed or restored behind the control plane's back.
+   */
   async migrateAll(options: {
     concurrency: number;
+    verify?: boolean;
     /** Called once with the number of tenants, before any is migrated. */
     onStart?: (total: number) => void;
     onResult?: (result: TenantMigrationResult) => void;
@@ -161,11 +174,70 @@ export class TenantMigrator {
       .orderBy('t.created_at', 'ASC')
       .getMany();
     options.onStart?.(placements.length);
-    return mapWithConcurrency(placements, options.concurrency, async (placement) => {
-      const result = await this.migratePlacement(placement);
+    const latest = BigInt(this.schema.version);
+    const isCurrent = (placement: TenantPlacement) =>
+      !options.verify && placement.lastError === null && placement.schemaVersion !== null && BigInt(placement.schemaVersion) >= latest;
+    const report = (result: TenantMigrationResult) => {
       options.onResult?.(result);
       return result;
+    };
+    const results = new Map<string, TenantMigrationResult>();
+    for (const result of await this.confirmExisting(placements.filter(isCurrent))) results.set(result.tenantId, report(result));
+    const toMigrate = placements.filter((placement) => !results.has(placement.tenantId));
+    await mapWithConcurrency(toMigrate, options.concurrency, async (placement) => {
+      results.set(placement.tenantId, report(await this.migratePlacement(placement)));
     });
+    return placements.map((placement) => results.get(placement.tenantId)!);
+  }
+
+  /** Up-to-date tenants by their recorded version, if their database or schema is still there. */
+  private async confirmExisting(placements: TenantPlacement[]): Promise<TenantMigrationResult[]> {
+    const groups = new Map<string, TenantPlacement[]>();
+    for (const placement of placements) {
+      // Database mode: the server's catalog of databases; schema mode: the shared database's schemas.
+      const key = `${placement.databaseServerId}/${placement.mode === 'database' ? 'postgres' : placement.databaseName}`;
+      groups.set(key, [...(groups.get(key) ?? []), placement]);
+    }
+    const results: TenantMigrationResult[] = [];
+    for (const [key, group] of groups) {
+      const started = Date.now();
+      const [serverId, database] = key.split('/');
+      const byDatabase = group[0].mode === 'database';
+      const names = group.map((placement) => (byDatabase ? placement.databaseName! : placement.schemaName!));
+      let existing: Set<string>;
+      let failure: string | null = null;
+      try {
+        const client = new Client({ connectionString: this.servers.urlFor(await this.servers.get(serverId), database), application_name: 'crm-migrator' });
+        client.on('error', () => undefined);
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ name: string }>(
+            byDatabase
+              ? 'SELECT datname AS name FROM pg_database WHERE datname = ANY($1)'
+              : 'SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1)',
+            [names],
+          );
+          existing = new Set(rows.map((row) => row.name));
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      } catch (error) {
+        existing = new Set();
+        failure = (error as Error).message;
+      }
+      for (const placement of group) {
+        const name = byDatabase ? placement.databaseName! : placement.schemaName!;
+        if (existing.has(name)) {
+          results.push({ tenantId: placement.tenantId, outcome: 'up-to-date', applied: [], version: placement.schemaVersion, checked: 'recorded', durationMs: Date.now() - started });
+          continue;
+        }
+        const error = failure ?? `${byDatabase ? 'database' : 'schema'} "${name}" does not exist`;
+        this.log.error({ tenantId: placement.tenantId, error }, 'tenant migration failed');
+        await this.control.getRepository(TenantPlacement).update({ tenantId: placement.tenantId }, { lastError: error }).catch(() => undefined);
+        results.push({ tenantId: placement.tenantId, outcome: 'failed', applied: [], version: placement.schemaVersion, error, checked: 'recorded', durationMs: Date.now() - started });
+      }
+    }
+    return results;
   }
 
   private async migratePlacement(placement: TenantPlacement): Promise<TenantMigrationResult> {
@@ -174,13 +246,16 @@ export class TenantMigrator {
     const placements = this.control.getRepository(TenantPlacement);
     try {
       const { applied, version } = await migrateTarget(await this.targetOf(placement), this.schema);
-      await placements.update({ tenantId }, { schemaVersion: version, lastMigratedAt: new Date(), lastError: null });
-      return { tenantId, outcome: applied.length ? 'migrated' : 'up-to-date', applied, version, durationMs: Date.now() - started };
+      // A verified tenant with nothing new and nothing to clear costs no control write.
+      if (applied.length > 0 || placement.lastError !== null || placement.schemaVersion !== version) {
+        await placements.update({ tenantId }, { schemaVersion: version, lastMigratedAt: new Date(), lastError: null });
+      }
+      return { tenantId, outcome: applied.length ? 'migrated' : 'up-to-date', applied, version, checked: 'database', durationMs: Date.now() - started };
     } catch (error) {
       const message = (error as Error).message;
       this.log.error({ tenantId, err: error }, 'tenant migration failed');
       await placements.update({ tenantId }, { lastError: message }).catch(() => undefined);
-      return { tenantId, outcome: 'failed', applied: [], version: placement.schemaVersion, error: message, durationMs: Date.now() - started };
+      return { tenantId, outcome: 'failed', applied: [], version: placement.schemaVersion, error: message, checked: 'database', durationMs: Date.now() - started };
     }
   }
 }
