@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, notFound, validationFailed } from '../../platform/errors';
-import { conflictOnUniqueViolation } from '../../platform/db/postgres-errors';
+import { withDbErrors } from '../../platform/db/pg-errors';
 import { findByIdOrFail } from '../../platform/db/entity-lookup';
 import { isUuid } from '../../platform/graphql/batch-results';
 import { keysetPage } from '../../platform/graphql/keyset-pagination';
@@ -31,7 +31,7 @@ export class ContactGroupService {
   async create(ctx: RequestContext, input: CreateContactGroupInput): Promise<ContactGroup> {
     const repository = (await ctx.tenant().manager()).getRepository(ContactGroup);
     const group = repository.create({ name: input.name.trim(), description: input.description ?? null });
-    return conflictOnUniqueViolation(() => repository.save(group), GROUP_CONFLICTS);
+    return withDbErrors(() => repository.save(group), GROUP_CONFLICTS);
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateContactGroupInput): Promise<ContactGroup> {
@@ -39,7 +39,7 @@ export class ContactGroupService {
     const group = await this.findOrFail(manager, id);
     if (input.name !== undefined && input.name !== null) group.name = input.name.trim();
     if (input.description !== undefined) group.description = input.description ?? null;
-    return conflictOnUniqueViolation(() => manager.getRepository(ContactGroup).save(group), GROUP_CONFLICTS);
+    return withDbErrors(() => manager.getRepository(ContactGroup).save(group), GROUP_CONFLICTS);
   }
 
   async softDelete(ctx: RequestContext, id: string): Promise<void> {

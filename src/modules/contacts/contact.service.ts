@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { notFound, validationFailed } from '../../platform/errors';
-import { conflictOnUniqueViolation } from '../../platform/db/postgres-errors';
+import { invalidField, notFound } from '../../platform/errors';
+import { withDbErrors } from '../../platform/db/pg-errors';
 import { findByIdOrFail } from '../../platform/db/entity-lookup';
 import { isUuid } from '../../platform/graphql/batch-results';
 import { keysetPage } from '../../platform/graphql/keyset-pagination';
@@ -18,11 +18,7 @@ export const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\
 
 export function phoneOrFail(input: string): string {
   const phone = normalizePhone(input);
-  if (!phone) {
-    throw validationFailed('phone is not a valid international number', {
-      fields: [{ field: 'phone', messages: ["phone must be an international number with country code, e.g. '+44 7911 123456'"] }],
-    });
-  }
+  if (!phone) throw invalidField('phone', "phone must be a valid international number with country code, e.g. '+44 7911 123456'");
   return phone;
 }
 
@@ -69,7 +65,7 @@ export class ContactService {
   async create(ctx: RequestContext, input: CreateContactInput): Promise<Contact> {
     const phone = phoneOrFail(input.phone);
     const manager = await ctx.tenant().manager();
-    return conflictOnUniqueViolation(
+    return withDbErrors(
       () =>
         manager.transaction(async (transaction) => {
           await assertContactCapacity(ctx, transaction, 1);
@@ -87,14 +83,15 @@ export class ContactService {
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateContactInput): Promise<Contact> {
+    const phone = input.phone !== undefined && input.phone !== null ? phoneOrFail(input.phone) : undefined;
     const manager = await ctx.tenant().manager();
     const contact = await this.findOrFail(manager, id);
     if (input.name !== undefined && input.name !== null) contact.name = input.name.trim();
-    if (input.phone !== undefined && input.phone !== null) contact.phone = phoneOrFail(input.phone);
+    if (phone) contact.phone = phone;
     if (input.email !== undefined) contact.email = normalizeEmailOrNull(input.email);
     if (input.notes !== undefined) contact.notes = input.notes ?? null;
     if (input.optedOut !== undefined && input.optedOut !== null) contact.optedOut = input.optedOut;
-    return conflictOnUniqueViolation(() => manager.getRepository(Contact).save(contact), CONTACT_CONFLICTS);
+    return withDbErrors(() => manager.getRepository(Contact).save(contact), CONTACT_CONFLICTS);
   }
 
   /** Soft delete: the contact leaves lists and lookups; its phone can be used again; restoreContact undoes it. */
@@ -108,7 +105,7 @@ export class ContactService {
   async restore(ctx: RequestContext, id: string): Promise<Contact> {
     if (!isUuid(id)) throw notFound('Contact');
     const manager = await ctx.tenant().manager();
-    return conflictOnUniqueViolation(
+    return withDbErrors(
       () =>
         manager.transaction(async (transaction) => {
           const repository = transaction.getRepository(Contact);

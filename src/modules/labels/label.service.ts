@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { notFound } from '../../platform/errors';
-import { conflictOnUniqueViolation } from '../../platform/db/postgres-errors';
+import { withDbErrors } from '../../platform/db/pg-errors';
 import { findByIdOrFail } from '../../platform/db/entity-lookup';
 import { isUuid } from '../../platform/graphql/batch-results';
 import { keysetPage } from '../../platform/graphql/keyset-pagination';
@@ -29,7 +29,7 @@ export class LabelService {
   async create(ctx: RequestContext, input: CreateLabelInput): Promise<Label> {
     const repository = (await ctx.tenant().manager()).getRepository(Label);
     const label = repository.create({ name: input.name.trim(), ...(input.color ? { color: input.color.toLowerCase() } : {}) });
-    return conflictOnUniqueViolation(() => repository.save(label), LABEL_CONFLICTS);
+    return withDbErrors(() => repository.save(label), LABEL_CONFLICTS);
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateLabelInput): Promise<Label> {
@@ -37,7 +37,7 @@ export class LabelService {
     const label = await findByIdOrFail(manager, Label, id, 'Label');
     if (input.name !== undefined && input.name !== null) label.name = input.name.trim();
     if (input.color !== undefined && input.color !== null) label.color = input.color.toLowerCase();
-    return conflictOnUniqueViolation(() => manager.getRepository(Label).save(label), LABEL_CONFLICTS);
+    return withDbErrors(() => manager.getRepository(Label).save(label), LABEL_CONFLICTS);
   }
 
   /** Deletes the label and takes it off every contact and conversation (cascade). */

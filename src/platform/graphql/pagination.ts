@@ -27,11 +27,15 @@ export interface Edge<T> {
   node: T;
 }
 
-/** What a connection resolver returns; totalCount runs only when the client asks for it. */
+/**
+ * What a connection resolver returns. totalCount is a getter that starts the count on first read:
+ * type-graphql's default field resolver reads the property (it never calls a function), so the
+ * COUNT runs only when the client selects totalCount.
+ */
 export interface Connection<T> {
   edges: Array<Edge<T>>;
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  readonly totalCount: Promise<number>;
 }
 
 /** `XConnection` / `XEdge` object types for a node type, the same shape everywhere. */
@@ -84,9 +88,12 @@ export function toConnection<Row, Node = Row>(
 ): Connection<Node> {
   const page = rows.slice(0, first);
   const edges = page.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: toNode(row) }));
+  let counting: Promise<number> | null = null;
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-    totalCount,
+    get totalCount() {
+      return (counting ??= totalCount());
+    },
   };
 }
