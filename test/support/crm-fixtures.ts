@@ -91,7 +91,7 @@ export async function seedInbox(
       await tx.query(
         `INSERT INTO messages (conversation_id, direction, from_address, to_address, body, status, created_at)
          SELECT c.id, 'INBOUND', '447700900000', '447700900001', 'Message ' || j || ' of conversation ' || c.i, 'DELIVERED',
-                date_trunc('second', now()) - make_interval(secs => $2::int) - make_interval(mins => (c.i / $3::int)) - make_interval(secs => j)
+                date_trunc('second', now()) - make_interval(secs => $2::int) - make_interval(mins => (c.i / $3::int)::int) - make_interval(secs => j)
            FROM unnest($1::uuid[]) WITH ORDINALITY AS c(id, i), generate_series(0, $4::int - 1) j`,
         [conversationIds, newest, tieEvery, perConversation],
       );

@@ -96,9 +96,10 @@ function parseCsv(csv: string): CsvRow[] {
   // csv-parse counts lines by its detected record delimiter; one kind of line end keeps them right.
   const text = csv.replace(/\r\n?/g, '\n');
   let records: Array<{ record: Record<string, string | undefined>; raw: string; info: { lines: number } }>;
+  let columns: string[] = [];
   try {
     records = parse(text, {
-      columns: (header: string[]) => header.map((column) => column.trim().toLowerCase()),
+      columns: (header: string[]) => (columns = header.map((column) => column.trim().toLowerCase())),
       bom: true,
       trim: true,
       skip_empty_lines: true,
@@ -111,11 +112,7 @@ function parseCsv(csv: string): CsvRow[] {
     const { message, lines } = error as { message: string; lines?: number };
     throw validationFailed(`The CSV could not be read: ${message}`, { field: 'csv', ...(lines ? { line: lines } : {}) });
   }
-  if (records.length === 0) {
-    if (!text.trim()) throw validationFailed('The CSV is empty', { field: 'csv' });
-    return [];
-  }
-  const columns = Object.keys(records[0].record);
+  if (!text.trim()) throw validationFailed('The CSV is empty', { field: 'csv' });
   const missing = ['name', 'phone'].filter((column) => !columns.includes(column));
   if (missing.length > 0) {
     throw validationFailed(`The header must name the columns name,phone,email (missing: ${missing.join(', ')})`, { field: 'csv', missing });
