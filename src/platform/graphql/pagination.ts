@@ -1,4 +1,4 @@
-import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType, UseMiddleware, type ClassType, type MiddlewareFn } from 'type-graphql';
 import { Max, Min } from 'class-validator';
 import { validationFailed } from '../errors';
 import { DEFAULT_PAGE_SIZE } from './query-limits';
@@ -27,16 +27,18 @@ export interface Edge<T> {
   node: T;
 }
 
-/**
- * What a connection resolver returns. totalCount is a getter that starts the count on first read:
- * type-graphql's default field resolver reads the property (it never calls a function), so the
- * COUNT runs only when the client selects totalCount.
- */
+/** What a connection resolver returns; totalCount runs only when the client asks for it. */
 export interface Connection<T> {
   edges: Array<Edge<T>>;
   pageInfo: PageInfo;
-  readonly totalCount: Promise<number>;
+  totalCount: () => Promise<number>;
 }
+
+/** Connections carry totalCount as a function (COUNT runs only when asked); this calls it. */
+const resolveLazyCount: MiddlewareFn = async (_data, next) => {
+  const value = await next();
+  return typeof value === 'function' ? value() : value;
+};
 
 /** `XConnection` / `XEdge` object types for a node type, the same shape everywhere. */
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
@@ -52,7 +54,9 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   class ConnectionObject {
     @Field(() => [EdgeType]) edges: EdgeType[];
     @Field(() => PageInfo) pageInfo: PageInfo;
-    @Field(() => Int, { description: 'All items matching the filter, across pages' }) totalCount: number;
+    @Field(() => Int, { description: 'All items matching the filter, across pages' })
+    @UseMiddleware(resolveLazyCount)
+    totalCount: number;
   }
 
   return ConnectionObject;
@@ -88,12 +92,9 @@ export function toConnection<Row, Node = Row>(
 ): Connection<Node> {
   const page = rows.slice(0, first);
   const edges = page.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: toNode(row) }));
-  let counting: Promise<number> | null = null;
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-    get totalCount() {
-      return (counting ??= totalCount());
-    },
+    totalCount,
   };
 }
