@@ -61,6 +61,7 @@ describe('quick replies', () => {
     assert.match(conflict.message, /shortcut/);
     // The same shortcut in another tenant is fine.
     await t.client.data(CREATE, { input: { shortcut: '/dup', title: 'Other tenant', body: 'z' } }, b.tokens.MANAGER);
+    await t.client.expectError('VALIDATION_FAILED', CREATE, { input: null }, a.tokens.MANAGER);
     await t.client.expectError('VALIDATION_FAILED', LIST, { first: 101 }, a.tokens.AGENT);
     await t.client.expectError('VALIDATION_FAILED', LIST, { first: 5, after: 'not-a-cursor' }, a.tokens.AGENT);
   });

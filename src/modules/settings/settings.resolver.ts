@@ -40,7 +40,7 @@ export class SettingsResolver {
   @Mutation(() => TenantConfigEntryType, { description: 'A plain (readable) value; refused for a key that holds a secret' })
   setTenantConfig(
     @Arg('key') key: string,
-    @Arg('value', () => GraphQLJSON) value: unknown,
+    @Arg('value', () => GraphQLJSON, { nullable: true, description: 'Any JSON; null clears the value (hasValue false)' }) value: unknown,
     @Ctx() ctx: RequestContext,
   ): Promise<TenantConfigEntryType> {
     return this.tenantConfigs.set(ctx, key, value);
