@@ -124,6 +124,7 @@ describe('orders', () => {
     assert.equal(all.data.orders.totalCount, 4);
     assert.ok(all.data.orders.edges.some((e: any) => e.node.id === daveOrder));
     // Items of 3 or 4 orders cost the same number of statements: one batch.
+    assert.equal(typeof all.extensions?.sqlStatements, 'number');
     assert.equal(all.extensions?.sqlStatements, forCarol.extensions?.sqlStatements);
   });
 
