@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { assertFieldError, assertPaginationRoundTrip, seedSession, setUpTenant, type CrmTenant } from './crm-support';
+import type { TestApp } from '../support/test-app';
+import { assertFieldError, startCrmApp, assertPaginationRoundTrip, seedSession, setUpTenant, type CrmTenant } from './crm-support';
 
 const FIELDS = 'id name trigger pattern replyBody isActive cooldownMinutes priority sessionId';
 const CREATE = `mutation ($input: CreateAutoReplyRuleInput!) { createAutoReplyRule(input: $input) { ${FIELDS} } }`;
@@ -18,8 +18,7 @@ describe('auto-reply rules', () => {
   let b: CrmTenant;
   let sessionA: string;
   before(async () => {
-    t = await startTestApp();
-    [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
+    ({ t, a, b } = await startCrmApp());
     sessionA = await seedSession(t, a.tenantId);
   });
   after(() => t.stop());

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import { ContactGroup } from '../../src/modules/contacts/contact-group.entity';
 import { ContactGroupMember } from '../../src/modules/contacts/contact-group-member.entity';
 import { Label } from '../../src/modules/labels/label.entity';
 import { ContactLabel } from '../../src/modules/labels/contact-label.entity';
-import { assertFieldError, assertPaginationRoundTrip, seedContacts, seedSession, setUpTenant, type CrmTenant } from './crm-support';
+import { assertFieldError, startCrmApp, assertPaginationRoundTrip, seedContacts, seedSession, setUpTenant, type CrmTenant } from './crm-support';
 
 const FIELDS = 'id name status sessionId scheduledAt recipientsTotal createdByUserId messages { position body documentId document { id filename } } stats { total pending sent delivered read failed }';
 const CREATE = `mutation ($input: CreateCampaignInput!) { createCampaign(input: $input) { ${FIELDS} } }`;
@@ -28,10 +28,7 @@ describe('campaigns', () => {
   let t: TestApp;
   let a: CrmTenant;
   let b: CrmTenant;
-  before(async () => {
-    t = await startTestApp();
-    [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
-  });
+  before(async () => ({ t, a, b } = await startCrmApp()));
   after(() => t.stop());
 
   const create = async (input: Record<string, unknown> = {}, tenant = a) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import type { TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 import { Contact } from '../../src/modules/contacts/contact.entity';
 import { WhatsappProvider, WhatsappSession } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
 
@@ -32,6 +32,13 @@ export async function setUpTenant(t: TestApp): Promise<CrmTenant> {
     tokens[role] = login.login.token;
   }
   return { tenantId: owner.tenantId, tokens };
+}
+
+/** The real server with two tenants, a and b, each with a user per role. */
+export async function startCrmApp(env: Record<string, string> = {}): Promise<{ t: TestApp; a: CrmTenant; b: CrmTenant }> {
+  const t = await startTestApp(env);
+  const [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
+  return { t, a, b };
 }
 
 let phoneCounter = 0;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import { Document } from '../../src/modules/documents/document.entity';
-import { assertFieldError, assertPaginationRoundTrip, setUpTenant, type CrmTenant } from './crm-support';
+import { assertFieldError, startCrmApp, assertPaginationRoundTrip, setUpTenant, type CrmTenant } from './crm-support';
 
 const MAX_UPLOAD_BYTES = 4096;
 const FIELDS = 'id filename contentType sizeBytes sha256 source contentUrl createdAt';
@@ -22,10 +22,7 @@ describe('documents', () => {
   let t: TestApp;
   let a: CrmTenant;
   let b: CrmTenant;
-  before(async () => {
-    t = await startTestApp({ MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
-    [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
-  });
+  before(async () => ({ t, a, b } = await startCrmApp({ MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) })));
   after(() => t.stop());
 
   const mediaDir = (tenantId: string) => path.join(t.app.config.DATA_DIR, 'media', tenantId);

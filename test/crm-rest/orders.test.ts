@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import { translateDbError } from '../../src/platform/db/pg-errors';
 import { AppError } from '../../src/platform/errors';
-import { assertFieldError, assertPaginationRoundTrip, seedContacts, setUpTenant, type CrmTenant } from './crm-support';
+import { assertFieldError, startCrmApp, assertPaginationRoundTrip, seedContacts, setUpTenant, type CrmTenant } from './crm-support';
 
 const FIELDS = 'id contactId status currency totalCents notes items { id productName sku quantity unitPriceCents lineTotalCents }';
 const CREATE = `mutation ($input: CreateOrderInput!) { createOrder(input: $input) { ${FIELDS} } }`;
@@ -25,8 +25,7 @@ for (const mode of ['database', 'schema'] as const) {
     let alice: string;
     let bob: string;
     before(async () => {
-      t = await startTestApp({ TENANCY_MODE: mode });
-      [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
+      ({ t, a, b } = await startCrmApp({ TENANCY_MODE: mode }));
       [alice, bob] = await seedContacts(t, a.tenantId, [{ name: 'Alice' }, { name: 'Bob' }]);
     });
     after(() => t.stop());

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { assertFieldError, assertPaginationRoundTrip, setUpTenant, type CrmTenant } from './crm-support';
+import type { TestApp } from '../support/test-app';
+import { assertFieldError, startCrmApp, assertPaginationRoundTrip, setUpTenant, type CrmTenant } from './crm-support';
 
 const FIELDS = 'id shortcut title body createdAt updatedAt';
 const CREATE = `mutation ($input: CreateQuickReplyInput!) { createQuickReply(input: $input) { ${FIELDS} } }`;
@@ -13,10 +13,7 @@ describe('quick replies', () => {
   let t: TestApp;
   let a: CrmTenant;
   let b: CrmTenant;
-  before(async () => {
-    t = await startTestApp();
-    [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
-  });
+  before(async () => ({ t, a, b } = await startCrmApp()));
   after(() => t.stop());
 
   test('create, read, update, search and delete', async () => {

@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import { TenantConfigService } from '../../src/modules/settings/tenant-config.service';
-import { assertFieldError, seedSession, setUpTenant, type CrmTenant } from './crm-support';
+import { assertFieldError, startCrmApp, seedSession, setUpTenant, type CrmTenant } from './crm-support';
 
 const MASTER = '{ masterConfig { businessName timezone currency locale updatedAt } }';
 const UPDATE_MASTER = 'mutation ($input: UpdateMasterConfigInput!) { updateMasterConfig(input: $input) { businessName timezone currency locale } }';
@@ -21,10 +21,7 @@ describe('settings', () => {
   let t: TestApp;
   let a: CrmTenant;
   let b: CrmTenant;
-  before(async () => {
-    t = await startTestApp();
-    [a, b] = await Promise.all([setUpTenant(t), setUpTenant(t)]);
-  });
+  before(async () => ({ t, a, b } = await startCrmApp()));
   after(() => t.stop());
 
   test('master config: everyone reads, only the admin updates, values are validated', async () => {

@@ -1,6 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppServices } from '../../app-services';
-
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
