@@ -139,8 +139,9 @@ describe('settings', () => {
     assertFieldError(await t.client.expectError('VALIDATION_FAILED', UPDATE_WA, { sessionId, input: { timezone: 'Nowhere/Town' } }, a.tokens.TENANT_ADMIN), 'timezone');
 
     await t.client.expectError('FORBIDDEN', UPDATE_WA, { sessionId, input: { markReadOnReply: true } }, a.tokens.MANAGER);
-    await t.client.expectError('NOT_FOUND', WA, { sessionId: crypto.randomUUID() }, a.tokens.AGENT);
-    await t.client.expectError('NOT_FOUND', WA, { sessionId }, b.tokens.TENANT_ADMIN);
+    assert.equal((await t.client.data(WA, { sessionId: crypto.randomUUID() }, a.tokens.AGENT)).whatsappSettings, null);
+    assert.equal((await t.client.data(WA, { sessionId }, b.tokens.TENANT_ADMIN)).whatsappSettings, null, 'another tenant sees nothing');
+    await t.client.expectError('NOT_FOUND', UPDATE_WA, { sessionId: 'not-a-uuid', input: { markReadOnReply: true } }, a.tokens.TENANT_ADMIN);
     await t.client.expectError('NOT_FOUND', UPDATE_WA, { sessionId, input: { markReadOnReply: true } }, b.tokens.TENANT_ADMIN);
   });
 });

@@ -9,8 +9,8 @@ export class WhatsappSettingsResolver {
   private readonly service = new WhatsappSettingsService();
 
   @Authorized(Access.READ)
-  @Query(() => WhatsappSettingsType)
-  whatsappSettings(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RequestContext): Promise<WhatsappSettingsType> {
+  @Query(() => WhatsappSettingsType, { nullable: true, description: 'Null when there is no such channel' })
+  whatsappSettings(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RequestContext): Promise<WhatsappSettingsType | null> {
     return this.service.get(ctx, sessionId);
   }
 

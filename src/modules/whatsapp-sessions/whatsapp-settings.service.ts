@@ -12,9 +12,10 @@ const DEFAULTS: Pick<WhatsappSettings, 'timezone' | 'businessHours' | 'markReadO
 
 /** One settings row per channel, created on first save; until then the defaults apply. */
 export class WhatsappSettingsService {
-  async get(ctx: RequestContext, sessionId: string): Promise<WhatsappSettingsType> {
+  /** Null when the channel does not exist (in this tenant). */
+  async get(ctx: RequestContext, sessionId: string): Promise<WhatsappSettingsType | null> {
     const manager = await ctx.tenant().manager();
-    await requireSession(manager, sessionId);
+    if (!(await sessionExists(manager, sessionId))) return null;
     return toType(sessionId, await manager.getRepository(WhatsappSettings).findOneBy({ sessionId }));
   }
 
@@ -30,7 +31,7 @@ export class WhatsappSettingsService {
 
     const manager = await ctx.tenant().manager();
     const saved = await manager.transaction(async (tx) => {
-      await requireSession(tx, sessionId);
+      if (!(await sessionExists(tx, sessionId))) throw notFound('WhatsApp session');
       // Serialises partial updates of one channel's settings so none is lost.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`whatsapp_settings:${sessionId}`]);
       const repo = tx.getRepository(WhatsappSettings);
@@ -46,8 +47,8 @@ export class WhatsappSettingsService {
   }
 }
 
-async function requireSession(manager: EntityManager, sessionId: string): Promise<void> {
-  if (!isUUID(sessionId) || !(await manager.getRepository(WhatsappSession).existsBy({ id: sessionId }))) throw notFound('WhatsApp session');
+async function sessionExists(manager: EntityManager, sessionId: string): Promise<boolean> {
+  return isUUID(sessionId) && manager.getRepository(WhatsappSession).existsBy({ id: sessionId });
 }
 
 function toType(sessionId: string, row: WhatsappSettings | null): WhatsappSettingsType {
