@@ -8,6 +8,7 @@ import type { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
 import type { TenantRegistry } from './platform/tenancy/tenant-registry';
 import type { TenantRouter } from './platform/tenancy/tenant-router';
 import type { TenancyMode } from './platform/control/tenant-placement.entity';
+import type { TenantEventBus } from './platform/realtime/tenant-events';
 
 /**
  * Everything resolvers and services may use, built once at start-up by the composition root
@@ -24,4 +25,6 @@ export interface AppServices {
   provisioner: TenantProvisioner;
   migrator: TenantMigrator;
   tenancyMode: TenancyMode;
+  /** Live events to subscribers, across instances. */
+  events: TenantEventBus;
 }

@@ -28,6 +28,7 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
+import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -108,7 +109,10 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log,
     });
 
-    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode };
+    const events = new LocalTenantEventBus(log);
+    closers.push(() => events.close());
+
+    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode, events };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control);
     const batching = config.DATALOADER_BATCHING;
