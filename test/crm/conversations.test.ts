@@ -85,6 +85,8 @@ describe('conversations and messages', () => {
     await t.client.expectError('VALIDATION_FAILED', INBOX, { filter: { status: 'ARCHIVED' } }, owner.token);
     await t.client.expectError('VALIDATION_FAILED', INBOX, { filter: { assigneeId: 'nobody' } }, owner.token);
     await t.client.expectError('VALIDATION_FAILED', INBOX, { first: 101 }, owner.token);
+    const forged = Buffer.from(JSON.stringify(['yesterday', inbox.conversationIds[0]])).toString('base64url');
+    await t.client.expectError('VALIDATION_FAILED', INBOX, { first: 5, after: forged }, owner.token);
   });
 
   test('assign: members only, never an AUDITOR; null unassigns; a removed member resolves to null', async () => {

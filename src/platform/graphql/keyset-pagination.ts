@@ -1,5 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { validationFailed } from '../errors';
+import { TIMESTAMP_TEXT } from '../db/keyset-page';
 import { isUuid } from './batch-results';
 import { type Connection, type ConnectionArgs, decodeCursor, pageSize, toConnection } from './pagination';
 
@@ -38,6 +39,8 @@ export function keysetAfter(order: KeysetOrder, after: string, bind: (value: str
   if (order.nullable && order.direction !== 'DESC') throw new Error('nullable keyset keys are supported for DESC only');
   const [cursorKey, cursorId] = decodeCursor(after, 2);
   if (!isUuid(cursorId) || (cursorKey !== null && typeof cursorKey !== 'string')) throw invalidCursor();
+  // A forged key must fail here, not in the cast in SQL (an internal error).
+  if (order.type === 'timestamptz' && cursorKey !== null && !TIMESTAMP_TEXT.test(cursorKey)) throw invalidCursor();
   const key = `"${order.alias}"."${order.column}"`;
   const id = `"${order.alias}"."id"`;
   const comparison = order.direction === 'DESC' ? '<' : '>';
