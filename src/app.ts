@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
@@ -19,6 +20,10 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
+import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
+import { FileStorage } from './platform/storage/file-storage';
+import { SecretBox } from './platform/crypto/secret-box';
+import { documentContentRoute } from './modules/documents/document-content.route';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -63,7 +68,12 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
 
-    const services: AppServices = { config, log, control, tokens, budget, servers, registry, router, provisioner, migrator, tenancyMode };
+    const events = new LocalTenantEventBus(log);
+    closers.push(() => events.close());
+
+    const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
+    const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
+    const services: AppServices = { config, log, control, tokens, budget, servers, registry, router, provisioner, migrator, tenancyMode, events, storage, secrets };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
@@ -90,6 +100,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           res.end(await metrics.metrics());
         },
       },
+      documentContentRoute({ authenticator, router, storage }),
     ];
     const httpServer = createHttpServer(routes, log);
     const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
