@@ -64,6 +64,10 @@ export function runWithTenancy(command: (ctx: CliContext) => Promise<number | vo
 
   const finish = async (code: number) => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
+    // Writes to a pipe are asynchronous: exiting at once would cut off the end of long output
+    // (the summary after 1,000 progress lines). A write's callback runs after those before it.
+    await new Promise((resolve) => process.stdout.write('', resolve));
+    await new Promise((resolve) => process.stderr.write('', resolve));
     process.exit(code);
   };
   main().then(finish, (error: unknown) => {
