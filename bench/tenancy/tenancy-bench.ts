@@ -462,8 +462,8 @@ async function main(): Promise<void> {
       '### Provisioning the tenants used above',
       '',
       markdownTable([
-        { mode: 'database (template clone)', target: DB_TENANTS, 'existing before this run': dbFill.before, 'provisioned now': dbFill.created, seconds: round1(dbFill.seconds), 'p50 / p95 ms each': `${dbFill.perTenant.p50} / ${dbFill.perTenant.p95}`, concurrency: dbFill.concurrency },
-        { mode: 'schema (every migration per schema)', target: SCHEMA_TENANTS, 'existing before this run': schemaFill.before, 'provisioned now': schemaFill.created, seconds: round1(schemaFill.seconds), 'p50 / p95 ms each': `${schemaFill.perTenant.p50} / ${schemaFill.perTenant.p95}`, concurrency: schemaFill.concurrency },
+        { mode: 'database (template clone)', target: DB_TENANTS, 'existing before this run': dbFill.before, 'provisioned now': dbFill.created, seconds: round1(dbFill.seconds), 'p50 / p95 ms each': dbFill.created ? `${dbFill.perTenant.p50} / ${dbFill.perTenant.p95}` : '-', concurrency: dbFill.concurrency },
+        { mode: 'schema (every migration per schema)', target: SCHEMA_TENANTS, 'existing before this run': schemaFill.before, 'provisioned now': schemaFill.created, seconds: round1(schemaFill.seconds), 'p50 / p95 ms each': schemaFill.created ? `${schemaFill.perTenant.p50} / ${schemaFill.perTenant.p95}` : '-', concurrency: schemaFill.concurrency },
       ]),
       '',
       ...[dbFill, schemaFill].map((filled, i) =>
