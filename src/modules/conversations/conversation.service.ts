@@ -13,6 +13,9 @@ import { messageByIdLoader } from '../messages/message.loaders';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
 
+/** A conversation of an inbox page, carrying the contact and last message joined to it. */
+export type InboxConversation = Conversation & { lastMessage?: Message | null };
+
 const INBOX_ORDER: KeysetOrder = { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true };
 
 /** Inbound messages just marked read, for the provider's read receipt. */
@@ -68,9 +71,11 @@ export class ConversationService {
       (row) => [row.cursor_key as string | null, row.c_id as string],
       async () => (await manager.query(countSql, countParams))[0].n,
       (row) => {
-        const conversation = conversations.read(row, 'c_')!;
-        contacts.prime(conversation.contactId, contactRows.read(row, 'ct_')!);
-        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, messageRows.read(row, 'lm_'));
+        const conversation: InboxConversation = conversations.read(row, 'c_')!;
+        conversation.contact = contactRows.read(row, 'ct_')!;
+        conversation.lastMessage = messageRows.read(row, 'lm_');
+        contacts.prime(conversation.contactId, conversation.contact);
+        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, conversation.lastMessage);
         return conversation;
       },
     );
