@@ -1,9 +1,11 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode } from '../../platform/errors';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
+import { selectsField } from '../../platform/graphql/selection';
 import type { Contact } from '../contacts/contact.entity';
 import { contactByIdLoader } from '../contacts/contact.loaders';
 import { ContactType } from '../contacts/contact.types';
@@ -39,8 +41,9 @@ export class ConversationResolver {
     @Args() args: ConnectionArgs,
     @Arg('filter', () => ConversationFilter, { nullable: true }) filter: ConversationFilter | undefined,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Conversation>> {
-    return this.conversationService.list(ctx, args, filter);
+    return this.conversationService.list(ctx, args, filter, { withTotalCount: selectsField(info, 'totalCount') });
   }
 
   @Authorized(Access.READ)
