@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Config } from './config';
+import { eventListenerConnections, type Config } from './config';
 import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
@@ -28,7 +28,9 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
-import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
+import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
+import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
+import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -80,7 +82,10 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
     // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE, config.CONNECTION_WAIT_TIMEOUT_MS);
+    const budget = new ConnectionBudget(
+      config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE - eventListenerConnections(config),
+      config.CONNECTION_WAIT_TIMEOUT_MS,
+    );
     const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
     const router = new TenantRouter({
       registry,
@@ -109,14 +114,22 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log,
     });
 
-    const events = new LocalTenantEventBus(log);
+    const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
 
     const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode, events };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control);
     const batching = config.DATALOADER_BATCHING;
-    const contexts = new RequestContextFactory({ router, registry, control, log, loaderOptions: { batch: batching, cache: batching } });
+    const contexts = new RequestContextFactory({
+      router,
+      registry,
+      control,
+      log,
+      loaderOptions: { batch: batching, cache: batching },
+      events,
+      subscriptionQueueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+    });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
     const metrics = createMetricsRegistry(() => router.figures());
 
@@ -141,7 +154,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       },
     ];
     const httpServer = createHttpServer(routes, log);
-    const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
+    const ws = createGraphQLWsServer({
+      httpServer,
+      schema,
+      authenticator,
+      contexts,
+      limits,
+      log,
+      maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    });
     const apollo = createApolloServer({
       schema,
       httpServer,
@@ -185,6 +206,16 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     await closeAll();
     throw error;
   }
+}
+
+/** Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on the control database. */
+async function createEventBus(config: Config, controlUrl: string, control: DataSource, log: Logger): Promise<TenantEventBus> {
+  if (config.REDIS_URL) {
+    log.info({ redis: redactUrl(config.REDIS_URL) }, 'live events fan out through Redis');
+    return RedisTenantEventBus.connect({ url: config.REDIS_URL, namePrefix: config.DB_NAME_PREFIX, log });
+  }
+  log.info('live events fan out through Postgres LISTEN/NOTIFY on the control database');
+  return PostgresTenantEventBus.connect({ url: controlUrl, control, namePrefix: config.DB_NAME_PREFIX, log });
 }
 
 /** Applies control migrations once even when several instances start together. */

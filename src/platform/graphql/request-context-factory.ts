@@ -5,7 +5,11 @@ import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { TenantLease, TenantRouter } from '../tenancy/tenant-router';
 import type { TenantRegistry } from '../tenancy/tenant-registry';
+import type { TenantEventBus } from '../realtime/tenant-events';
+import { TenantEventStream } from '../realtime/tenant-event-stream';
 import type { Identity, LoaderOptions, LoaderRegistry, RequestContext, TenantScope } from './request-context';
+
+export const DEFAULT_SUBSCRIPTION_QUEUE_LIMIT = 256;
 
 /** A context plus the clean-up that returns its tenant connection. */
 export interface DisposableContext extends RequestContext {
@@ -24,6 +28,9 @@ export class RequestContextFactory {
       control: DataSource;
       log: Logger;
       loaderOptions?: LoaderOptions;
+      events?: TenantEventBus;
+      /** Events one subscriber may have waiting before it is dropped as too slow. */
+      subscriptionQueueLimit?: number;
     },
   ) {}
 
@@ -41,6 +48,17 @@ export class RequestContextFactory {
             return (await lease).manager;
           },
           planLimits: async () => (await registry.findActive(tenantId)).planLimits,
+          events: async (filter) => {
+            const bus = this.deps.events;
+            if (!bus) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Live events are not configured');
+            await registry.findActive(tenantId);
+            return new TenantEventStream(bus, {
+              tenantId,
+              filter,
+              maxQueued: this.deps.subscriptionQueueLimit ?? DEFAULT_SUBSCRIPTION_QUEUE_LIMIT,
+              assertActive: () => registry.findActive(tenantId),
+            });
+          },
         }
       : null;
 

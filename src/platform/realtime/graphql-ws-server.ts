@@ -1,5 +1,15 @@
 import type http from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  createSourceEventStream,
+  execute,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
@@ -9,15 +19,28 @@ import type { Identity } from '../graphql/request-context';
 import { assertWithinLimits, type QueryLimits } from '../graphql/query-limits';
 import { MAX_DOCUMENT_TOKENS } from '../graphql/apollo-server';
 import { createErrorFormatter } from '../graphql/error-formatter';
+import { AppError, ErrorCode } from '../errors';
+import { TenantEventStream } from './tenant-event-stream';
 
 /** A subscriber whose socket holds more unsent bytes than this is too slow and is dropped. */
 export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
+/** Operations one socket may run at once; an inbox needs a handful. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+/** Ping every this often; a peer that has not answered by the next ping is terminated. */
+export const KEEP_ALIVE_MS = 12_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface ConnectionState {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
   contexts: Map<string, DisposableContext>;
+}
+
+/** What a subscription's event stream needs from the operation that opened it. */
+interface Operation {
+  socket: WebSocket;
+  identity: Identity | null;
+  requestId: string;
 }
 
 /**
@@ -32,8 +55,11 @@ export function createGraphQLWsServer(options: {
   contexts: RequestContextFactory;
   limits: QueryLimits;
   log: Logger;
+  maxSubscriptionsPerSocket?: number;
 }) {
   const { schema, limits, log } = options;
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
+  const operations = new WeakMap<object, Operation>();
   const formatError = createErrorFormatter(log);
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: 256 * 1024 });
   const states = new WeakMap<object, ConnectionState>();
@@ -46,6 +72,7 @@ export function createGraphQLWsServer(options: {
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
       schema,
+      subscribe: (args) => subscribeWithEventContexts(args),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         try {
@@ -68,6 +95,13 @@ export function createGraphQLWsServer(options: {
       },
       onSubscribe: (ctx, id, payload) => {
         const state = stateOf(ctx.extra);
+        if (state.contexts.size >= maxSubscriptions) {
+          return [
+            new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `One connection may run at most ${maxSubscriptions} operations at once`, {
+              maxSubscriptions,
+            }),
+          ];
+        }
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
@@ -83,6 +117,7 @@ export function createGraphQLWsServer(options: {
         }
         const contextValue = options.contexts.create(state.identity ?? null);
         state.contexts.set(id, contextValue);
+        operations.set(contextValue, { socket: ctx.extra.socket, identity: state.identity ?? null, requestId: contextValue.requestId });
         const args: ExecutionArgs = {
           schema,
           document,
@@ -101,7 +136,13 @@ export function createGraphQLWsServer(options: {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      // graphql-ws wraps an error thrown by an event stream (TENANT_NOT_ACTIVE, SUBSCRIBER_TOO_SLOW)
+      // without a path, so Apollo's unwrapping misses it: format the original.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          const original = error.originalError instanceof GraphQLError ? error.originalError : error;
+          return formatError(original.toJSON(), original);
+        }),
       onComplete: async (ctx, id) => {
         const state = stateOf(ctx.extra);
         const context = state.contexts.get(id);
@@ -116,7 +157,37 @@ export function createGraphQLWsServer(options: {
       },
     },
     wsServer,
+    KEEP_ALIVE_MS,
   );
+
+  /**
+   * graphql's subscribe() runs every event with the one context of the subscription. Here each
+   * event gets a fresh context instead (own DataLoaders, tenant connection leased on first use
+   * and released once the event's result is built), so a long-lived subscription never holds a
+   * connection or serves one event's cached rows to the next. A TenantEventStream that
+   * overflows drops the socket: its peer stopped reading.
+   */
+  async function subscribeWithEventContexts(args: ExecutionArgs) {
+    const operation = operations.get(args.contextValue as object);
+    const source = await createSourceEventStream(args);
+    if (!operation || !isAsyncIterator(source)) return source as ExecutionResult;
+    if (source instanceof TenantEventStream) {
+      source.onOverflow(() => {
+        log.warn({ requestId: operation.requestId }, 'dropping a subscriber whose buffer filled');
+        operation.socket.terminate();
+      });
+    }
+    let sequence = 0;
+    return mapAsyncIterator(source, async (event) => {
+      sequence += 1;
+      const context = options.contexts.create(operation.identity, `${operation.requestId}.${sequence}`);
+      try {
+        return await execute({ ...args, rootValue: event, contextValue: context });
+      } finally {
+        await context.dispose();
+      }
+    });
+  }
 
   return {
     wsServer,
@@ -125,4 +196,41 @@ export function createGraphQLWsServer(options: {
       await cleanup.dispose();
     },
   };
+}
+
+function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> & AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Maps each item of an async iterator. Hand-written rather than an async generator, so return()
+ * reaches the source at once even while a next() is waiting for the next event.
+ */
+function mapAsyncIterator<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>): AsyncGenerator<R, undefined> {
+  const done = { done: true, value: undefined } as const;
+  const close = async () => {
+    await source.return?.();
+    return done;
+  };
+  const mapped: AsyncGenerator<R, undefined> = {
+    async next() {
+      const result = await source.next();
+      if (result.done) return done;
+      try {
+        return { done: false, value: await map(result.value) };
+      } catch (error) {
+        await source.return?.();
+        throw error;
+      }
+    },
+    return: close,
+    async throw(error: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
 }
