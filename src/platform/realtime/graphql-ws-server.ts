@@ -24,6 +24,8 @@ import { TenantEventStream } from './tenant-event-stream';
 
 /** A subscriber whose socket holds more unsent bytes than this is too slow and is dropped. */
 export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
+/** Close code for a missing, bad or expired token (graphql-ws's Unauthorized). */
+export const UNAUTHORIZED_CLOSE_CODE = 4401;
 /** Operations one socket may run at once; an inbox needs a handful. */
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 /** Ping every this often; a peer that has not answered by the next ping is terminated. */
@@ -74,24 +76,31 @@ export function createGraphQLWsServer(options: {
       schema,
       subscribe: (args) => subscribeWithEventContexts(args),
       onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
         const authorization = ctx.connectionParams?.authorization;
+        let auth;
         try {
-          const auth = await options.authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
-          if (!auth) return false;
-          const state = stateOf(ctx.extra);
-          state.identity = auth.identity;
-          if (auth.expiresAt) {
-            const socket = ctx.extra.socket;
-            state.expiryTimer = setTimeout(
-              () => socket.close(4401, 'Token expired'),
-              Math.min(MAX_TIMER_MS, Math.max(0, auth.expiresAt.getTime() - Date.now())),
-            );
-            state.expiryTimer.unref();
-          }
-          return true;
-        } catch {
+          auth = await options.authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
+        } catch (error) {
+          if (!(error instanceof AppError)) log.error({ err: error }, 'could not authenticate a WebSocket');
+          // Same code as expiry, so a client refreshes its token and reconnects either way.
+          socket.close(UNAUTHORIZED_CLOSE_CODE, error instanceof AppError ? error.message : 'Unauthorized');
           return false;
         }
+        if (!auth) {
+          socket.close(UNAUTHORIZED_CLOSE_CODE, 'Sign in first: send connectionParams.authorization');
+          return false;
+        }
+        const state = stateOf(ctx.extra);
+        state.identity = auth.identity;
+        if (auth.expiresAt) {
+          state.expiryTimer = setTimeout(
+            () => socket.close(UNAUTHORIZED_CLOSE_CODE, 'Token expired'),
+            Math.min(MAX_TIMER_MS, Math.max(0, auth.expiresAt.getTime() - Date.now())),
+          );
+          state.expiryTimer.unref();
+        }
+        return true;
       },
       onSubscribe: (ctx, id, payload) => {
         const state = stateOf(ctx.extra);
@@ -106,10 +115,10 @@ export function createGraphQLWsServer(options: {
         try {
           document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
         } catch (error) {
-          return [error as GraphQLError];
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         try {
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
         } catch (error) {
@@ -196,6 +205,11 @@ export function createGraphQLWsServer(options: {
       await cleanup.dispose();
     },
   };
+}
+
+/** The codes Apollo gives these errors on HTTP, so clients see the same on both transports. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 }
 
 function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> & AsyncIterable<unknown> {
