@@ -10,6 +10,7 @@ import {
   whatsappSessionUpdatedEvent,
 } from '../../src/modules/inbox/inbox-events';
 import { ConversationStatus } from '../../src/modules/conversations/conversation.entity';
+import { Contact } from '../../src/modules/contacts/contact.entity';
 import { MessageStatus } from '../../src/modules/messages/message.entity';
 import { WhatsappProvider, WhatsappSessionStatus } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
 import { TokenService } from '../../src/platform/auth/token-service';
@@ -210,6 +211,50 @@ describe('subscriptions over graphql-ws', () => {
     const deep = new LiveSubscription(ws(a.token), `subscription { conversationUpdated { ${selection} } }`);
     await deep.waitFor(() => deep.errors.length > 0, 'the depth error');
     assert.equal(deep.errors[0].extensions?.code, 'QUERY_TOO_COMPLEX');
+  });
+
+  test('relation fields load per event with a fresh context whose tenant connection is released', async (ctx) => {
+    const { data } = await t.client.request('{ __type(name: "Conversation") { fields { name } } }');
+    if (!(data?.__type?.fields ?? []).some((f: { name: string }) => f.name === 'contact')) {
+      ctx.skip('needs the Conversation.contact field resolver (crm-core)');
+      return;
+    }
+    const a = await t.client.signUp();
+    const { router, events } = t.app.services;
+    const names = ['First name', 'Renamed'];
+    const contact = await router.withTenant(a.tenantId, (manager) =>
+      manager.getRepository(Contact).save({ name: names[0], phone: '15550001111' }),
+    );
+    const when = new Date();
+    const event = () =>
+      conversationUpdatedEvent(a.tenantId, {
+        id: crypto.randomUUID(),
+        status: ConversationStatus.OPEN,
+        unreadCount: 1,
+        lastMessageAt: when,
+        lastMessageId: null,
+        contactId: contact.id,
+        sessionId: null,
+        assigneeUserId: null,
+        createdAt: when,
+        updatedAt: when,
+      });
+    const s = new LiveSubscription<{ conversationUpdated: { contact: { name: string } } }>(
+      ws(a.token),
+      'subscription { conversationUpdated { id contact { id name } } }',
+    );
+    await waitUntil(() => {
+      if (s.data.length === 0) void events.publish(event());
+      return s.data.length > 0;
+    }, 'the first event');
+    assert.equal(s.data[0].conversationUpdated.contact.name, names[0]);
+    // A DataLoader kept across events would serve the old name again.
+    await router.withTenant(a.tenantId, (manager) => manager.getRepository(Contact).update(contact.id, { name: names[1] }));
+    await events.publish(event());
+    await s.waitFor(() => s.data.length === 2, 'the second event');
+    assert.equal(s.data[1].conversationUpdated.contact.name, names[1]);
+    assert.deepEqual(s.errors, []);
+    await waitUntil(() => router.figures().activeLeases === 0, 'no tenant connection held between events');
   });
 
   test('one socket may hold only WS_MAX_SUBSCRIPTIONS_PER_SOCKET operations', async () => {
