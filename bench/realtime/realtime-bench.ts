@@ -10,6 +10,7 @@ import 'reflect-metadata';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
+import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -25,6 +26,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// BENCH_BUSES=postgres,redis (default) or one of them.
 
 /** What an inbox list holds open: every new message of the tenant, with the fields a row shows. */
 const INBOX_SUBSCRIPTION = `subscription {
@@ -90,6 +92,11 @@ interface LatencyRun {
   expected: number;
   delivered: number;
   serverCpu: number;
+  fleetCpu: number;
+  /** Server CPU (both instances) per delivered result, in µs. */
+  cpuUsPerDelivery: number;
+  /** The machine's 1-minute load average when the run ended: other processes share the cores. */
+  loadAverage: number;
 }
 
 async function latencyRun(bus: 'postgres' | 'redis'): Promise<LatencyRun> {
@@ -126,7 +133,7 @@ async function latencyRun(bus: 'postgres' | 'redis'): Promise<LatencyRun> {
     }, 'every subscriber to receive a warm-up event', 30_000);
     await sleep(500);
     await fleet.collect();
-    const receivedBefore = (await fleet.counts()).received;
+    const { received: receivedBefore, cpuMs: fleetCpuBefore } = await fleet.counts();
 
     const profiler = await startProfiler();
     const cpuBefore = process.cpuUsage();
@@ -142,9 +149,20 @@ async function latencyRun(bus: 'postgres' | 'redis'): Promise<LatencyRun> {
     await waitFor(async () => (await fleet.counts()).received - receivedBefore >= expected, 'the last deliveries', 10_000).catch(() => undefined);
     const cpu = process.cpuUsage(cpuBefore);
     await profiler?.stop(`${bus}`);
-    const delivered = (await fleet.counts()).received - receivedBefore;
+    const after = await fleet.counts();
+    const delivered = after.received - receivedBefore;
     const { latency } = await fleet.collect();
-    return { bus, latency, published, expected, delivered, serverCpu: (cpu.user + cpu.system) / 1_000 / elapsed };
+    return {
+      bus,
+      latency,
+      published,
+      expected,
+      delivered,
+      serverCpu: (cpu.user + cpu.system) / 1_000 / elapsed,
+      fleetCpu: (after.cpuMs - fleetCpuBefore) / elapsed,
+      cpuUsPerDelivery: ((cpu.user + cpu.system) / delivered) || 0,
+      loadAverage: os.loadavg()[0],
+    };
   } finally {
     await fleet.close();
     await server.stop();
@@ -199,7 +217,8 @@ async function main() {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   const fmt = (ms: number) => ms.toFixed(2);
   const runs: LatencyRun[] = [];
-  for (const bus of ['postgres', 'redis'] as const) {
+  const buses = (process.env.BENCH_BUSES ?? 'postgres,redis').split(',') as Array<'postgres' | 'redis'>;
+  for (const bus of buses) {
     const run = await latencyRun(bus);
     runs.push(run);
     console.log(bus, JSON.stringify(run));
@@ -218,6 +237,9 @@ async function main() {
       'p99 ms': fmt(run.latency.p99),
       'max ms': fmt(run.latency.max),
       'server CPU': `${Math.round(run.serverCpu * 100)}%`,
+      'subscribers CPU': `${Math.round(run.fleetCpu * 100)}%`,
+      'server CPU µs / delivery': run.cpuUsPerDelivery.toFixed(1),
+      'load avg': run.loadAverage.toFixed(1),
       'p99 < 50 ms': run.latency.p99 < 50 ? 'yes' : 'NO',
     })),
   );

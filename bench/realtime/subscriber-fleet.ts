@@ -32,6 +32,8 @@ export interface FleetCounts {
   received: number;
   errors: number;
   closed: number;
+  /** CPU time of the fleet process so far, in ms (user + system). */
+  cpuMs: number;
 }
 
 /** Milliseconds since the epoch with sub-millisecond precision, comparable across processes on one host. */
@@ -197,7 +199,10 @@ function runChild(): void {
         result = await open(request.url, request.subscribers, request.concurrency);
         break;
       case 'counts':
-        result = { ...counts, withData: perSubscriber.filter((n) => n > 0).length };
+        {
+          const cpu = process.cpuUsage();
+          result = { ...counts, withData: perSubscriber.filter((n) => n > 0).length, cpuMs: (cpu.user + cpu.system) / 1_000 };
+        }
         break;
       case 'collect':
         result = { latency: summarize(latencies.subarray(0, latencyCount)), stamped: latencyCount };

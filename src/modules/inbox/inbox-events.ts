@@ -63,11 +63,20 @@ export function whatsappSessionUpdatedEvent(tenantId: string, session: WhatsappS
   return { tenantId, type: 'whatsappSessionUpdated', payload: snapshot(session, SESSION_FIELDS) };
 }
 
-export const messageFromEvent = (event: TenantEvent) => revive<MessageType>(event.payload, MESSAGE_FIELDS, MESSAGE_DATES);
+export const messageFromEvent = (event: TenantEvent) => fromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
 export const conversationFromEvent = (event: TenantEvent) =>
-  revive<ConversationType>(event.payload, CONVERSATION_FIELDS, CONVERSATION_DATES);
+  fromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
 export const whatsappSessionFromEvent = (event: TenantEvent) =>
-  revive<WhatsappSessionType>(event.payload, SESSION_FIELDS, SESSION_DATES);
+  fromEvent<WhatsappSessionType>(event, SESSION_FIELDS, SESSION_DATES);
+
+/** One event object reaches every local subscriber of its tenant: revive its row once for all of them. */
+const revivedRows = new WeakMap<TenantEvent, unknown>();
+
+function fromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
+  let row = revivedRows.get(event);
+  if (!row) revivedRows.set(event, (row = revive(event.payload, fields, dates)));
+  return row as T;
+}
 
 function snapshot<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Record<string, unknown> {
   const payload: Record<string, unknown> = {};

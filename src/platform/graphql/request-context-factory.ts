@@ -37,7 +37,9 @@ export class RequestContextFactory {
   create(identity: Identity | null, requestId: string = crypto.randomUUID()): DisposableContext {
     const { router, registry, control } = this.deps;
     const tenantId = identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null;
-    const log = this.deps.log.child({ requestId, ...(tenantId ? { tenantId } : {}) });
+    const parentLog = this.deps.log;
+    // Made on first use: most subscription events never log, and a child logger is not free.
+    let log: Logger | null = null;
     let lease: Promise<TenantLease> | null = null;
 
     const scope: TenantScope | null = tenantId
@@ -56,7 +58,13 @@ export class RequestContextFactory {
               tenantId,
               filter,
               maxQueued: this.deps.subscriptionQueueLimit ?? DEFAULT_SUBSCRIPTION_QUEUE_LIMIT,
-              assertActive: () => registry.findActive(tenantId),
+              // Suspension ends the stream; a control database hiccup when the cached entry
+              // expires does not (the tenant was active when the subscription began).
+              assertActive: () =>
+                registry.findActive(tenantId).catch((error: unknown) => {
+                  if (error instanceof AppError) throw error;
+                  parentLog.warn({ err: error, tenantId }, 'could not re-check the tenant of a subscription; delivering');
+                }),
             });
           },
         }
@@ -79,7 +87,9 @@ export class RequestContextFactory {
     return {
       requestId,
       identity,
-      log,
+      get log() {
+        return (log ??= parentLog.child({ requestId, ...(tenantId ? { tenantId } : {}) }));
+      },
       control,
       loaders: loaderRegistry,
       tenant: () => {

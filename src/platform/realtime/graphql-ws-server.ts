@@ -41,8 +41,11 @@ interface ConnectionState {
 /** What a subscription's event stream needs from the operation that opened it. */
 interface Operation {
   socket: WebSocket;
-  identity: Identity | null;
   requestId: string;
+  /** The identity events run with: per tenant and role, see sharedIdentity(). */
+  identity: Identity | null;
+  /** Operations with the same key run once per event and share the result; null: never shared. */
+  shareKey: string | null;
 }
 
 /**
@@ -126,7 +129,16 @@ export function createGraphQLWsServer(options: {
         }
         const contextValue = options.contexts.create(state.identity ?? null);
         state.contexts.set(id, contextValue);
-        operations.set(contextValue, { socket: ctx.extra.socket, identity: state.identity ?? null, requestId: contextValue.requestId });
+        const identity = state.identity ?? null;
+        operations.set(contextValue, {
+          socket: ctx.extra.socket,
+          requestId: contextValue.requestId,
+          identity: identity && sharedIdentity(identity),
+          shareKey:
+            identity && identity.kind !== 'platformAdmin'
+              ? [identity.tenantId, identity.kind, identity.role, payload.operationName ?? '', payload.query, JSON.stringify(payload.variables ?? {})].join('\u0000')
+              : null,
+        });
         const args: ExecutionArgs = {
           schema,
           document,
@@ -169,12 +181,22 @@ export function createGraphQLWsServer(options: {
     KEEP_ALIVE_MS,
   );
 
+  /** Results of one event, by operation key, while the event is still queued for someone. */
+  const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
   /**
    * graphql's subscribe() runs every event with the one context of the subscription. Here each
    * event gets a fresh context instead (own DataLoaders, tenant connection leased on first use
    * and released once the event's result is built), so a long-lived subscription never holds a
-   * connection or serves one event's cached rows to the next. A TenantEventStream that
-   * overflows drops the socket: its peer stopped reading.
+   * connection or serves one event's cached rows to the next.
+   *
+   * Subscribers of one tenant that run the same operation with the same variables and role
+   * (every open inbox of a tenant, typically) share one execution per event, as Hasura
+   * multiplexes them: the result cannot differ between them, because events run with an
+   * identity that has the tenant and role but no user (sharedIdentity). Without this, an event
+   * costs one GraphQL execution per subscriber.
+   *
+   * A TenantEventStream that overflows drops the socket: its peer stopped reading.
    */
   async function subscribeWithEventContexts(args: ExecutionArgs) {
     const operation = operations.get(args.contextValue as object);
@@ -187,7 +209,7 @@ export function createGraphQLWsServer(options: {
       });
     }
     let sequence = 0;
-    return mapAsyncIterator(source, async (event) => {
+    const run = async (event: unknown) => {
       sequence += 1;
       const context = options.contexts.create(operation.identity, `${operation.requestId}.${sequence}`);
       try {
@@ -195,6 +217,15 @@ export function createGraphQLWsServer(options: {
       } finally {
         await context.dispose();
       }
+    };
+    return mapAsyncIterator(source, (event) => {
+      const key = operation.shareKey;
+      if (key === null || typeof event !== 'object' || event === null) return run(event);
+      let results = sharedResults.get(event);
+      if (!results) sharedResults.set(event, (results = new Map()));
+      let result = results.get(key);
+      if (!result) results.set(key, (result = run(event)));
+      return result;
     });
   }
 
@@ -205,6 +236,27 @@ export function createGraphQLWsServer(options: {
       await cleanup.dispose();
     },
   };
+}
+
+/**
+ * The identity subscription events run with: tenant, kind and role only. Its user (or API key)
+ * id throws when read, so a resolver that would answer differently per user cannot silently
+ * hand one user's answer to another through a shared result; such a field must not be served
+ * by subscriptions (or the share key must grow the user).
+ */
+function sharedIdentity(identity: Identity): Identity {
+  if (identity.kind === 'platformAdmin') return identity;
+  const shared = { ...identity };
+  for (const key of ['userId', 'apiKeyId'] as const) {
+    if (!(key in shared)) continue;
+    Object.defineProperty(shared, key, {
+      enumerable: false,
+      get() {
+        throw new Error(`Subscription events run per tenant and role: identity.${key} is not available to them`);
+      },
+    });
+  }
+  return Object.freeze(shared);
 }
 
 /** The codes Apollo gives these errors on HTTP, so clients see the same on both transports. */
