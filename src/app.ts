@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Config } from './config';
+import { eventListenerConnections, type Config } from './config';
 import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
@@ -29,10 +29,12 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
-import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
 import { documentContentRoute } from './modules/documents/document-content.route';
+import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
+import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
+import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -84,7 +86,10 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
     // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE, config.CONNECTION_WAIT_TIMEOUT_MS);
+    const budget = new ConnectionBudget(
+      config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE - eventListenerConnections(config),
+      config.CONNECTION_WAIT_TIMEOUT_MS,
+    );
     const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
     const router = new TenantRouter({
       registry,
@@ -113,7 +118,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log,
     });
 
-    const events = new LocalTenantEventBus(log);
+    const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
@@ -122,7 +127,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control);
     const batching = config.DATALOADER_BATCHING;
-    const contexts = new RequestContextFactory({ router, registry, control, log, loaderOptions: { batch: batching, cache: batching } });
+    const contexts = new RequestContextFactory({
+      router,
+      registry,
+      control,
+      log,
+      loaderOptions: { batch: batching, cache: batching },
+      events,
+      subscriptionQueueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+    });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
     const metrics = createMetricsRegistry(() => router.figures());
 
@@ -148,7 +161,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       documentContentRoute({ authenticator, router, storage }),
     ];
     const httpServer = createHttpServer(routes, log);
-    const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
+    const ws = createGraphQLWsServer({
+      httpServer,
+      schema,
+      authenticator,
+      contexts,
+      limits,
+      log,
+      maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    });
     const apollo = createApolloServer({
       schema,
       httpServer,
@@ -192,6 +213,16 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     await closeAll();
     throw error;
   }
+}
+
+/** Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on the control database. */
+async function createEventBus(config: Config, controlUrl: string, control: DataSource, log: Logger): Promise<TenantEventBus> {
+  if (config.REDIS_URL) {
+    log.info({ redis: redactUrl(config.REDIS_URL) }, 'live events fan out through Redis');
+    return RedisTenantEventBus.connect({ url: config.REDIS_URL, namePrefix: config.DB_NAME_PREFIX, log });
+  }
+  log.info('live events fan out through Postgres LISTEN/NOTIFY on the control database');
+  return PostgresTenantEventBus.connect({ url: controlUrl, control, namePrefix: config.DB_NAME_PREFIX, log });
 }
 
 /** Applies control migrations once even when several instances start together. */

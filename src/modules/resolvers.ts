@@ -14,6 +14,7 @@ import { OrderResolver } from './orders/order.resolver';
 import { DocumentResolver } from './documents/document.resolver';
 import { SettingsResolver } from './settings/settings.resolver';
 import { WhatsappSettingsResolver } from './whatsapp-sessions/whatsapp-settings.resolver';
+import { InboxSubscriptionsResolver } from './inbox/inbox-subscriptions.resolver';
 
 /** Every resolver of the product; each is constructed with AppServices. */
 export const moduleResolvers: NonEmptyArray<Function> = [
@@ -33,4 +34,5 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   DocumentResolver,
   SettingsResolver,
   WhatsappSettingsResolver,
+  InboxSubscriptionsResolver,
 ];
