@@ -9,19 +9,11 @@ import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
-import { createControlDataSource, ensureDatabaseExists } from './platform/db/control-data-source';
 import { redactUrl, withDatabase } from './platform/db/connection-url';
 import { loadOrCreateSecret } from './platform/auth/secret-store';
 import { TokenService } from './platform/auth/token-service';
+import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
-import { ConnectionBudget } from './platform/tenancy/connection-budget';
-import { DatabaseServers } from './platform/tenancy/database-servers';
-import { TenantRegistry } from './platform/tenancy/tenant-registry';
-import { TenantRouter } from './platform/tenancy/tenant-router';
-import { TenantMigrator } from './platform/tenancy/tenant-migrator';
-import { TemplateDatabases } from './platform/tenancy/template-database';
-import { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
-import { resolveTenancyMode } from './platform/tenancy/tenancy-mode';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -49,8 +41,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const CONTROL_MIGRATION_LOCK = 72_616_000;
-
 /** Boots everything in order: database → control plane → tenancy → GraphQL over HTTP and WS. */
 export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
@@ -70,11 +60,16 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlUrl = withDatabase(embedded.url, `${config.DB_NAME_PREFIX}_control`);
     }
     log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
-    await ensureDatabaseExists(controlUrl);
-    const control = createControlDataSource({ url: controlUrl, poolSize: config.CONTROL_POOL_SIZE, migrations: controlMigrations });
-    await control.initialize();
-    closers.push(() => control.destroy());
-    await migrateControlDatabase(control);
+    const tenancy = await startTenancy({
+      settings: config,
+      controlUrl,
+      schema: tenantSchema,
+      controlMigrations,
+      reservedConnections: eventListenerConnections(config),
+      log,
+    });
+    closers.push(() => tenancy.close());
+    const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
 
     const tokens = new TokenService({
       secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),
@@ -82,50 +77,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
-    const servers = new DatabaseServers(control, controlUrl);
-    await servers.ensureDefault();
-    const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
-    // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(
-      config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE - eventListenerConnections(config),
-      config.CONNECTION_WAIT_TIMEOUT_MS,
-    );
-    const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
-    const router = new TenantRouter({
-      registry,
-      servers,
-      schema: tenantSchema,
-      budget,
-      tenantPoolSize: config.TENANT_POOL_SIZE,
-      schemaPoolSize: Math.min(config.SCHEMA_POOL_SIZE, budget.total),
-      idleTimeoutMs: config.TENANT_IDLE_TIMEOUT_MS,
-      connectionWaitTimeoutMs: config.CONNECTION_WAIT_TIMEOUT_MS,
-      log,
-    });
-    closers.push(() => router.closeAll());
-    const migrator = new TenantMigrator(control, servers, tenantSchema, log);
-    const templates = new TemplateDatabases(control, servers, tenantSchema, config.DB_NAME_PREFIX, log);
-    const provisioner = new TenantProvisioner({
-      control,
-      servers,
-      templates,
-      schema: tenantSchema,
-      registry,
-      router,
-      budget,
-      mode: tenancyMode,
-      prefix: config.DB_NAME_PREFIX,
-      log,
-    });
 
     const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
     const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
-    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode, events, storage, secrets };
+    const services: AppServices = { config, log, control, tokens, budget, servers, registry, router, provisioner, migrator, tenancyMode, events, storage, secrets };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control);
+    const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,
@@ -223,17 +183,4 @@ async function createEventBus(config: Config, controlUrl: string, control: DataS
   }
   log.info('live events fan out through Postgres LISTEN/NOTIFY on the control database');
   return PostgresTenantEventBus.connect({ url: controlUrl, control, namePrefix: config.DB_NAME_PREFIX, log });
-}
-
-/** Applies control migrations once even when several instances start together. */
-async function migrateControlDatabase(control: DataSource): Promise<void> {
-  const runner = control.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
-    await control.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
-  }
 }

@@ -1,6 +1,6 @@
 import type { ApolloServer } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { AppError } from '../errors';
+import { AppError, ErrorCode } from '../errors';
 import type { Authenticator } from '../auth/authenticator';
 import type { RequestContextFactory } from '../graphql/request-context-factory';
 import type { RequestContext } from '../graphql/request-context';
@@ -27,7 +27,9 @@ export function graphqlHttpHandler(deps: {
       identity = (await deps.authenticator.authenticate(req.headers.authorization))?.identity ?? null;
     } catch (error) {
       if (error instanceof AppError) {
-        return sendJson(res, 401, { errors: [{ message: error.message, extensions: error.extensions }] });
+        // Bad credentials: 401. Good credentials of a tenant that may not act now: 403.
+        const status = error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.TENANT_NOT_FOUND ? 401 : 403;
+        return sendJson(res, status, { errors: [{ message: error.message, extensions: error.extensions }] });
       }
       throw error;
     }
