@@ -1,0 +1,52 @@
+import { IsEmail, IsOptional, IsUUID, Length, MaxLength } from 'class-validator';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../platform/graphql/pagination';
+
+/** A person the business talks to. `groups` and `labels` are batched field resolvers. */
+@ObjectType('Contact')
+export class ContactType {
+  @Field(() => ID) id: string;
+  @Field() name: string;
+  @Field({ description: "E.164 digits without '+', e.g. 15551234567" }) phone: string;
+  @Field(() => String, { nullable: true }) email: string | null;
+  @Field(() => String, { nullable: true }) notes: string | null;
+  @Field({ description: 'The contact asked not to receive campaigns' }) optedOut: boolean;
+  @Field() createdAt: Date;
+  @Field() updatedAt: Date;
+  /** Not a field: soft-deleted contacts are not listed; loaded contacts of conversations may carry it. */
+  deletedAt?: Date | null;
+}
+
+export const ContactConnection = ConnectionType(ContactType);
+
+const PHONE_DESCRIPTION = "International number, e.g. '+44 7911 123456' or '447911123456'; stored as E.164 digits";
+
+@InputType()
+export class CreateContactInput {
+  @Field() @Length(1, 200) name: string;
+  @Field({ description: PHONE_DESCRIPTION }) @Length(1, 40) phone: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsEmail() @MaxLength(320) email?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(10_000) notes?: string | null;
+}
+
+/** Omitted fields stay as they are; email and notes can be cleared with null. */
+@InputType()
+export class UpdateContactInput {
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200) name?: string;
+  @Field({ nullable: true, description: PHONE_DESCRIPTION }) @IsOptional() @Length(1, 40) phone?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsEmail() @MaxLength(320) email?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(10_000) notes?: string | null;
+  @Field({ nullable: true }) @IsOptional() optedOut?: boolean;
+}
+
+@InputType()
+export class ContactFilter {
+  @Field({ nullable: true, description: 'Prefix of the name, phone digits or email' })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string;
+
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() groupId?: string;
+
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() labelId?: string;
+}

@@ -1,0 +1,45 @@
+import { IsBoolean, IsEnum, IsOptional, IsUUID } from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../../platform/graphql/pagination';
+import { ConversationStatus } from './conversation.entity';
+
+registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
+
+/**
+ * The inbox row: one chat per contact and channel. `contact`, `lastMessage`, `labels` and
+ * `assignee` are batched field resolvers (DataLoader), so a page costs a fixed number of queries.
+ */
+@ObjectType('Conversation')
+export class ConversationType {
+  @Field(() => ID) id: string;
+  @Field(() => ConversationStatus) status: ConversationStatus;
+  @Field(() => Int) unreadCount: number;
+  @Field(() => Date, { nullable: true, description: 'Time of the newest message; the inbox is ordered by it' })
+  lastMessageAt: Date | null;
+  @Field(() => ID, { nullable: true, description: 'The WhatsApp channel' }) sessionId: string | null;
+  @Field() createdAt: Date;
+  @Field() updatedAt: Date;
+  /** Resolved by the `contact`, `lastMessage` and `assignee` fields. */
+  contactId: string;
+  lastMessageId: string | null;
+  assigneeUserId: string | null;
+}
+
+export const ConversationConnection = ConnectionType(ConversationType);
+
+@InputType()
+export class ConversationFilter {
+  @Field(() => ConversationStatus, { nullable: true }) @IsOptional() @IsEnum(ConversationStatus) status?: ConversationStatus;
+
+  @Field(() => ID, { nullable: true, description: 'Conversations assigned to this user' })
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string;
+
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() labelId?: string;
+
+  @Field({ nullable: true, description: 'Only conversations with unread inbound messages' })
+  @IsOptional()
+  @IsBoolean()
+  unreadOnly?: boolean;
+}
