@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -29,6 +30,11 @@ import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
 import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
+import { FileStorage } from './platform/storage/file-storage';
+import { SecretBox } from './platform/crypto/secret-box';
+import { JobQueue } from './platform/jobs/job-queue';
+import { documentContentRoute } from './modules/documents/document-content.route';
+import { createWhatsAppModule } from './modules/whatsapp-services';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -79,8 +85,11 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const servers = new DatabaseServers(control, controlUrl);
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
-    // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE, config.CONNECTION_WAIT_TIMEOUT_MS);
+    // The control pool and the job queue's pool are part of the budget too.
+    const budget = new ConnectionBudget(
+      config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE - config.JOBS_POOL_SIZE,
+      config.CONNECTION_WAIT_TIMEOUT_MS,
+    );
     const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
     const router = new TenantRouter({
       registry,
@@ -112,7 +121,40 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const events = new LocalTenantEventBus(log);
     closers.push(() => events.close());
 
-    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode, events };
+    const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
+    const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
+    const jobs = new JobQueue({
+      connectionString: controlUrl,
+      schema: config.JOBS_SCHEMA,
+      poolSize: config.JOBS_POOL_SIZE,
+      pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
+      maintenanceIntervalSeconds: config.JOBS_MAINTENANCE_INTERVAL_SECONDS,
+      log,
+    });
+    let ownUrl: string | null = null;
+    const whatsapp = createWhatsAppModule({ config, log, control, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
+    closers.push(async () => whatsapp.dispose());
+    // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
+    // failed for a later retry that reconciles with the provider first.
+    closers.push(() => jobs.stop(10_000));
+
+    const services: AppServices = {
+      config,
+      log,
+      control,
+      tokens,
+      budget,
+      registry,
+      router,
+      provisioner,
+      migrator,
+      tenancyMode,
+      events,
+      storage,
+      secrets,
+      jobs,
+      whatsapp: whatsapp.services,
+    };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control);
     const batching = config.DATALOADER_BATCHING;
@@ -139,6 +181,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           res.end(await metrics.metrics());
         },
       },
+      documentContentRoute({ authenticator, router, storage }),
+      ...whatsapp.httpRoutes,
     ];
     const httpServer = createHttpServer(routes, log);
     const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
@@ -166,6 +210,11 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     const { port } = httpServer.address() as AddressInfo;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    ownUrl = url;
+
+    // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
+    await jobs.start();
+    await whatsapp.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
 
     return {
