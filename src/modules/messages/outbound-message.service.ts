@@ -64,14 +64,15 @@ export class OutboundMessages {
   /** Inserts a QUEUED message (client message id = its id) and makes it its conversation's last message. */
   async insertQueued(tx: EntityManager, draft: QueuedMessageDraft): Promise<{ message: Message; conversation: Conversation }> {
     const [messageRow]: Array<Record<string, unknown>> = await tx.query(
+      // clock_timestamp(): an auto-reply is created in its inbound message's transaction and must sort after it.
       `INSERT INTO messages (id, conversation_id, direction, from_address, to_address, body, type, status, client_message_id,
-                             document_id, reply_to_id, sent_by_user_id)
-       VALUES ($1::uuid, $2, 'OUTBOUND', $3, $4, $5, $6, 'QUEUED', $1::uuid::text, $7, $8, $9)
+                             document_id, reply_to_id, sent_by_user_id, created_at, updated_at)
+       VALUES ($1::uuid, $2, 'OUTBOUND', $3, $4, $5, $6, 'QUEUED', $1::uuid::text, $7, $8, $9, clock_timestamp(), clock_timestamp())
        RETURNING *`,
       [draft.id, draft.conversationId, draft.fromAddress, draft.toAddress, draft.body, draft.type, draft.documentId ?? null, draft.replyToId ?? null, draft.sentByUserId ?? null],
     );
     const [conversationRow]: [Array<Record<string, unknown>>, number] = await tx.query(
-      `UPDATE conversations SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2, updated_at = now()
+      `UPDATE conversations SET last_message_at = GREATEST(last_message_at, clock_timestamp()), last_message_id = $2, updated_at = now()
         WHERE id = $1 RETURNING *`,
       [draft.conversationId, draft.id],
     );
