@@ -9,6 +9,7 @@ import type {
 } from '../../channels/channel-events';
 import { ProviderError } from '../../channels/channel-errors';
 import { camelizeRow } from '../../platform/db/raw-rows';
+import { preparedQuery } from '../../platform/db/prepared-query';
 import type { Logger } from '../../platform/logger';
 import type { TenantEvent, TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { FileStorage } from '../../platform/storage/file-storage';
@@ -46,20 +47,27 @@ const CONTACT_PHONE = /^[1-9][0-9]{6,14}$/;
 const UNKNOWN_ACK_RETRY_WINDOW_MS = 2 * 60_000;
 
 /**
- * One inbound message in ONE statement (inside a transaction): the webhook event is claimed,
- * the contact and conversation are upserted on their unique indexes (so concurrent deliveries
- * for a new customer cannot create two of either), the message is inserted unless its provider
- * id exists. Everything downstream of a claimed-but-duplicate event is a no-op; a message that
- * already exists under another event id leaves `msg` empty and the caller rolls back (the
- * conversation's unread count was raised in the same statement).
- * The conversation upsert locks its row until commit: the auto-reply cooldown check relies on it.
+ * One inbound message in ONE statement: the webhook event is claimed, then the message itself
+ * (a second webhook_events row keyed on its provider id, so deliveries of one message under
+ * different event ids serialize on that unique key and only the first goes on), then the
+ * contact and the conversation are upserted on their unique indexes (concurrent deliveries for a
+ * new customer cannot create two of either), the unread count raised and the message inserted.
+ * Everything downstream of a claim that did not happen is a no-op. A statement is atomic, so
+ * without auto-reply rules or media this runs on its own (one round trip, committed when it
+ * returns); otherwise inside a transaction, where the conversation upsert's row lock serializes
+ * the auto-reply cooldown check.
  */
 const INBOUND_SQL = `
 WITH ev AS (
   INSERT INTO webhook_events (provider, event_id) VALUES ($1, $2)
   ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
+), claim AS (
+  INSERT INTO webhook_events (provider, event_id)
+  SELECT $1, 'message:' || CASE WHEN length($15::varchar) > 240 THEN md5($15::varchar) ELSE $15::varchar END FROM ev
+   WHERE NOT EXISTS (SELECT 1 FROM messages WHERE provider_message_id = $15::varchar)
+  ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
 ), contact AS (
-  INSERT INTO contacts (name, phone) SELECT $3::varchar, $4::varchar WHERE EXISTS (SELECT 1 FROM ev)
+  INSERT INTO contacts (name, phone) SELECT $3::varchar, $4::varchar FROM claim
   ON CONFLICT (phone) WHERE deleted_at IS NULL DO UPDATE
     SET name = CASE WHEN contacts.name = contacts.phone AND EXCLUDED.name <> EXCLUDED.phone THEN EXCLUDED.name ELSE contacts.name END
   RETURNING id
@@ -77,13 +85,13 @@ WITH ev AS (
 ), msg AS (
   INSERT INTO messages (id, conversation_id, direction, from_address, to_address, body, type, status, provider_message_id,
                         raw_payload, provider_timestamp, reply_to_id, document_id)
-  SELECT $8::uuid, conv.id, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $7::timestamptz,
+  SELECT $8::uuid, conv.id, $9, $10, $11, $12, $13, $14, $15::varchar, $16::jsonb, $7::timestamptz,
          (SELECT id FROM messages WHERE provider_message_id = $17::varchar), $18::uuid
     FROM conv
   ON CONFLICT (provider_message_id) DO NOTHING
   RETURNING ${MESSAGE_COLUMNS}
 )
-SELECT (SELECT count(*) FROM ev)::int AS fresh, msg.*,
+SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM claim)::int AS claimed, msg.*,
        conv.id AS c_id, conv.contact_id AS c_contact_id, conv.session_id AS c_session_id, conv.assignee_user_id AS c_assignee_user_id,
        conv.status AS c_status, conv.unread_count AS c_unread_count, conv.last_message_at AS c_last_message_at,
        conv.last_message_id AS c_last_message_id, conv.created_at AS c_created_at, conv.updated_at AS c_updated_at
@@ -209,6 +217,41 @@ export class MessageIngest {
 
       const messageId = randomUUID();
       const inbound = event.direction === 'INBOUND';
+      const raw = media?.error ? { ...(event.raw as object), mediaError: media.error } : event.raw;
+      const params = (documentId: string | null) => [
+        event.provider,
+        event.eventId,
+        (event.fromName && inbound ? event.fromName : peer).slice(0, 200),
+        peer,
+        sessionId,
+        inbound ? 1 : 0,
+        event.timestamp,
+        messageId,
+        event.direction,
+        event.from ?? event.fromId,
+        event.to ?? '',
+        messageBody(event),
+        TYPE_MAP[event.type] ?? MessageType.OTHER,
+        inbound ? MessageStatus.DELIVERED : MessageStatus.SENT,
+        event.providerMessageId,
+        JSON.stringify(raw ?? null),
+        event.replyTo ?? null,
+        documentId,
+      ];
+      const stored = (row: Record<string, unknown>) => {
+        const message = messageFromRow(row);
+        published.push(messageReceived(tenantId, message));
+        return { message, conversation: conversationFromRow(row) };
+      };
+
+      if (!media?.file && !plan?.rules.length) {
+        // The hot path: one statement, atomic and committed on return.
+        const [row] = await preparedQuery(manager, 'ingest_inbound_message_v1', INBOUND_SQL, params(null));
+        if (row.id === null) return { result: 'duplicate' as const };
+        const { message, conversation } = stored(row);
+        published.push(conversationUpdated(tenantId, conversation));
+        return { result: 'stored' as const, message };
+      }
       try {
         return await manager.transaction(async (tx) => {
           let documentId: string | null = null;
@@ -220,31 +263,11 @@ export class MessageIngest {
             );
             documentId = document.id;
           }
-          const raw = media?.error ? { ...(event.raw as object), mediaError: media.error } : event.raw;
-          const [row]: Array<Record<string, unknown>> = await tx.query(INBOUND_SQL, [
-            event.provider,
-            event.eventId,
-            (event.fromName && inbound ? event.fromName : peer).slice(0, 200),
-            peer,
-            sessionId,
-            inbound ? 1 : 0,
-            event.timestamp,
-            messageId,
-            event.direction,
-            event.from ?? event.fromId,
-            event.to ?? '',
-            messageBody(event),
-            TYPE_MAP[event.type] ?? MessageType.OTHER,
-            inbound ? MessageStatus.DELIVERED : MessageStatus.SENT,
-            event.providerMessageId,
-            JSON.stringify(raw ?? null),
-            event.replyTo ?? null,
-            documentId,
-          ]);
-          if (row.fresh === 0 || row.id === null) throw new DuplicateMessage();
-          const message = messageFromRow(row);
-          let conversation = conversationFromRow(row);
-          published.push(messageReceived(tenantId, message));
+          const [row] = await preparedQuery(tx, 'ingest_inbound_message_v1', INBOUND_SQL, params(documentId));
+          if (row.id === null) throw new DuplicateMessage(); // rolls back the document row too
+          const first = stored(row);
+          const message = first.message;
+          let conversation = first.conversation;
 
           const rule = plan?.rules.length ? this.deps.autoReplies.choose(plan, event.body, new Date()) : null;
           if (rule && (await this.deps.autoReplies.tryFire(tx, rule, conversation.id))) {
@@ -266,7 +289,10 @@ export class MessageIngest {
           return { result: 'stored' as const, message };
         });
       } catch (error) {
-        if (error instanceof DuplicateMessage) return { result: 'duplicate' as const };
+        if (error instanceof DuplicateMessage) {
+          published.length = 0;
+          return { result: 'duplicate' as const };
+        }
         throw error;
       }
     });
@@ -283,7 +309,7 @@ export class MessageIngest {
     const reason = event.error ? `${event.error.code}: ${event.error.message}`.slice(0, 1000) : null;
     const { tenantId } = target;
     return this.deps.router.withTenant(tenantId, async (manager) => {
-      const [row]: Array<Record<string, unknown>> = await manager.query(STATUS_SQL, [
+      const [row] = await preparedQuery(manager, 'ingest_message_status_v1', STATUS_SQL, [
         event.provider,
         event.eventId,
         event.providerMessageId,
