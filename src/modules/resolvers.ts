@@ -2,6 +2,13 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './identity/auth.resolver';
 import { MembersResolver } from './identity/members.resolver';
 import { PlatformAdminResolver } from './platform-admin/platform-admin.resolver';
+import { QuickReplyResolver } from './quick-replies/quick-reply.resolver';
+import { AutoReplyRuleResolver } from './auto-replies/auto-reply-rule.resolver';
+import { CampaignMessageResolver, CampaignResolver } from './campaigns/campaign.resolver';
+import { OrderResolver } from './orders/order.resolver';
+import { DocumentResolver } from './documents/document.resolver';
+import { SettingsResolver } from './settings/settings.resolver';
+import { WhatsappSettingsResolver } from './whatsapp-sessions/whatsapp-settings.resolver';
 import { WhatsappSessionResolver } from './whatsapp-sessions/whatsapp-session.resolver';
 import { OutboundMessageResolver } from './messages/outbound-message.resolver';
 import { ConversationReadResolver } from './conversations/conversation-read.resolver';
@@ -11,6 +18,14 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   AuthResolver,
   MembersResolver,
   PlatformAdminResolver,
+  QuickReplyResolver,
+  AutoReplyRuleResolver,
+  CampaignResolver,
+  CampaignMessageResolver,
+  OrderResolver,
+  DocumentResolver,
+  SettingsResolver,
+  WhatsappSettingsResolver,
   WhatsappSessionResolver,
   OutboundMessageResolver,
   ConversationReadResolver,

@@ -35,3 +35,7 @@ export class AppError extends GraphQLError {
 export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
 export const validationFailed = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.VALIDATION_FAILED, message, details);
+
+/** VALIDATION_FAILED for one input field, in the same `details.fields` shape as class-validator errors. */
+export const invalidField = (field: string, message: string) =>
+  validationFailed(message, { fields: [{ field, messages: [message] }] });

@@ -21,7 +21,7 @@ export const compileAutoReplyPattern = (pattern: string) => new RegExp(pattern, 
 /** Whether `text` triggers a REGEX rule compiled by compileAutoReplyPattern. */
 export const regexMatches = (regex: RegExp, text: string) => regex.test(text.slice(0, MAX_MATCHED_CHARS));
 
-/** Keyword rules match a whole word or phrase, case-insensitively. */
+/** Keyword rules match a whole word or phrase, case-insensitively (punctuation separates words). */
 export function keywordMatches(keyword: string, text: string): boolean {
   const haystack = ` ${text.slice(0, MAX_MATCHED_CHARS).toLocaleLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
   const needle = keyword.toLocaleLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();

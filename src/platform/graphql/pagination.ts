@@ -1,4 +1,4 @@
-import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType, UseMiddleware, type ClassType, type MiddlewareFn } from 'type-graphql';
 import { Max, Min } from 'class-validator';
 import { validationFailed } from '../errors';
 import { DEFAULT_PAGE_SIZE } from './query-limits';
@@ -34,6 +34,12 @@ export interface Connection<T> {
   totalCount: () => Promise<number>;
 }
 
+/** Connections carry totalCount as a function (COUNT runs only when asked); this calls it. */
+const resolveLazyCount: MiddlewareFn = async (_data, next) => {
+  const value = await next();
+  return typeof value === 'function' ? value() : value;
+};
+
 /** `XConnection` / `XEdge` object types for a node type, the same shape everywhere. */
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   const name = nodeType.name.replace(/Type$/, '');
@@ -48,7 +54,9 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   class ConnectionObject {
     @Field(() => [EdgeType]) edges: EdgeType[];
     @Field(() => PageInfo) pageInfo: PageInfo;
-    @Field(() => Int, { description: 'All items matching the filter, across pages' }) totalCount: number;
+    @Field(() => Int, { description: 'All items matching the filter, across pages' })
+    @UseMiddleware(resolveLazyCount)
+    totalCount: number;
   }
 
   return ConnectionObject;

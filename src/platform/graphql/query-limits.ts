@@ -45,7 +45,9 @@ export function assertWithinLimits(
       estimators: [fieldExtensionsEstimator(), connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
-    if (error instanceof GraphQLError) throw error;
+    if (error instanceof GraphQLError && error.extensions.code) throw error;
+    // Costing coerces the variables first, so a bad variable (null for a non-null type) fails here
+    // before Apollo's own check: it is bad input, not an internal error.
     throw new AppError(ErrorCode.VALIDATION_FAILED, (error as Error).message);
   }
   if (cost > limits.maxCost) {
