@@ -1,4 +1,5 @@
 import { CreateTenantSchema1763700100000 } from './1763700100000-create-tenant-schema';
+import { ContactsListIndex1763800000000 } from './1763800000000-contacts-list-index';
 
 /** In order; each class is applied once per tenant database (or schema). */
-export const tenantMigrations = [CreateTenantSchema1763700100000];
+export const tenantMigrations = [CreateTenantSchema1763700100000, ContactsListIndex1763800000000];

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { FakeWahaServer } from '../fakes/fake-waha-server';
-import { CONNECT, SEND, eventually, ingestCounts, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
+import { CONNECT, MARK_READ, SEND, eventually, ingestCounts, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
 
 describe('WAHA webhooks', () => {
   let t: TestApp;
@@ -100,6 +100,17 @@ describe('WAHA webhooks', () => {
       );
       assert.deepEqual(message, { id: received.payload.id, body: 'Do you ship to Lisbon?', status: 'DELIVERED', from_address: phone, name: 'Rui', phone });
       assert.deepEqual(await ingestCounts(t, b.tenantId), beforeB);
+
+      // Reading the conversation sends WhatsApp a read receipt for the newest message.
+      const [stored] = await tenantQuery(t, a.tenantId, 'SELECT provider_message_id FROM messages WHERE id = $1', [received.payload.id]);
+      const read = await t.client.data(MARK_READ, { id: received.conversationId }, a.token);
+      assert.equal(read.markConversationRead.unreadCount, 0);
+      const seen = await eventually(
+        async () => waha.requestsTo('POST', '/api/sendSeen').find((request) => (request.json as any).messageId === stored.provider_message_id),
+        'the read receipt',
+      );
+      assert.deepEqual(seen.json, { session: sessionA.externalSessionId, chatId: `${phone}@c.us`, messageId: stored.provider_message_id });
+      assert.equal(inA.events.filter((event) => event.type === 'conversationUpdated').at(-1)?.payload.unreadCount, 0);
     } finally {
       inA.stop();
       inB.stop();

@@ -14,7 +14,7 @@ export const SEND = `mutation ($input: SendMessageInput!) {
 export const SIMULATE = `mutation ($input: SimulateInboundMessageInput!) {
   simulateInboundMessage(input: $input) { id conversationId direction status body fromAddress type }
 }`;
-export const MARK_READ = `mutation ($id: ID!) { markConversationRead(conversationId: $id) { id unreadCount } }`;
+export const MARK_READ = `mutation ($id: ID!) { markConversationRead(id: $id) { id unreadCount } }`;
 
 /** Polls `probe` until it returns a truthy value (or fails after `timeoutMs`). */
 export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {

@@ -1,14 +1,39 @@
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
+import { In, type FindOptionsSelect } from 'typeorm';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { oneByKey } from '../../platform/graphql/batch-results';
 import { Message } from './message.entity';
+
+/** What the API shows of a message: everything but the provider's raw payload, which can be large. */
+export const MESSAGE_COLUMNS = [
+  'id',
+  'conversationId',
+  'direction',
+  'fromAddress',
+  'toAddress',
+  'body',
+  'type',
+  'documentId',
+  'status',
+  'statusRank',
+  'providerMessageId',
+  'clientMessageId',
+  'replyToId',
+  'failureReason',
+  'sentByUserId',
+  'providerTimestamp',
+  'readAt',
+  'createdAt',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof Message>;
+
+const MESSAGE_SELECT = Object.fromEntries(MESSAGE_COLUMNS.map((column) => [column, true])) as FindOptionsSelect<Message>;
 
 /** Messages by id, e.g. each conversation's last message. */
 export const messageByIdLoader = (ctx: RequestContext) =>
   ctx.loaders.get<string, Message | null>('message.byId', (manager, options) =>
     new DataLoader(async (ids) => {
-      const rows = await manager.getRepository(Message).find({ where: { id: In([...ids]) } });
+      const rows = await manager.getRepository(Message).find({ select: MESSAGE_SELECT, where: { id: In([...ids]) } });
       return oneByKey(ids, rows, (row) => row.id);
     }, options),
   );

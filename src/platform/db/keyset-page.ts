@@ -4,7 +4,7 @@ import { validationFailed } from '../errors';
 import { decodeCursor, pageSize, toConnection, type Connection, type ConnectionArgs } from '../graphql/pagination';
 
 /** created_at as Postgres prints it (`col::text`): microseconds kept, unlike a JS Date. */
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+export const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
 
 /** Decodes a (created_at text, id) cursor, refusing anything Postgres could not cast. */
 export function decodeCreatedAtCursor(cursor: string): { createdAt: string; id: string } {

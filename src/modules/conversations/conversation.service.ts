@@ -1,0 +1,147 @@
+import { Membership, TenantRole } from '../../platform/control/membership.entity';
+import { findByIdOrFail } from '../../platform/db/entity-lookup';
+import { notFound, validationFailed } from '../../platform/errors';
+import { isUuid } from '../../platform/graphql/batch-results';
+import { keysetAfter, keysetCursorKey, keysetOrderBy, type KeysetOrder } from '../../platform/graphql/keyset-pagination';
+import { rawEntityRows } from '../../platform/db/raw-entity-rows';
+import { pageSize, toConnection, type Connection, type ConnectionArgs } from '../../platform/graphql/pagination';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { Contact } from '../contacts/contact.entity';
+import { contactByIdLoader } from '../contacts/contact.loaders';
+import { Message } from '../messages/message.entity';
+import { messageByIdLoader } from '../messages/message.loaders';
+import { Conversation, ConversationStatus } from './conversation.entity';
+import type { ConversationFilter } from './conversation.types';
+
+const INBOX_ORDER: KeysetOrder = { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true };
+
+/** Inbound messages just marked read, for the provider's read receipt. */
+export interface ReadMessage {
+  id: string;
+  providerMessageId: string | null;
+}
+
+/** The inbox: listing, assignment, status and read state of conversations. */
+export class ConversationService {
+  /**
+   * Newest activity first (last_message_at DESC, id DESC; IDX_conversations_inbox and its status /
+   * assignee variants). The contact and last message of each row come in the same query and are
+   * primed into their DataLoaders, so the page's `contact` and `lastMessage` fields cost nothing
+   * more. Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
+   * cost more CPU than the query itself (see BENCHMARKS.md, bench:graphql).
+   */
+  async list(ctx: RequestContext, args: ConnectionArgs, filter: ConversationFilter | undefined): Promise<Connection<Conversation>> {
+    const manager = await ctx.tenant().manager();
+    const first = pageSize(args);
+    const params: unknown[] = [];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const where: string[] = [];
+    if (filter?.status) where.push(`c.status = ${bind(filter.status)}`);
+    if (filter?.assigneeId) where.push(`c.assignee_user_id = ${bind(filter.assigneeId)}`);
+    if (filter?.labelId) {
+      where.push(`EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ${bind(filter.labelId)})`);
+    }
+    if (filter?.unreadOnly) where.push('c.unread_count > 0');
+    const countSql = `SELECT count(*)::int AS n FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const countParams = [...params];
+    if (args.after) where.push(keysetAfter(INBOX_ORDER, args.after, bind));
+
+    const conversations = rawEntityRows(manager, Conversation);
+    const contactRows = rawEntityRows(manager, Contact);
+    const messageRows = rawEntityRows(manager, Message, { exclude: ['rawPayload'] });
+    // A conversation keeps showing its contact after the contact was (softly) deleted.
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')},
+              ${contactRows.select('ct', 'ct_')}, ${messageRows.select('lm', 'lm_')}
+         FROM conversations c
+         JOIN contacts ct ON ct.id = c.contact_id
+         LEFT JOIN messages lm ON lm.id = c.last_message_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${keysetOrderBy(INBOX_ORDER)}
+        LIMIT ${bind(first + 1)}`,
+      params,
+    );
+    const [contacts, messages] = await Promise.all([contactByIdLoader(ctx), messageByIdLoader(ctx)]);
+    return toConnection(
+      rows,
+      first,
+      (row) => [row.cursor_key as string | null, row.c_id as string],
+      async () => (await manager.query(countSql, countParams))[0].n,
+      (row) => {
+        const conversation = conversations.read(row, 'c_')!;
+        contacts.prime(conversation.contactId, contactRows.read(row, 'ct_')!);
+        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, messageRows.read(row, 'lm_'));
+        return conversation;
+      },
+    );
+  }
+
+  async find(ctx: RequestContext, id: string): Promise<Conversation | null> {
+    if (!isUuid(id)) return null;
+    return (await ctx.tenant().manager()).getRepository(Conversation).findOneBy({ id });
+  }
+
+  /** Assigns to a member of this tenant who works conversations, or unassigns (null). */
+  async assign(ctx: RequestContext, id: string, userId: string | null): Promise<Conversation> {
+    if (userId !== null) {
+      const tenantId = ctx.tenant().tenantId;
+      const membership = isUuid(userId) ? await ctx.control.getRepository(Membership).findOneBy({ tenantId, userId }) : null;
+      if (!membership) throw notFound('Member');
+      if (membership.role === TenantRole.AUDITOR) {
+        throw validationFailed('An AUDITOR only reads; assign the conversation to someone who works it', { field: 'userId' });
+      }
+    }
+    return this.change(ctx, id, { assigneeUserId: userId });
+  }
+
+  close(ctx: RequestContext, id: string): Promise<Conversation> {
+    return this.change(ctx, id, { status: ConversationStatus.CLOSED });
+  }
+
+  reopen(ctx: RequestContext, id: string): Promise<Conversation> {
+    return this.change(ctx, id, { status: ConversationStatus.OPEN });
+  }
+
+  /**
+   * Marks every unread inbound message read and zeroes the unread count. The conversation row is
+   * locked first, so an inbound message ingested at the same moment is either read here or counted
+   * as unread after, never lost in between. The provider is told afterwards (sendReadReceipts).
+   */
+  async markRead(ctx: RequestContext, id: string): Promise<Conversation> {
+    const manager = await ctx.tenant().manager();
+    const { conversation, read } = await manager.transaction(async (transaction) => {
+      const locked = isUuid(id)
+        ? await transaction.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne()
+        : null;
+      if (!locked) throw notFound('Conversation');
+      // An UPDATE through TypeORM's query() resolves to [rows, affected].
+      const [rows]: [Array<{ id: string; provider_message_id: string | null }>, number] = await transaction.query(
+        `UPDATE messages SET read_at = now(), updated_at = now()
+          WHERE conversation_id = $1 AND direction = 'INBOUND' AND read_at IS NULL
+          RETURNING id, provider_message_id`,
+        [id],
+      );
+      if (locked.unreadCount !== 0) await transaction.getRepository(Conversation).update({ id }, { unreadCount: 0 });
+      const conversation = locked.unreadCount !== 0 ? await findByIdOrFail(transaction, Conversation, id, 'Conversation') : locked;
+      return { conversation, read: rows.map((row) => ({ id: row.id, providerMessageId: row.provider_message_id })) };
+    });
+    if (read.length > 0) await this.sendReadReceipts(ctx, conversation, read);
+    return conversation;
+  }
+
+  /**
+   * Extension point for the messaging module: tell the WhatsApp provider these messages were read
+   * (WAHA sendSeen, Cloud API "status: read"). Runs after the commit; it must not fail the mutation
+   * for a provider hiccup. Until then, read state is ours only.
+   */
+  protected async sendReadReceipts(_ctx: RequestContext, _conversation: Conversation, _messages: ReadMessage[]): Promise<void> {}
+
+  /** One UPDATE, then the row as it is now. */
+  private async change(ctx: RequestContext, id: string, changes: Partial<Pick<Conversation, 'assigneeUserId' | 'status'>>): Promise<Conversation> {
+    if (!isUuid(id)) throw notFound('Conversation');
+    const manager = await ctx.tenant().manager();
+    const result = await manager.getRepository(Conversation).update({ id }, changes);
+    if (!result.affected) throw notFound('Conversation');
+    return findByIdOrFail(manager, Conversation, id, 'Conversation');
+  }
+}
