@@ -15,6 +15,7 @@ import { Client, Pool } from 'pg';
 import { withDatabase } from '../../src/platform/db/connection-url';
 import { signWahaBody } from '../../src/channels/waha/waha-signature';
 import { GraphQLTestClient } from '../../test/support/graphql-client';
+import { dropDatabasesWithPrefix } from '../../test/support/test-app';
 import { FakeWahaServer } from '../../test/fakes/fake-waha-server';
 import { markdownTable, percentile, writeBenchmarkSection } from '../support/benchmarks-file';
 
@@ -30,7 +31,7 @@ const CONTACTS_PER_TENANT = option('contacts', 200);
 const WARMUP_SECONDS = 2;
 const TARGET_PER_SECOND = 2000;
 const HMAC_KEY = crypto.randomBytes(24).toString('hex');
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_URL = (process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres');
 
 interface Tenant {
   tenantId: string;
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
   } finally {
     if (server) await stopServer(server.child);
     await waha.close();
-    await dropDatabases(prefix);
+    await dropDatabasesWithPrefix(prefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -369,20 +370,6 @@ async function countMessages(prefix: string, tenants: Tenant[]): Promise<number>
     await client.end();
   }
   return total;
-}
-
-async function dropDatabases(prefix: string): Promise<void> {
-  const admin = new Client({ connectionString: withDatabase(SERVER_URL, 'postgres') });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_%'", [prefix]);
-    for (const { datname } of rows) {
-      await admin.query(`ALTER DATABASE "${datname}" WITH ALLOW_CONNECTIONS true IS_TEMPLATE false`).catch(() => undefined);
-      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    }
-  } finally {
-    await admin.end();
-  }
 }
 
 function summarize(run: RunResult) {

@@ -20,8 +20,10 @@ import type { ChannelTarget } from '../whatsapp-sessions/channel-route-cache';
 import type { SessionProviders } from '../whatsapp-sessions/session-providers';
 import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
 import { whatsappSessionUpdated } from '../whatsapp-sessions/whatsapp-session.events';
+import { SESSION_COLUMNS } from '../whatsapp-sessions/whatsapp-session.service';
 import { conversationUpdated, messageReceived, messageUpdated } from './message-events';
 import { MESSAGE_STATUS_RANK, MessageStatus, MessageType, type Message } from './message.entity';
+import { MESSAGE_COLUMNS } from './message.loaders';
 import type { OutboundMessages } from './outbound-message.service';
 
 /** What happened to one event: stored, already stored, deliberately skipped, or to be redelivered later. */
@@ -35,11 +37,9 @@ export interface IngestOutcome {
   retry: number;
 }
 
-/** Columns of a message row worth returning (raw_payload can be large and is never sent to clients). */
-const MESSAGE_COLUMNS = `id, conversation_id, direction, from_address, to_address, body, type, status, status_rank, provider_message_id,
-  client_message_id, reply_to_id, document_id, failure_reason, sent_by_user_id, provider_timestamp, read_at, created_at, updated_at`;
+/** The message columns the API shows (crm-core's list), as SQL: raw_payload can be large and stays put. */
+export const MESSAGE_RETURNING = MESSAGE_COLUMNS.map((column) => column.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)).join(', ');
 
-const SESSION_COLUMNS = 'id, provider, name, external_session_id, status, engine, qr_code, phone_number, last_error, created_at, updated_at';
 
 const CONTACT_PHONE = /^[1-9][0-9]{6,14}$/;
 
@@ -89,7 +89,7 @@ WITH ev AS (
          (SELECT id FROM messages WHERE provider_message_id = $17::varchar), $18::uuid
     FROM conv
   ON CONFLICT (provider_message_id) DO NOTHING
-  RETURNING ${MESSAGE_COLUMNS}
+  RETURNING ${MESSAGE_RETURNING}
 )
 SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM claim)::int AS claimed, msg.*,
        conv.id AS c_id, conv.contact_id AS c_contact_id, conv.session_id AS c_session_id, conv.assignee_user_id AS c_assignee_user_id,
@@ -112,7 +112,7 @@ WITH ev AS (
    WHERE EXISTS (SELECT 1 FROM ev)
      AND (provider_message_id = $3::varchar OR ($8::varchar IS NOT NULL AND provider_message_id IS NULL AND client_message_id = $8::varchar))
      AND status_rank >= $5::int AND status_rank < $6::int
-  RETURNING ${MESSAGE_COLUMNS}
+  RETURNING ${MESSAGE_RETURNING}
 )
 SELECT (SELECT count(*) FROM ev)::int AS fresh,
        EXISTS (SELECT 1 FROM messages WHERE provider_message_id = $3::varchar

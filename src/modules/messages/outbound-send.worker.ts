@@ -8,7 +8,7 @@ import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { FileStorage } from '../../platform/storage/file-storage';
 import type { TenantRouter } from '../../platform/tenancy/tenant-router';
 import type { SessionProviders } from '../whatsapp-sessions/session-providers';
-import { messageFromRow } from './message-ingest.service';
+import { MESSAGE_RETURNING, messageFromRow } from './message-ingest.service';
 import { messageUpdated } from './message-events';
 import { MessageType } from './message.entity';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, type OutboundSendJob } from './outbound-message.service';
@@ -29,8 +29,6 @@ interface PendingSend {
   filename: string | null;
 }
 
-const MESSAGE_COLUMNS = `id, conversation_id, direction, from_address, to_address, body, type, status, status_rank, provider_message_id,
-  client_message_id, reply_to_id, document_id, failure_reason, sent_by_user_id, provider_timestamp, read_at, created_at, updated_at`;
 
 /** Waits for a message whose job was created just before its transaction committed. */
 const NOT_COMMITTED_WAITS_MS = [50, 200, 500];
@@ -179,7 +177,7 @@ export class OutboundSendWorker {
           `UPDATE messages SET provider_message_id = COALESCE(provider_message_id, $2),
                   status = CASE WHEN status = 'QUEUED' THEN 'SENT' ELSE status END,
                   provider_timestamp = COALESCE(provider_timestamp, now()), updated_at = now()
-            WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+            WHERE id = $1 RETURNING ${MESSAGE_RETURNING}`,
           [messageId, id],
         ) as Promise<[Array<Record<string, unknown>>, number]>,
       );
@@ -198,7 +196,7 @@ export class OutboundSendWorker {
     const [rows]: [Array<Record<string, unknown>>, number] = await this.deps.router.withTenant(tenantId, (manager) =>
       manager.query(
         `UPDATE messages SET status = 'FAILED', failure_reason = $2, updated_at = now()
-          WHERE id = $1 AND status = 'QUEUED' RETURNING ${MESSAGE_COLUMNS}`,
+          WHERE id = $1 AND status = 'QUEUED' RETURNING ${MESSAGE_RETURNING}`,
         [messageId, reason.slice(0, 1000)],
       ),
     );

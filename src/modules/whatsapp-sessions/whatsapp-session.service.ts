@@ -15,7 +15,8 @@ import { WhatsappProvider, WhatsappSessionStatus, type WhatsappSession } from '.
 import { whatsappSessionUpdated } from './whatsapp-session.events';
 import type { ConnectWhatsAppInput } from './whatsapp-session.types';
 
-const SESSION_COLUMNS = 'id, provider, name, external_session_id, status, engine, qr_code, phone_number, last_error, created_at, updated_at';
+/** Every column but the (write-only) credentials. */
+export const SESSION_COLUMNS = 'id, provider, name, external_session_id, status, engine, qr_code, phone_number, last_error, created_at, updated_at';
 
 /**
  * Connecting and disconnecting channels. The control database's channel route is written
