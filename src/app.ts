@@ -23,10 +23,12 @@ import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
+import { JobQueue } from './platform/jobs/job-queue';
 import { documentContentRoute } from './modules/documents/document-content.route';
 import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
 import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
+import { createWhatsAppModule } from './modules/whatsapp-services';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -65,7 +67,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlUrl,
       schema: tenantSchema,
       controlMigrations,
-      reservedConnections: eventListenerConnections(config),
+      // The job queue's pool and the event bus's LISTEN connection are part of the budget too.
+      reservedConnections: config.JOBS_POOL_SIZE + eventListenerConnections(config),
       log,
     });
     closers.push(() => tenancy.close());
@@ -83,7 +86,39 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
     const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
-    const services: AppServices = { config, log, control, tokens, budget, servers, registry, router, provisioner, migrator, tenancyMode, events, storage, secrets };
+    const jobs = new JobQueue({
+      connectionString: controlUrl,
+      schema: config.JOBS_SCHEMA,
+      poolSize: config.JOBS_POOL_SIZE,
+      pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
+      maintenanceIntervalSeconds: config.JOBS_MAINTENANCE_INTERVAL_SECONDS,
+      log,
+    });
+    let ownUrl: string | null = null;
+    const whatsapp = createWhatsAppModule({ config, log, control, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
+    closers.push(async () => whatsapp.dispose());
+    // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
+    // failed for a later retry that reconciles with the provider first.
+    closers.push(() => jobs.stop(10_000));
+
+    const services: AppServices = {
+      config,
+      log,
+      control,
+      tokens,
+      budget,
+      servers,
+      registry,
+      router,
+      provisioner,
+      migrator,
+      tenancyMode,
+      events,
+      storage,
+      secrets,
+      jobs,
+      whatsapp: whatsapp.services,
+    };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
@@ -119,6 +154,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
         },
       },
       documentContentRoute({ authenticator, router, storage }),
+      ...whatsapp.httpRoutes,
     ];
     const httpServer = createHttpServer(routes, log);
     const ws = createGraphQLWsServer({
@@ -154,6 +190,11 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     const { port } = httpServer.address() as AddressInfo;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    ownUrl = url;
+
+    // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
+    await jobs.start();
+    await whatsapp.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
 
     return {

@@ -15,6 +15,8 @@ import { DocumentResolver } from './documents/document.resolver';
 import { SettingsResolver } from './settings/settings.resolver';
 import { WhatsappSettingsResolver } from './whatsapp-sessions/whatsapp-settings.resolver';
 import { InboxSubscriptionsResolver } from './inbox/inbox-subscriptions.resolver';
+import { WhatsappSessionResolver } from './whatsapp-sessions/whatsapp-session.resolver';
+import { OutboundMessageResolver } from './messages/outbound-message.resolver';
 
 /** Every resolver of the product; each is constructed with AppServices. */
 export const moduleResolvers: NonEmptyArray<Function> = [
@@ -35,4 +37,6 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   SettingsResolver,
   WhatsappSettingsResolver,
   InboxSubscriptionsResolver,
+  WhatsappSessionResolver,
+  OutboundMessageResolver,
 ];

@@ -17,8 +17,8 @@ import type { Message } from '../messages/message.entity';
 import { messageByIdLoader } from '../messages/message.loaders';
 import { MessageType } from '../messages/message.types';
 import type { Conversation } from './conversation.entity';
-import type { InboxConversation } from './conversation.service';
-import { ConversationService } from './conversation.service';
+import type { ConversationService, InboxConversation } from './conversation.service';
+import { ConversationServiceWithReadReceipts } from './conversation-read-receipts';
 import { ConversationConnection, ConversationFilter, ConversationType } from './conversation.types';
 
 async function loadContact(ctx: RequestContext, contactId: string): Promise<Contact> {
@@ -31,9 +31,11 @@ async function loadContact(ctx: RequestContext, contactId: string): Promise<Cont
 /** The inbox. Everyone reads; AGENT and up work conversations. Every relation field is batched. */
 @Resolver(() => ConversationType)
 export class ConversationResolver {
-  private readonly conversationService = new ConversationService();
+  private readonly conversationService: ConversationService;
 
-  constructor(_services: AppServices) {}
+  constructor(services: AppServices) {
+    this.conversationService = new ConversationServiceWithReadReceipts(services);
+  }
 
   @Authorized(Access.READ)
   @Query(() => ConversationConnection, { description: 'Newest activity first' })

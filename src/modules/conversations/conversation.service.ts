@@ -128,7 +128,8 @@ export class ConversationService {
         ? await transaction.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne()
         : null;
       if (!locked) throw notFound('Conversation');
-      const rows: Array<{ id: string; provider_message_id: string | null }> = await transaction.query(
+      // An UPDATE through TypeORM's query() resolves to [rows, affected].
+      const [rows]: [Array<{ id: string; provider_message_id: string | null }>, number] = await transaction.query(
         `UPDATE messages SET read_at = now(), updated_at = now()
           WHERE conversation_id = $1 AND direction = 'INBOUND' AND read_at IS NULL
           RETURNING id, provider_message_id`,
