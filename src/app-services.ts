@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Logger } from './platform/logger';
 import type { TokenService } from './platform/auth/token-service';
 import type { ConnectionBudget } from './platform/tenancy/connection-budget';
+import type { DatabaseServers } from './platform/tenancy/database-servers';
 import type { TenantMigrator } from './platform/tenancy/tenant-migrator';
 import type { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
 import type { TenantRegistry } from './platform/tenancy/tenant-registry';
@@ -24,6 +25,8 @@ export interface AppServices {
   control: DataSource;
   tokens: TokenService;
   budget: ConnectionBudget;
+  /** Postgres servers tenants live on; invalidate() after moving one. */
+  servers: DatabaseServers;
   registry: TenantRegistry;
   router: TenantRouter;
   provisioner: TenantProvisioner;

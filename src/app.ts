@@ -4,24 +4,16 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Config } from './config';
+import { eventListenerConnections, type Config } from './config';
 import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
-import { createControlDataSource, ensureDatabaseExists } from './platform/db/control-data-source';
 import { redactUrl, withDatabase } from './platform/db/connection-url';
 import { loadOrCreateSecret } from './platform/auth/secret-store';
 import { TokenService } from './platform/auth/token-service';
+import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
-import { ConnectionBudget } from './platform/tenancy/connection-budget';
-import { DatabaseServers } from './platform/tenancy/database-servers';
-import { TenantRegistry } from './platform/tenancy/tenant-registry';
-import { TenantRouter } from './platform/tenancy/tenant-router';
-import { TenantMigrator } from './platform/tenancy/tenant-migrator';
-import { TemplateDatabases } from './platform/tenancy/template-database';
-import { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
-import { resolveTenancyMode } from './platform/tenancy/tenancy-mode';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -29,11 +21,13 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
-import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
 import { JobQueue } from './platform/jobs/job-queue';
 import { documentContentRoute } from './modules/documents/document-content.route';
+import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
+import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
+import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { createWhatsAppModule } from './modules/whatsapp-services';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
@@ -48,8 +42,6 @@ export interface App {
   url: string;
   stop(): Promise<void>;
 }
-
-const CONTROL_MIGRATION_LOCK = 72_616_000;
 
 /** Boots everything in order: database → control plane → tenancy → GraphQL over HTTP and WS. */
 export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
@@ -70,11 +62,17 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlUrl = withDatabase(embedded.url, `${config.DB_NAME_PREFIX}_control`);
     }
     log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
-    await ensureDatabaseExists(controlUrl);
-    const control = createControlDataSource({ url: controlUrl, poolSize: config.CONTROL_POOL_SIZE, migrations: controlMigrations });
-    await control.initialize();
-    closers.push(() => control.destroy());
-    await migrateControlDatabase(control);
+    const tenancy = await startTenancy({
+      settings: config,
+      controlUrl,
+      schema: tenantSchema,
+      controlMigrations,
+      // The job queue's pool and the event bus's LISTEN connection are part of the budget too.
+      reservedConnections: config.JOBS_POOL_SIZE + eventListenerConnections(config),
+      log,
+    });
+    closers.push(() => tenancy.close());
+    const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
 
     const tokens = new TokenService({
       secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),
@@ -82,43 +80,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
-    const servers = new DatabaseServers(control, controlUrl);
-    await servers.ensureDefault();
-    const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
-    // The control pool and the job queue's pool are part of the budget too.
-    const budget = new ConnectionBudget(
-      config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE - config.JOBS_POOL_SIZE,
-      config.CONNECTION_WAIT_TIMEOUT_MS,
-    );
-    const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
-    const router = new TenantRouter({
-      registry,
-      servers,
-      schema: tenantSchema,
-      budget,
-      tenantPoolSize: config.TENANT_POOL_SIZE,
-      schemaPoolSize: Math.min(config.SCHEMA_POOL_SIZE, budget.total),
-      idleTimeoutMs: config.TENANT_IDLE_TIMEOUT_MS,
-      connectionWaitTimeoutMs: config.CONNECTION_WAIT_TIMEOUT_MS,
-      log,
-    });
-    closers.push(() => router.closeAll());
-    const migrator = new TenantMigrator(control, servers, tenantSchema, log);
-    const templates = new TemplateDatabases(control, servers, tenantSchema, config.DB_NAME_PREFIX, log);
-    const provisioner = new TenantProvisioner({
-      control,
-      servers,
-      templates,
-      schema: tenantSchema,
-      registry,
-      router,
-      budget,
-      mode: tenancyMode,
-      prefix: config.DB_NAME_PREFIX,
-      log,
-    });
 
-    const events = new LocalTenantEventBus(log);
+    const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
@@ -144,6 +107,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       control,
       tokens,
       budget,
+      servers,
       registry,
       router,
       provisioner,
@@ -156,9 +120,17 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       whatsapp: whatsapp.services,
     };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control);
+    const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
-    const contexts = new RequestContextFactory({ router, registry, control, log, loaderOptions: { batch: batching, cache: batching } });
+    const contexts = new RequestContextFactory({
+      router,
+      registry,
+      control,
+      log,
+      loaderOptions: { batch: batching, cache: batching },
+      events,
+      subscriptionQueueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+    });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
     const metrics = createMetricsRegistry(() => router.figures());
 
@@ -185,7 +157,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       ...whatsapp.httpRoutes,
     ];
     const httpServer = createHttpServer(routes, log);
-    const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
+    const ws = createGraphQLWsServer({
+      httpServer,
+      schema,
+      authenticator,
+      contexts,
+      limits,
+      log,
+      maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    });
     const apollo = createApolloServer({
       schema,
       httpServer,
@@ -197,7 +177,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     await apollo.start();
     closers.push(() => apollo.stop());
-    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts });
+    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSqlStatements: config.EXPOSE_SQL_COUNT });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },
@@ -236,15 +216,12 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   }
 }
 
-/** Applies control migrations once even when several instances start together. */
-async function migrateControlDatabase(control: DataSource): Promise<void> {
-  const runner = control.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
-    await control.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
+/** Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on the control database. */
+async function createEventBus(config: Config, controlUrl: string, control: DataSource, log: Logger): Promise<TenantEventBus> {
+  if (config.REDIS_URL) {
+    log.info({ redis: redactUrl(config.REDIS_URL) }, 'live events fan out through Redis');
+    return RedisTenantEventBus.connect({ url: config.REDIS_URL, namePrefix: config.DB_NAME_PREFIX, log });
   }
+  log.info('live events fan out through Postgres LISTEN/NOTIFY on the control database');
+  return PostgresTenantEventBus.connect({ url: controlUrl, control, namePrefix: config.DB_NAME_PREFIX, log });
 }

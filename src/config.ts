@@ -50,7 +50,11 @@ const configSchema = z
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
 
     PUBLIC_URL: optionalUrl,
+    /** Set: live events fan out through Redis pub/sub; unset: Postgres LISTEN/NOTIFY on the control database. */
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Events one subscription may have waiting for its socket; past it the subscriber is dropped. */
+    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(1_000).default(25),
     WAHA_URL: optionalUrl,
     WAHA_API_KEY: z.string().optional(),
     WAHA_WEBHOOK_HMAC_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -97,12 +101,12 @@ const configSchema = z
     if (env.WAHA_URL && !env.WAHA_WEBHOOK_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['WAHA_WEBHOOK_HMAC_KEY'], message: 'is required when WAHA_URL is set' });
     }
-    const reserved = env.CONTROL_POOL_SIZE + env.JOBS_POOL_SIZE + env.TENANT_POOL_SIZE;
+    const reserved = env.CONTROL_POOL_SIZE + env.JOBS_POOL_SIZE + env.TENANT_POOL_SIZE + eventListenerConnections(env);
     if (env.CONNECTION_BUDGET < reserved) {
       ctx.addIssue({
         code: 'custom',
         path: ['CONNECTION_BUDGET'],
-        message: `must be at least CONTROL_POOL_SIZE + JOBS_POOL_SIZE + TENANT_POOL_SIZE (${reserved})`,
+        message: `must be at least CONTROL_POOL_SIZE + JOBS_POOL_SIZE + TENANT_POOL_SIZE${env.REDIS_URL ? '' : ' + 1 (the LISTEN connection)'} (${reserved})`,
       });
     }
     // An attempt (reconcile lookup + send + id lookup) must end before its job is presumed dead,
@@ -116,6 +120,11 @@ const configSchema = z
       });
     }
   });
+
+/** Without Redis, each instance holds one extra control-database connection for LISTEN. */
+export function eventListenerConnections(config: { REDIS_URL?: string }): number {
+  return config.REDIS_URL ? 0 : 1;
+}
 
 export type RawConfig = z.infer<typeof configSchema>;
 

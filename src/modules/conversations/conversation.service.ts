@@ -13,6 +13,9 @@ import { messageByIdLoader } from '../messages/message.loaders';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
 
+/** A conversation of an inbox page, carrying the contact and last message joined to it. */
+export type InboxConversation = Conversation & { lastMessage?: Message | null };
+
 const INBOX_ORDER: KeysetOrder = { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true };
 
 /** Inbound messages just marked read, for the provider's read receipt. */
@@ -27,10 +30,15 @@ export class ConversationService {
    * Newest activity first (last_message_at DESC, id DESC; IDX_conversations_inbox and its status /
    * assignee variants). The contact and last message of each row come in the same query and are
    * primed into their DataLoaders, so the page's `contact` and `lastMessage` fields cost nothing
-   * more. Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
+   * more; so does totalCount when the caller selects it (withTotalCount). Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
    * cost more CPU than the query itself (see BENCHMARKS.md, bench:graphql).
    */
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: ConversationFilter | undefined): Promise<Connection<Conversation>> {
+  async list(
+    ctx: RequestContext,
+    args: ConnectionArgs,
+    filter: ConversationFilter | undefined,
+    options: { withTotalCount?: boolean } = {},
+  ): Promise<Connection<Conversation>> {
     const manager = await ctx.tenant().manager();
     const first = pageSize(args);
     const params: unknown[] = [];
@@ -44,6 +52,7 @@ export class ConversationService {
     if (filter?.unreadOnly) where.push('c.unread_count > 0');
     const countSql = `SELECT count(*)::int AS n FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     const countParams = [...params];
+    const countOnce = () => manager.query(countSql, countParams).then((result: Array<{ n: number }>) => result[0].n);
     if (args.after) where.push(keysetAfter(INBOX_ORDER, args.after, bind));
 
     const conversations = rawEntityRows(manager, Conversation);
@@ -52,6 +61,7 @@ export class ConversationService {
     // A conversation keeps showing its contact after the contact was (softly) deleted.
     const rows: Array<Record<string, unknown>> = await manager.query(
       `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')},
+              ${options.withTotalCount ? `(${countSql}) AS total_count,` : ''}
               ${contactRows.select('ct', 'ct_')}, ${messageRows.select('lm', 'lm_')}
          FROM conversations c
          JOIN contacts ct ON ct.id = c.contact_id
@@ -66,11 +76,15 @@ export class ConversationService {
       rows,
       first,
       (row) => [row.cursor_key as string | null, row.c_id as string],
-      async () => (await manager.query(countSql, countParams))[0].n,
+      // Asked for up front, the count rides along in the page query (an uncorrelated subquery, run
+      // once); an empty page has no row to carry it.
+      () => (rows.length && options.withTotalCount ? Promise.resolve(rows[0].total_count as number) : countOnce()),
       (row) => {
-        const conversation = conversations.read(row, 'c_')!;
-        contacts.prime(conversation.contactId, contactRows.read(row, 'ct_')!);
-        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, messageRows.read(row, 'lm_'));
+        const conversation: InboxConversation = conversations.read(row, 'c_')!;
+        conversation.contact = contactRows.read(row, 'ct_')!;
+        conversation.lastMessage = messageRows.read(row, 'lm_');
+        contacts.prime(conversation.contactId, conversation.contact);
+        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, conversation.lastMessage);
         return conversation;
       },
     );
