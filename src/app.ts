@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -8,19 +9,11 @@ import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
-import { createControlDataSource, ensureDatabaseExists } from './platform/db/control-data-source';
 import { redactUrl, withDatabase } from './platform/db/connection-url';
 import { loadOrCreateSecret } from './platform/auth/secret-store';
 import { TokenService } from './platform/auth/token-service';
+import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
-import { ConnectionBudget } from './platform/tenancy/connection-budget';
-import { DatabaseServers } from './platform/tenancy/database-servers';
-import { TenantRegistry } from './platform/tenancy/tenant-registry';
-import { TenantRouter } from './platform/tenancy/tenant-router';
-import { TenantMigrator } from './platform/tenancy/tenant-migrator';
-import { TemplateDatabases } from './platform/tenancy/template-database';
-import { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
-import { resolveTenancyMode } from './platform/tenancy/tenancy-mode';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -28,9 +21,14 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
+import { FileStorage } from './platform/storage/file-storage';
+import { SecretBox } from './platform/crypto/secret-box';
+import { JobQueue } from './platform/jobs/job-queue';
+import { documentContentRoute } from './modules/documents/document-content.route';
 import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
 import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
+import { createWhatsAppModule } from './modules/whatsapp-services';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -44,8 +42,6 @@ export interface App {
   url: string;
   stop(): Promise<void>;
 }
-
-const CONTROL_MIGRATION_LOCK = 72_616_000;
 
 /** Boots everything in order: database → control plane → tenancy → GraphQL over HTTP and WS. */
 export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
@@ -66,11 +62,17 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlUrl = withDatabase(embedded.url, `${config.DB_NAME_PREFIX}_control`);
     }
     log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
-    await ensureDatabaseExists(controlUrl);
-    const control = createControlDataSource({ url: controlUrl, poolSize: config.CONTROL_POOL_SIZE, migrations: controlMigrations });
-    await control.initialize();
-    closers.push(() => control.destroy());
-    await migrateControlDatabase(control);
+    const tenancy = await startTenancy({
+      settings: config,
+      controlUrl,
+      schema: tenantSchema,
+      controlMigrations,
+      // The job queue's pool and the event bus's LISTEN connection are part of the budget too.
+      reservedConnections: config.JOBS_POOL_SIZE + eventListenerConnections(config),
+      log,
+    });
+    closers.push(() => tenancy.close());
+    const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
 
     const tokens = new TokenService({
       secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),
@@ -78,48 +80,47 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
-    const servers = new DatabaseServers(control, controlUrl);
-    await servers.ensureDefault();
-    const tenancyMode = await resolveTenancyMode(config.TENANCY_MODE, control, log);
-    // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(
-      config.CONNECTION_BUDGET - config.CONTROL_POOL_SIZE - eventListenerConnections(config),
-      config.CONNECTION_WAIT_TIMEOUT_MS,
-    );
-    const registry = new TenantRegistry(control, config.TENANT_CACHE_TTL_MS);
-    const router = new TenantRouter({
-      registry,
-      servers,
-      schema: tenantSchema,
-      budget,
-      tenantPoolSize: config.TENANT_POOL_SIZE,
-      schemaPoolSize: Math.min(config.SCHEMA_POOL_SIZE, budget.total),
-      idleTimeoutMs: config.TENANT_IDLE_TIMEOUT_MS,
-      connectionWaitTimeoutMs: config.CONNECTION_WAIT_TIMEOUT_MS,
-      log,
-    });
-    closers.push(() => router.closeAll());
-    const migrator = new TenantMigrator(control, servers, tenantSchema, log);
-    const templates = new TemplateDatabases(control, servers, tenantSchema, config.DB_NAME_PREFIX, log);
-    const provisioner = new TenantProvisioner({
-      control,
-      servers,
-      templates,
-      schema: tenantSchema,
-      registry,
-      router,
-      budget,
-      mode: tenancyMode,
-      prefix: config.DB_NAME_PREFIX,
-      log,
-    });
 
     const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
 
-    const services: AppServices = { config, log, control, tokens, budget, registry, router, provisioner, migrator, tenancyMode, events };
+    const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
+    const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
+    const jobs = new JobQueue({
+      connectionString: controlUrl,
+      schema: config.JOBS_SCHEMA,
+      poolSize: config.JOBS_POOL_SIZE,
+      pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
+      maintenanceIntervalSeconds: config.JOBS_MAINTENANCE_INTERVAL_SECONDS,
+      log,
+    });
+    let ownUrl: string | null = null;
+    const whatsapp = createWhatsAppModule({ config, log, control, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
+    closers.push(async () => whatsapp.dispose());
+    // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
+    // failed for a later retry that reconciles with the provider first.
+    closers.push(() => jobs.stop(10_000));
+
+    const services: AppServices = {
+      config,
+      log,
+      control,
+      tokens,
+      budget,
+      servers,
+      registry,
+      router,
+      provisioner,
+      migrator,
+      tenancyMode,
+      events,
+      storage,
+      secrets,
+      jobs,
+      whatsapp: whatsapp.services,
+    };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control);
+    const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,
@@ -152,6 +153,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           res.end(await metrics.metrics());
         },
       },
+      documentContentRoute({ authenticator, router, storage }),
+      ...whatsapp.httpRoutes,
     ];
     const httpServer = createHttpServer(routes, log);
     const ws = createGraphQLWsServer({
@@ -174,7 +177,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     await apollo.start();
     closers.push(() => apollo.stop());
-    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSql: config.EXPOSE_SQL_COUNT });
+    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSqlStatements: config.EXPOSE_SQL_COUNT });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },
@@ -187,6 +190,11 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     const { port } = httpServer.address() as AddressInfo;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    ownUrl = url;
+
+    // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
+    await jobs.start();
+    await whatsapp.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
 
     return {
@@ -216,17 +224,4 @@ async function createEventBus(config: Config, controlUrl: string, control: DataS
   }
   log.info('live events fan out through Postgres LISTEN/NOTIFY on the control database');
   return PostgresTenantEventBus.connect({ url: controlUrl, control, namePrefix: config.DB_NAME_PREFIX, log });
-}
-
-/** Applies control migrations once even when several instances start together. */
-async function migrateControlDatabase(control: DataSource): Promise<void> {
-  const runner = control.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
-    await control.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
-  }
 }

@@ -7,7 +7,16 @@ import { ContactGroupResolver } from './contacts/contact-group.resolver';
 import { LabelResolver } from './labels/label.resolver';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { MessageResolver } from './messages/message.resolver';
+import { QuickReplyResolver } from './quick-replies/quick-reply.resolver';
+import { AutoReplyRuleResolver } from './auto-replies/auto-reply-rule.resolver';
+import { CampaignMessageResolver, CampaignResolver } from './campaigns/campaign.resolver';
+import { OrderResolver } from './orders/order.resolver';
+import { DocumentResolver } from './documents/document.resolver';
+import { SettingsResolver } from './settings/settings.resolver';
+import { WhatsappSettingsResolver } from './whatsapp-sessions/whatsapp-settings.resolver';
 import { InboxSubscriptionsResolver } from './inbox/inbox-subscriptions.resolver';
+import { WhatsappSessionResolver } from './whatsapp-sessions/whatsapp-session.resolver';
+import { OutboundMessageResolver } from './messages/outbound-message.resolver';
 
 /** Every resolver of the product; each is constructed with AppServices. */
 export const moduleResolvers: NonEmptyArray<Function> = [
@@ -19,5 +28,15 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   LabelResolver,
   ConversationResolver,
   MessageResolver,
+  QuickReplyResolver,
+  AutoReplyRuleResolver,
+  CampaignResolver,
+  CampaignMessageResolver,
+  OrderResolver,
+  DocumentResolver,
+  SettingsResolver,
+  WhatsappSettingsResolver,
   InboxSubscriptionsResolver,
+  WhatsappSessionResolver,
+  OutboundMessageResolver,
 ];

@@ -61,6 +61,10 @@ describe('conversations and messages', () => {
       assert.equal(node.assignee?.name ?? null, row.assignee_user_id ? names.get(row.assignee_user_id) : null);
     }
     assert.ok(conversations.edges.some((e: { node: { assignee: unknown } }) => e.node.assignee === null), 'some are unassigned');
+
+    // Past the last page: no rows, and the count (which otherwise rides along in the page query) still holds.
+    const beyond = (await t.client.data(INBOX, { first: 5, after: conversations.pageInfo.endCursor }, owner.token)).conversations;
+    assert.deepEqual([beyond.edges.length, beyond.totalCount, beyond.pageInfo.hasNextPage], [0, 30, false]);
   });
 
   test('filters: status, assignee, label, unread only', async () => {
@@ -85,6 +89,8 @@ describe('conversations and messages', () => {
     await t.client.expectError('VALIDATION_FAILED', INBOX, { filter: { status: 'ARCHIVED' } }, owner.token);
     await t.client.expectError('VALIDATION_FAILED', INBOX, { filter: { assigneeId: 'nobody' } }, owner.token);
     await t.client.expectError('VALIDATION_FAILED', INBOX, { first: 101 }, owner.token);
+    const forged = Buffer.from(JSON.stringify(['yesterday', inbox.conversationIds[0]])).toString('base64url');
+    await t.client.expectError('VALIDATION_FAILED', INBOX, { first: 5, after: forged }, owner.token);
   });
 
   test('assign: members only, never an AUDITOR; null unassigns; a removed member resolves to null', async () => {

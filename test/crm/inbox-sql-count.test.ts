@@ -2,15 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
-import { memberWithRole, seedInbox, setPlanLimits } from '../support/crm-fixtures';
+import { INBOX_PAGE, memberWithRole, seedInbox, setPlanLimits } from '../support/crm-fixtures';
 
-export const INBOX_PAGE = `query ($first: Int!) {
-  conversations(first: $first) {
-    edges { node { id unreadCount contact { name phone } lastMessage { body createdAt } labels { name } assignee { name } } }
-    pageInfo { endCursor hasNextPage }
-    totalCount
-  }
-}`;
 
 // Every SQL statement of the request is counted (tenant and control database alike) and exposed as
 // extensions.sqlStatements by the test app (EXPOSE_SQL_COUNT=true).

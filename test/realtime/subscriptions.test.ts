@@ -292,9 +292,11 @@ describe('subscriptions over graphql-ws', () => {
     assert.equal(onA.errors[0].extensions?.code, 'TENANT_NOT_ACTIVE');
     assert.equal(onA.data.length, before, 'nothing delivered after suspension');
 
+    // A suspended tenant's token no longer opens a socket at all (4403, not the 4401 of bad credentials).
     const refused = new LiveSubscription(ws(a.token), MESSAGE_RECEIVED);
-    await refused.waitFor(() => refused.errors.length > 0, 'a new subscription to be refused');
-    assert.equal(refused.errors[0].extensions?.code, 'TENANT_NOT_ACTIVE');
+    await refused.waitFor(() => refused.closedWith !== null, 'a new subscription to be refused');
+    assert.equal(refused.closedWith?.code, 4403);
+    assert.deepEqual(refused.data, []);
 
     // The other tenant is unaffected.
     await publishUntilSeen(t, b.tenantId, onB);

@@ -5,6 +5,15 @@ import { Tenant } from '../../src/platform/control/tenant.entity';
 
 let memberCounter = 0;
 
+/** One inbox page with every relation the inbox shows (the SQL-count test and bench:graphql use it). */
+export const INBOX_PAGE = `query ($first: Int!) {
+  conversations(first: $first) {
+    edges { node { id unreadCount contact { name phone } lastMessage { body createdAt } labels { name } assignee { name } } }
+    pageInfo { endCursor hasNextPage }
+    totalCount
+  }
+}`;
+
 /** Adds a member with `role` through the owner's addMember mutation and logs in as them. */
 export async function memberWithRole(
   t: TestApp,
@@ -51,7 +60,7 @@ export interface SeededInbox {
  * last_message_at (ordering ties), labels and assignees are spread over the rows.
  */
 export async function seedInbox(
-  t: TestApp,
+  t: Pick<TestApp, 'app'>,
   tenantId: string,
   options: {
     conversations: number;

@@ -2,18 +2,21 @@ import { Membership, TenantRole } from '../../platform/control/membership.entity
 import { findByIdOrFail } from '../../platform/db/entity-lookup';
 import { notFound, validationFailed } from '../../platform/errors';
 import { isUuid } from '../../platform/graphql/batch-results';
-import { keysetPage } from '../../platform/graphql/keyset-pagination';
-import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
+import { keysetAfter, keysetCursorKey, keysetOrderBy, type KeysetOrder } from '../../platform/graphql/keyset-pagination';
+import { rawEntityRows } from '../../platform/db/raw-entity-rows';
+import { pageSize, toConnection, type Connection, type ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from '../contacts/contact.entity';
 import { contactByIdLoader } from '../contacts/contact.loaders';
 import { Message } from '../messages/message.entity';
-import { MESSAGE_COLUMNS, messageByIdLoader } from '../messages/message.loaders';
+import { messageByIdLoader } from '../messages/message.loaders';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
 
-/** A page row with its contact and last message fetched by the same query. */
-type InboxRow = Conversation & { inboxContact?: Contact; inboxLastMessage?: Message | null };
+/** A conversation of an inbox page, carrying the contact and last message joined to it. */
+export type InboxConversation = Conversation & { lastMessage?: Message | null };
+
+const INBOX_ORDER: KeysetOrder = { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true };
 
 /** Inbound messages just marked read, for the provider's read receipt. */
 export interface ReadMessage {
@@ -26,42 +29,65 @@ export class ConversationService {
   /**
    * Newest activity first (last_message_at DESC, id DESC; IDX_conversations_inbox and its status /
    * assignee variants). The contact and last message of each row come in the same query and are
-   * primed into their DataLoaders, so the page's `contact` and `lastMessage` fields cost nothing more.
+   * primed into their DataLoaders, so the page's `contact` and `lastMessage` fields cost nothing
+   * more; so does totalCount when the caller selects it (withTotalCount). Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
+   * cost more CPU than the query itself (see BENCHMARKS.md, bench:graphql).
    */
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: ConversationFilter | undefined): Promise<Connection<Conversation>> {
+  async list(
+    ctx: RequestContext,
+    args: ConnectionArgs,
+    filter: ConversationFilter | undefined,
+    options: { withTotalCount?: boolean } = {},
+  ): Promise<Connection<Conversation>> {
     const manager = await ctx.tenant().manager();
-    const filtered = () => {
-      const query = manager.getRepository(Conversation).createQueryBuilder('c');
-      if (filter?.status) query.andWhere('c.status = :status', { status: filter.status });
-      if (filter?.assigneeId) query.andWhere('c.assignee_user_id = :assigneeId', { assigneeId: filter.assigneeId });
-      if (filter?.labelId) {
-        query.andWhere('EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = :labelId)', {
-          labelId: filter.labelId,
-        });
-      }
-      if (filter?.unreadOnly) query.andWhere('c.unread_count > 0');
-      return query;
-    };
-    const page = filtered()
-      // A conversation keeps showing its contact after the contact was (softly) deleted.
-      .withDeleted()
-      .innerJoinAndMapOne('c.inboxContact', Contact, 'ct', 'ct.id = c.contact_id')
-      .leftJoinAndMapOne('c.inboxLastMessage', Message, 'lm', 'lm.id = c.last_message_id')
-      .select(['c', 'ct', ...MESSAGE_COLUMNS.map((column) => `lm.${column}`)]);
-    const connection = await keysetPage<InboxRow>(
-      page,
-      args,
-      { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true },
-      () => filtered().getCount(),
+    const first = pageSize(args);
+    const params: unknown[] = [];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const where: string[] = [];
+    if (filter?.status) where.push(`c.status = ${bind(filter.status)}`);
+    if (filter?.assigneeId) where.push(`c.assignee_user_id = ${bind(filter.assigneeId)}`);
+    if (filter?.labelId) {
+      where.push(`EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ${bind(filter.labelId)})`);
+    }
+    if (filter?.unreadOnly) where.push('c.unread_count > 0');
+    const countSql = `SELECT count(*)::int AS n FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const countParams = [...params];
+    const countOnce = () => manager.query(countSql, countParams).then((result: Array<{ n: number }>) => result[0].n);
+    if (args.after) where.push(keysetAfter(INBOX_ORDER, args.after, bind));
+
+    const conversations = rawEntityRows(manager, Conversation);
+    const contactRows = rawEntityRows(manager, Contact);
+    const messageRows = rawEntityRows(manager, Message, { exclude: ['rawPayload'] });
+    // A conversation keeps showing its contact after the contact was (softly) deleted.
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')},
+              ${options.withTotalCount ? `(${countSql}) AS total_count,` : ''}
+              ${contactRows.select('ct', 'ct_')}, ${messageRows.select('lm', 'lm_')}
+         FROM conversations c
+         JOIN contacts ct ON ct.id = c.contact_id
+         LEFT JOIN messages lm ON lm.id = c.last_message_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${keysetOrderBy(INBOX_ORDER)}
+        LIMIT ${bind(first + 1)}`,
+      params,
     );
     const [contacts, messages] = await Promise.all([contactByIdLoader(ctx), messageByIdLoader(ctx)]);
-    for (const { node } of connection.edges) {
-      if (node.inboxContact) contacts.prime(node.contactId, node.inboxContact);
-      if (node.lastMessageId) messages.prime(node.lastMessageId, node.inboxLastMessage ?? null);
-      delete node.inboxContact;
-      delete node.inboxLastMessage;
-    }
-    return connection;
+    return toConnection(
+      rows,
+      first,
+      (row) => [row.cursor_key as string | null, row.c_id as string],
+      // Asked for up front, the count rides along in the page query (an uncorrelated subquery, run
+      // once); an empty page has no row to carry it.
+      () => (rows.length && options.withTotalCount ? Promise.resolve(rows[0].total_count as number) : countOnce()),
+      (row) => {
+        const conversation: InboxConversation = conversations.read(row, 'c_')!;
+        conversation.contact = contactRows.read(row, 'ct_')!;
+        conversation.lastMessage = messageRows.read(row, 'lm_');
+        contacts.prime(conversation.contactId, conversation.contact);
+        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, conversation.lastMessage);
+        return conversation;
+      },
+    );
   }
 
   async find(ctx: RequestContext, id: string): Promise<Conversation | null> {
@@ -102,7 +128,8 @@ export class ConversationService {
         ? await transaction.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne()
         : null;
       if (!locked) throw notFound('Conversation');
-      const rows: Array<{ id: string; provider_message_id: string | null }> = await transaction.query(
+      // An UPDATE through TypeORM's query() resolves to [rows, affected].
+      const [rows]: [Array<{ id: string; provider_message_id: string | null }>, number] = await transaction.query(
         `UPDATE messages SET read_at = now(), updated_at = now()
           WHERE conversation_id = $1 AND direction = 'INBOUND' AND read_at IS NULL
           RETURNING id, provider_message_id`,

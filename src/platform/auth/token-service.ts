@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError, ErrorCode } from '../errors';
 import { TenantRole } from '../control/membership.entity';
@@ -14,9 +15,17 @@ type AdminClaims = { typ: 'platform_admin' };
  * and issuer, audience and expiry are always checked; tenant and role come from here only.
  */
 export class TokenService {
+  /**
+   * The secret as a KeyObject, made once: given a string, jsonwebtoken first tries to parse it as
+   * a PEM public key on every verify and fails (about 1.3 ms per request, against 0.04 ms).
+   */
+  private readonly key: crypto.KeyObject;
+
   constructor(
     private readonly options: { secret: string; issuer: string; audience: string; ttlSeconds: number },
-  ) {}
+  ) {
+    this.key = crypto.createSecretKey(Buffer.from(options.secret, 'utf8'));
+  }
 
   signUser(identity: { userId: string; tenantId: string; role: TenantRole }): { token: string; expiresAt: Date } {
     const claims: UserClaims = { typ: 'user', tid: identity.tenantId, role: identity.role };
@@ -32,7 +41,7 @@ export class TokenService {
   verify(token: string): { identity: Identity; expiresAt: Date } {
     let payload: jwt.JwtPayload;
     try {
-      const decoded = jwt.verify(token, this.options.secret, {
+      const decoded = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
@@ -54,7 +63,7 @@ export class TokenService {
   }
 
   private sign(subject: string, claims: object): { token: string; expiresAt: Date } {
-    const token = jwt.sign(claims, this.options.secret, {
+    const token = jwt.sign(claims, this.key, {
       algorithm: ALGORITHM,
       subject,
       issuer: this.options.issuer,

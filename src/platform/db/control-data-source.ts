@@ -15,7 +15,8 @@ export function createControlDataSource(options: {
     url: options.url,
     entities: controlEntities,
     migrations: options.migrations ?? [],
-    extra: { max: options.poolSize, idleTimeoutMillis: 30_000, application_name: 'crm-control' },
+    // A starved pool fails a request after a while instead of hanging it forever.
+    extra: { max: options.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 30_000, application_name: 'crm-control' },
   });
 }
 

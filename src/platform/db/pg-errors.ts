@@ -8,6 +8,7 @@ interface PgError {
 
 /** The PostgreSQL error under a TypeORM QueryFailedError (or a bare pg error), if any. */
 export function pgErrorOf(error: unknown): PgError | null {
+  if (error instanceof AppError) return null;
   const candidate = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
   if (candidate && typeof candidate === 'object' && typeof (candidate as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((candidate as PgError).code)) {
     return candidate as PgError;
@@ -32,7 +33,7 @@ export function translateDbError(error: unknown, conflictMessages: Record<string
     case '23502':
       return validationFailed('A required value is missing', details);
     case '23503':
-      return validationFailed('A referenced record does not exist', details);
+      return validationFailed('A related record is missing, or still refers to this one', details);
     case '22P02': // invalid text representation, e.g. a malformed uuid
     case '22003': // numeric value out of range
     case '22001': // value too long

@@ -1,11 +1,12 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { validationFailed } from '../errors';
+import { TIMESTAMP_TEXT } from '../db/keyset-page';
 import { isUuid } from './batch-results';
 import { type Connection, type ConnectionArgs, decodeCursor, pageSize, toConnection } from './pagination';
 
 /** The order of a list: one key column, then the uuid primary key as tie-breaker. */
 export interface KeysetOrder {
-  /** Alias of the main entity in the query. */
+  /** Alias of the main table in the query. */
   alias: string;
   /** Database column of the key, e.g. 'created_at'. */
   column: string;
@@ -18,40 +19,60 @@ export interface KeysetOrder {
 
 const invalidCursor = () => validationFailed('Invalid cursor', { field: 'after' });
 
-/**
- * One page of `query` in keyset order: ORDER BY key, id with a row-value comparison against the
- * cursor, LIMIT first + 1. The cursor carries the key as Postgres text (a timestamp keeps its
- * microseconds), so rows with equal keys are neither skipped nor repeated, and rows inserted
- * meanwhile never shift a page. `query` must select one row per entity (no to-many joins).
+/*
+ * Keyset pagination: ORDER BY key, id with a row-value comparison against the cursor, LIMIT
+ * first + 1. The cursor carries the key as Postgres text (a timestamp keeps its microseconds), so
+ * rows with equal keys are neither skipped nor repeated, and rows inserted meanwhile never shift
+ * a page.
  */
+
+/** SQL of the order, e.g. `"c"."last_message_at" DESC, "c"."id" DESC`. */
+export function keysetOrderBy(order: KeysetOrder): string {
+  return `"${order.alias}"."${order.column}" ${order.direction}, "${order.alias}"."id" ${order.direction}`;
+}
+
+/** The key as text, to select as the cursor value. */
+export const keysetCursorKey = (order: KeysetOrder) => `"${order.alias}"."${order.column}"::text`;
+
+/** The condition "comes after the cursor"; `bind` turns a value into a placeholder ($1 or :name). */
+export function keysetAfter(order: KeysetOrder, after: string, bind: (value: string) => string): string {
+  if (order.nullable && order.direction !== 'DESC') throw new Error('nullable keyset keys are supported for DESC only');
+  const [cursorKey, cursorId] = decodeCursor(after, 2);
+  if (!isUuid(cursorId) || (cursorKey !== null && typeof cursorKey !== 'string')) throw invalidCursor();
+  // A forged key must fail here, not in the cast in SQL (an internal error).
+  if (order.type === 'timestamptz' && cursorKey !== null && !TIMESTAMP_TEXT.test(cursorKey)) throw invalidCursor();
+  const key = `"${order.alias}"."${order.column}"`;
+  const id = `"${order.alias}"."id"`;
+  const comparison = order.direction === 'DESC' ? '<' : '>';
+  if (cursorKey === null) {
+    if (!order.nullable) throw invalidCursor();
+    // After a NULL-key row: the remaining NULL-key rows, then every row with a key.
+    return `((${key} IS NULL AND ${id} ${comparison} CAST(${bind(cursorId)} AS uuid)) OR ${key} IS NOT NULL)`;
+  }
+  return `(${key}, ${id}) ${comparison} (CAST(${bind(cursorKey)} AS ${order.type}), CAST(${bind(cursorId)} AS uuid))`;
+}
+
+/** One page of a TypeORM query in keyset order. `query` must select one row per entity. */
 export async function keysetPage<Entity extends ObjectLiteral & { id: string }>(
   query: SelectQueryBuilder<Entity>,
   args: ConnectionArgs,
   order: KeysetOrder,
   totalCount: () => Promise<number>,
 ): Promise<Connection<Entity>> {
-  if (order.nullable && order.direction !== 'DESC') throw new Error('nullable keyset keys are supported for DESC only');
   const first = pageSize(args);
-  const key = `"${order.alias}"."${order.column}"`;
-  const id = `"${order.alias}"."id"`;
-  const comparison = order.direction === 'DESC' ? '<' : '>';
-
   if (args.after) {
-    const [cursorKey, cursorId] = decodeCursor(args.after, 2);
-    if (!isUuid(cursorId) || (cursorKey !== null && typeof cursorKey !== 'string')) throw invalidCursor();
-    if (cursorKey === null) {
-      if (!order.nullable) throw invalidCursor();
-      // After a NULL-key row: the remaining NULL-key rows, then every row with a key.
-      query.andWhere(`((${key} IS NULL AND ${id} ${comparison} :cursorId) OR ${key} IS NOT NULL)`, { cursorId });
-    } else {
-      query.andWhere(`(${key}, ${id}) ${comparison} (CAST(:cursorKey AS ${order.type}), CAST(:cursorId AS uuid))`, { cursorKey, cursorId });
-    }
+    const parameters: Record<string, string> = {};
+    const condition = keysetAfter(order, args.after, (value) => {
+      const name = `keyset${Object.keys(parameters).length}`;
+      parameters[name] = value;
+      return `:${name}`;
+    });
+    query.andWhere(condition, parameters);
   }
-
   const { raw, entities } = await query
-    .addSelect(`${key}::text`, 'keyset_cursor_key')
-    .orderBy(key, order.direction)
-    .addOrderBy(id, order.direction)
+    .addSelect(keysetCursorKey(order), 'keyset_cursor_key')
+    .orderBy(`"${order.alias}"."${order.column}"`, order.direction)
+    .addOrderBy(`"${order.alias}"."id"`, order.direction)
     .limit(first + 1)
     .getRawAndEntities();
   const cursorKeys = new Map<string, string | null>(raw.map((row) => [row[`${order.alias}_id`], row.keyset_cursor_key]));

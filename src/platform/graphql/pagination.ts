@@ -16,7 +16,7 @@ export class ConnectionArgs {
   after?: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field() hasNextPage: boolean;
   @Field(() => String, { nullable: true }) endCursor: string | null;
@@ -44,7 +44,7 @@ const resolveLazyCount: MiddlewareFn = async (_data, next) => {
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   const name = nodeType.name.replace(/Type$/, '');
 
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field() cursor: string;
     @Field(() => nodeType) node: T;
@@ -52,8 +52,8 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
 
   @ObjectType(`${name}Connection`)
   class ConnectionObject {
-    @Field(() => [EdgeType]) edges: EdgeType[];
-    @Field(() => PageInfo) pageInfo: PageInfo;
+    @Field(() => [EdgeType], { simple: true }) edges: EdgeType[];
+    @Field(() => PageInfo, { simple: true }) pageInfo: PageInfo;
     @Field(() => Int, { description: 'All items matching the filter, across pages' })
     @UseMiddleware(resolveLazyCount)
     totalCount: number;

@@ -1,4 +1,4 @@
-import { type DocumentNode, type GraphQLSchema, validate, getNamedType } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, validate, getNamedType } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../errors';
@@ -45,9 +45,9 @@ export function assertWithinLimits(
       estimators: [fieldExtensionsEstimator(), connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
-    if (error instanceof AppError) throw error;
-    // getComplexity coerces the variables first: a value of the wrong type (say, an unknown enum
-    // value) lands here before execution would report it, and is bad input like any other.
+    if (error instanceof GraphQLError && error.extensions.code) throw error;
+    // Costing coerces the variables first, so a bad variable (null for a non-null type) fails here
+    // before Apollo's own check: it is bad input, not an internal error.
     throw new AppError(ErrorCode.VALIDATION_FAILED, (error as Error).message);
   }
   if (cost > limits.maxCost) {

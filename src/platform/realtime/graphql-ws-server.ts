@@ -27,6 +27,8 @@ import { TenantEventStream } from './tenant-event-stream';
 export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
 /** Close code for a missing, bad or expired token (graphql-ws's Unauthorized). */
 export const UNAUTHORIZED_CLOSE_CODE = 4401;
+/** A valid identity that may not connect, e.g. its tenant is suspended. */
+export const FORBIDDEN_CLOSE_CODE = 4403;
 /** Operations one socket may run at once; an inbox needs a handful. */
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 /** Ping every this often; a peer that has not answered by the next ping is terminated. */
@@ -101,8 +103,10 @@ export function createGraphQLWsServer(options: {
           auth = await options.authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
         } catch (error) {
           if (!(error instanceof AppError)) log.error({ err: error }, 'could not authenticate a WebSocket');
-          // Same code as expiry, so a client refreshes its token and reconnects either way.
-          socket.close(UNAUTHORIZED_CLOSE_CODE, error instanceof AppError ? error.message : 'Unauthorized');
+          // Bad credentials share expiry's code, so a client refreshes its token and reconnects
+          // either way; a genuine identity whose tenant may not be served is forbidden instead.
+          const forbidden = error instanceof AppError && error.code !== ErrorCode.UNAUTHENTICATED;
+          socket.close(forbidden ? FORBIDDEN_CLOSE_CODE : UNAUTHORIZED_CLOSE_CODE, error instanceof AppError ? error.message : 'Unauthorized');
           return false;
         }
         if (!auth) {

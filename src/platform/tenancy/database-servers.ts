@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DatabaseServer } from '../control/database-server.entity';
 
 /**
@@ -8,6 +8,7 @@ import { DatabaseServer } from '../control/database-server.entity';
  */
 export class DatabaseServers {
   private readonly byId = new Map<string, DatabaseServer>();
+  private defaultId: string | null = null;
 
   constructor(
     private readonly control: DataSource,
@@ -16,8 +17,8 @@ export class DatabaseServers {
   ) {}
 
   /** Registers the control database's own server as the default placement target. */
-  async ensureDefault(): Promise<DatabaseServer> {
-    const repo = this.control.getRepository(DatabaseServer);
+  async ensureDefault(manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
+    const repo = manager.getRepository(DatabaseServer);
     const existing = await repo.findOne({ where: { isDefault: true } });
     if (existing) return existing;
     const url = new URL(this.controlUrl);
@@ -30,14 +31,23 @@ export class DatabaseServers {
     return repo.findOneOrFail({ where: { name: 'default' } });
   }
 
-  async defaultServer(): Promise<DatabaseServer> {
-    return this.ensureDefault();
+  /**
+   * Where new tenants go; cached until invalidate(). Inside a control transaction pass its
+   * manager: a second control connection per sign-up can starve the pool (each concurrent
+   * sign-up holding one connection and waiting for another).
+   */
+  async defaultServer(manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
+    if (this.defaultId) return this.get(this.defaultId, manager);
+    const server = await this.ensureDefault(manager);
+    this.defaultId = server.id;
+    this.byId.set(server.id, server);
+    return server;
   }
 
-  async get(serverId: string): Promise<DatabaseServer> {
+  async get(serverId: string, manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
     const cached = this.byId.get(serverId);
     if (cached) return cached;
-    const server = await this.control.getRepository(DatabaseServer).findOneByOrFail({ id: serverId });
+    const server = await manager.getRepository(DatabaseServer).findOneByOrFail({ id: serverId });
     this.byId.set(serverId, server);
     return server;
   }
@@ -45,6 +55,7 @@ export class DatabaseServers {
   /** Forget cached rows, e.g. after an operator moved a server. */
   invalidate(): void {
     this.byId.clear();
+    this.defaultId = null;
   }
 
   /** URL of a database on the given server. */

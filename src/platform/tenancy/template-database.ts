@@ -1,8 +1,8 @@
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DatabaseServer } from '../control/database-server.entity';
 import { assertIdentifier, quoteIdentifier, templateDatabaseName } from '../db/identifiers';
 import type { Logger } from '../logger';
+import type { AdminConnections } from './admin-connections';
 import type { DatabaseServers } from './database-servers';
 import { migrateTarget } from './tenant-migrator';
 import type { TenantSchema } from './tenant-schema';
@@ -21,6 +21,7 @@ export class TemplateDatabases {
   constructor(
     private readonly control: DataSource,
     private readonly servers: DatabaseServers,
+    private readonly admins: AdminConnections,
     private readonly schema: TenantSchema,
     private readonly prefix: string,
     private readonly log: Logger,
@@ -45,9 +46,7 @@ export class TemplateDatabases {
     await lock.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1, hashtext($2))', [TEMPLATE_LOCK_NAMESPACE, `${server.id}:${name}`]);
-      const admin = new Client({ connectionString: this.servers.urlFor(server, 'postgres') });
-      await admin.connect();
-      try {
+      return await this.admins.with(server.id, 'postgres', async (admin) => {
         const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
         if (rowCount) return name;
         const started = Date.now();
@@ -59,9 +58,7 @@ export class TemplateDatabases {
         await admin.query(`ALTER DATABASE ${quoteIdentifier(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
         this.log.info({ template: name, ms: Date.now() - started }, 'built tenant template database');
         return name;
-      } finally {
-        await admin.end();
-      }
+      });
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [TEMPLATE_LOCK_NAMESPACE, `${server.id}:${name}`]).catch(() => undefined);
       await lock.release();

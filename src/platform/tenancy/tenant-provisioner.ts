@@ -1,12 +1,12 @@
-import { Client } from 'pg';
+import crypto from 'node:crypto';
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { Tenant, TenantStatus } from '../control/tenant.entity';
 import { TenantPlacement, type TenancyMode } from '../control/tenant-placement.entity';
-import { SubscriptionPlan } from '../control/subscription-plan.entity';
 import { assertIdentifier, isDuplicateDatabaseError, quoteIdentifier, slugify, tenantDatabaseName, tenantSchemaName } from '../db/identifiers';
-import type { ConnectionBudget } from './connection-budget';
+import type { AdminConnections } from './admin-connections';
 import type { DatabaseServers } from './database-servers';
 import type { TemplateDatabases } from './template-database';
 import { migrateTarget } from './tenant-migrator';
@@ -26,61 +26,95 @@ export class TenantProvisioner {
     private readonly deps: {
       control: DataSource;
       servers: DatabaseServers;
+      admins: AdminConnections;
       templates: TemplateDatabases;
       schema: TenantSchema;
       registry: TenantRegistry;
       router: TenantRouter;
-      budget: ConnectionBudget;
+      /** Where new tenants go unless createTenant says otherwise. */
       mode: TenancyMode;
       prefix: string;
       log: Logger;
     },
   ) {}
 
-  /** Records a new tenant (PROVISIONING) and its placement, in one control transaction. */
-  async createTenant(input: { name: string; planCode?: string }, manager = this.deps.control.manager): Promise<Tenant> {
-    const { servers, mode, prefix } = this.deps;
-    const server = await servers.defaultServer();
-    const plan = await manager.getRepository(SubscriptionPlan).findOneBy({ code: input.planCode ?? 'free' });
-    const tenant = manager.getRepository(Tenant).create({
-      name: input.name,
-      slug: await this.uniqueSlug(manager, input.name),
-      status: TenantStatus.PROVISIONING,
-      planId: plan?.id ?? null,
-    });
-    await manager.getRepository(Tenant).insert(tenant);
-    await manager.getRepository(TenantPlacement).insert({
-      tenantId: tenant.id,
-      mode,
-      databaseServerId: server.id,
-      databaseName: mode === 'database' ? tenantDatabaseName(prefix, tenant.id) : sharedSchemasDatabase(prefix),
-      schemaName: mode === 'schema' ? tenantSchemaName(prefix, tenant.id) : null,
-    });
-    return tenant;
+  /**
+   * Records a new tenant (PROVISIONING) and its placement. One statement writes both (one round
+   * trip, one commit outside a transaction): this is on every sign-up's path. A taken slug gets a
+   * random suffix.
+   */
+  async createTenant(
+    input: { name: string; planCode?: string; mode?: TenancyMode },
+    manager = this.deps.control.manager,
+  ): Promise<Tenant> {
+    const { servers, prefix } = this.deps;
+    const mode = input.mode ?? this.deps.mode;
+    const server = await servers.defaultServer(manager);
+    const id = crypto.randomUUID();
+    const base = slugify(input.name);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const slug = attempt === 0 ? base : `${base}-${crypto.randomBytes(3).toString('hex')}`;
+      const rows: Array<{ status: TenantStatus; plan_id: string | null; created_at: Date; updated_at: Date }> = await manager.query(
+        `WITH tenant AS (
+           INSERT INTO tenants (id, name, slug, status, plan_id)
+           VALUES ($1, $2, $3, $4, (SELECT id FROM subscription_plans WHERE code = $5))
+           ON CONFLICT (slug) DO NOTHING
+           RETURNING id, status, plan_id, created_at, updated_at),
+         placement AS (
+           INSERT INTO tenant_placements (tenant_id, mode, database_server_id, database_name, schema_name)
+           SELECT id, $6, $7, $8, $9 FROM tenant)
+         SELECT status, plan_id, created_at, updated_at FROM tenant`,
+        [
+          id,
+          input.name,
+          slug,
+          TenantStatus.PROVISIONING,
+          input.planCode ?? 'free',
+          mode,
+          server.id,
+          mode === 'database' ? tenantDatabaseName(prefix, id) : sharedSchemasDatabase(prefix),
+          mode === 'schema' ? tenantSchemaName(prefix, id) : null,
+        ],
+      );
+      if (rows.length === 1) {
+        const [row] = rows;
+        return manager.getRepository(Tenant).create({
+          id,
+          name: input.name,
+          slug,
+          status: row.status,
+          planId: row.plan_id,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        });
+      }
+    }
+    throw new AppError(ErrorCode.CONFLICT, 'Could not find a free slug for this tenant name; try another name');
   }
 
   /** Brings a PROVISIONING or FAILED tenant to ACTIVE; throws PROVISIONING_FAILED otherwise. */
   async provision(tenantId: string): Promise<void> {
     const { control, registry, log } = this.deps;
-    const tenant = await control.getRepository(Tenant).findOneByOrFail({ id: tenantId });
+    const placement = await control.getRepository(TenantPlacement).findOneOrFail({ where: { tenantId }, relations: { tenant: true } });
+    const { tenant } = placement;
     if (tenant.status === TenantStatus.ACTIVE) return;
     if (tenant.status !== TenantStatus.PROVISIONING && tenant.status !== TenantStatus.FAILED) {
       throw new AppError(ErrorCode.CONFLICT, `A ${tenant.status.toLowerCase()} tenant cannot be provisioned`);
     }
     const retry = tenant.status === TenantStatus.FAILED;
-    const placement = await control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
     const started = Date.now();
     try {
       if (retry) await control.getRepository(Tenant).update({ id: tenantId }, { status: TenantStatus.PROVISIONING });
       const version =
         placement.mode === 'database' ? await this.cloneDatabase(placement, retry) : await this.createSchema(placement, retry);
-      await control.transaction(async (manager) => {
-        await manager.getRepository(TenantPlacement).update(
-          { tenantId },
-          { schemaVersion: version, lastMigratedAt: new Date(), lastError: null },
-        );
-        await manager.getRepository(Tenant).update({ id: tenantId }, { status: TenantStatus.ACTIVE });
-      });
+      // One statement (one round trip, one commit) for both rows: this is on every sign-up's path.
+      await control.query(
+        `WITH placement AS (
+           UPDATE tenant_placements SET schema_version = $2, last_migrated_at = now(), last_error = NULL, updated_at = now()
+            WHERE tenant_id = $1)
+         UPDATE tenants SET status = $3, updated_at = now() WHERE id = $1`,
+        [tenantId, version, TenantStatus.ACTIVE],
+      );
       log.info({ tenantId, mode: placement.mode, ms: Date.now() - started }, 'tenant provisioned');
     } catch (error) {
       const message = (error as Error).message;
@@ -160,34 +194,13 @@ export class TenantProvisioner {
     return version ?? this.deps.schema.version;
   }
 
-  /** A short-lived admin connection, counted against the connection budget. */
-  private async withAdmin<T>(serverId: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const server = await this.deps.servers.get(serverId);
-    return this.withClient(this.deps.servers.urlFor(server, 'postgres'), work);
+  /** A connection to the server's maintenance database (counted against the connection budget). */
+  private withAdmin<T>(serverId: string, work: (client: Client) => Promise<T>): Promise<T> {
+    return this.deps.admins.with(serverId, 'postgres', work);
   }
 
-  private async withDatabase<T>(placement: TenantPlacement, work: (client: Client) => Promise<T>): Promise<T> {
-    const server = await this.deps.servers.get(placement.databaseServerId);
-    return this.withClient(this.deps.servers.urlFor(server, placement.databaseName!), work);
-  }
-
-  private async withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const { budget } = this.deps;
-    await budget.reserve(1, async () => undefined);
-    const client = new Client({ connectionString: url, application_name: 'crm-provisioner' });
-    try {
-      await client.connect();
-      return await work(client);
-    } finally {
-      await client.end().catch(() => undefined);
-      budget.release(1);
-    }
-  }
-
-  private async uniqueSlug(manager: DataSource['manager'], name: string): Promise<string> {
-    const base = slugify(name);
-    const taken = await manager.getRepository(Tenant).count({ where: { slug: base } });
-    return taken ? `${base}-${Math.random().toString(36).slice(2, 8)}` : base;
+  private withDatabase<T>(placement: TenantPlacement, work: (client: Client) => Promise<T>): Promise<T> {
+    return this.deps.admins.with(placement.databaseServerId, placement.databaseName!, work);
   }
 }
 

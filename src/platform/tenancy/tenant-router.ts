@@ -44,6 +44,13 @@ export interface RouterFigures {
 const NO_TENANT_SCHEMA = 'crm_no_tenant';
 
 /**
+ * A Postgres backend caches the catalog entries of every table it has touched and never gives
+ * them back; a shared connection that visits thousands of schemas grows by hundreds of MB. It is
+ * replaced after this many leases, which bounds that growth for the price of a reconnect.
+ */
+const SCHEMA_CONNECTION_MAX_USES = 1_000;
+
+/**
  * Hands out tenant data access. DataSources open on first use (concurrent first requests share
  * one initialisation), are kept in LRU order, evicted and destroyed when idle or when the
  * connection budget is needed elsewhere. Live pools x pool size never exceed the budget.
@@ -110,8 +117,11 @@ export class TenantRouter {
     let connectionsOpen = 0;
     let connectionsIdle = 0;
     let activeLeases = 0;
+    let liveDataSources = 0;
     for (const entry of this.entries.values()) {
       activeLeases += entry.leases;
+      // An entry still waiting for budget has no DataSource yet and holds no slots.
+      if (entry.dataSource) liveDataSources += 1;
       const pool = poolOf(entry.dataSource);
       if (pool) {
         connectionsOpen += pool.totalCount;
@@ -120,7 +130,7 @@ export class TenantRouter {
     }
     const { budget } = this.options;
     return {
-      liveDataSources: this.entries.size,
+      liveDataSources,
       connectionBudget: budget.total,
       budgetSlotsInUse: budget.inUse,
       connectionsOpen,
@@ -181,7 +191,7 @@ export class TenantRouter {
           idleTimeoutMillis: 10_000,
           connectionTimeoutMillis: connectionWaitTimeoutMs,
           application_name: tenant.mode === 'database' ? 'crm-tenant' : 'crm-schemas',
-          ...(tenant.mode === 'schema' ? { options: `-c search_path=${NO_TENANT_SCHEMA}` } : {}),
+          ...(tenant.mode === 'schema' ? { options: `-c search_path=${NO_TENANT_SCHEMA}`, maxUses: SCHEMA_CONNECTION_MAX_USES } : {}),
         },
       });
       await dataSource.initialize();
@@ -223,7 +233,7 @@ export class TenantRouter {
   }
 
   /** Closes least-recently-used idle pools until `needed` slots are freed (or none is idle). */
-  private async evictIdle(needed: number): Promise<void> {
+  async evictIdle(needed: number): Promise<void> {
     const victims: PoolEntry[] = [];
     let freed = 0;
     for (const entry of this.entries.values()) {

@@ -1,0 +1,192 @@
+// bench:graphql — the inbox page under concurrent load, side by side in one run:
+//   1. our server over HTTP (GraphQL, DataLoader batching on),
+//   2. the same data by the same SQL on raw pg Pools behind a bare node:http server (the ceiling),
+//   3. our server with DataLoader batching off (DATALOADER_BATCHING=false: one query per field).
+// Postgres: DATABASE_URL when set (e.g. the local server), otherwise an embedded one under .data/bench.
+// Knobs: BENCH_CONVERSATIONS (200), BENCH_FIRST (20), BENCH_CONCURRENCY (16), BENCH_SECONDS (10),
+// BENCH_ROUNDS (5). The targets take turns in rounds (ours, raw, naive, ours, ...) so a burst of
+// other load on the machine hits all three alike; each gets BENCH_SECONDS in total.
+import '../support/production-mode';
+import 'reflect-metadata';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config';
+import { startApp, type App } from '../../src/app';
+import { withDatabase } from '../../src/platform/db/connection-url';
+import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
+import { createLogger } from '../../src/platform/logger';
+import { TenantPlacement } from '../../src/platform/control/tenant-placement.entity';
+import { GraphQLTestClient } from '../../test/support/graphql-client';
+import { dropDatabasesWithPrefix } from '../../test/support/test-app';
+import { INBOX_PAGE, seedInbox } from '../../test/support/crm-fixtures';
+import { markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { combineLoads, runLoad, type LoadResult } from '../support/http-load';
+import { RAW_STATEMENTS_PER_REQUEST, startRawInboxServer } from './raw-inbox-server';
+
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
+const FIRST = Number(process.env.BENCH_FIRST ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP_SECONDS = 2;
+// The same pool sizes for our server and for raw pg.
+const TENANT_POOL_SIZE = 8;
+const CONTROL_POOL_SIZE = 4;
+
+async function main(): Promise<void> {
+  const log = createLogger('warn');
+  let serverUrl = process.env.DATABASE_URL;
+  let postgresSource = 'local PostgreSQL via DATABASE_URL';
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  if (!serverUrl) {
+    const embedded = await startEmbeddedPostgres({ dataDir: path.resolve(__dirname, '..', '..', '..', '.data', 'bench'), port: 54331, log, maxConnections: 200 });
+    serverUrl = embedded.url;
+    stopEmbedded = embedded.stop;
+    postgresSource = 'embedded PostgreSQL (embedded-postgres package)';
+  }
+  serverUrl = withDatabase(serverUrl, 'postgres');
+  process.env.DATABASE_URL = serverUrl; // dropDatabasesWithPrefix reads it
+  const prefix = `b${crypto.randomBytes(5).toString('hex')}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
+  const controlUrl = withDatabase(serverUrl, `${prefix}_control`);
+  const env = (batching: boolean, countSql: boolean) =>
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      DATABASE_URL: controlUrl,
+      DB_NAME_PREFIX: prefix,
+      JWT_SECRET: crypto.createHash('sha256').update(prefix).digest('hex'),
+      CONNECTION_BUDGET: '40',
+      CONTROL_POOL_SIZE: String(CONTROL_POOL_SIZE),
+      TENANT_POOL_SIZE: String(TENANT_POOL_SIZE),
+      EXPOSE_SQL_COUNT: String(countSql),
+      DATALOADER_BATCHING: String(batching),
+    });
+
+  const apps: App[] = [];
+  let raw: Awaited<ReturnType<typeof startRawInboxServer>> | null = null;
+  try {
+    // Throughput is measured as production runs: EXPOSE_SQL_COUNT off (counting statements costs CPU).
+    // Twin apps with counting on, same data, report the statements per request.
+    const [ours, naive, oursCounting, naiveCounting] = await Promise.all(
+      [env(true, false), env(false, false), env(true, true), env(false, true)].map(async (config) => {
+        const app = await startApp(config, { log });
+        apps.push(app);
+        return app;
+      }),
+    );
+
+    const client = new GraphQLTestClient(ours.url);
+    const owner = await client.signUp({ name: 'Bench Owner' });
+    const assigneeIds = [owner.userId];
+    for (const name of ['Agent One', 'Agent Two']) {
+      const email = `${name.replace(' ', '.').toLowerCase()}.${prefix}@example.com`;
+      const added = await client.data(
+        `mutation ($input: AddMemberInput!) { addMember(input: $input) { user { id } } }`,
+        { input: { email, name, password: 'correct horse battery', role: 'AGENT' } },
+        owner.token,
+      );
+      assigneeIds.push(added.addMember.user.id);
+    }
+    await seedInbox({ app: ours }, owner.tenantId, { conversations: CONVERSATIONS, messagesPerConversation: 3, labels: 5, assigneeIds });
+
+    const placement = await ours.services.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId: owner.tenantId });
+    raw = await startRawInboxServer({
+      tenantUrl: withDatabase(serverUrl, placement.databaseName!),
+      controlUrl,
+      tenantId: owner.tenantId,
+      tenantPoolSize: TENANT_POOL_SIZE,
+      controlPoolSize: CONTROL_POOL_SIZE,
+    });
+
+    const body = JSON.stringify({ query: INBOX_PAGE, variables: { first: FIRST } });
+    const auth = { authorization: `Bearer ${owner.token}` };
+    const targets = [
+      { name: 'our server (GraphQL, DataLoader)', transport: 'HTTP, GraphQL', target: { url: `${ours.url}/graphql`, headers: auth, body }, counting: `${oursCounting.url}/graphql` },
+      { name: 'raw pg, hand-written SQL', transport: 'HTTP, bare node:http', target: { url: raw.url, headers: {}, body }, counting: null },
+      { name: 'our server, DataLoader batching off', transport: 'HTTP, GraphQL', target: { url: `${naive.url}/graphql`, headers: auth, body }, counting: `${naiveCounting.url}/graphql` },
+    ];
+    const post = async (url: string, headers: Record<string, string>) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      return (await response.json()) as { data: unknown; extensions?: { sqlStatements?: number } };
+    };
+
+    // All three must answer the same data before their speed means anything.
+    const answers = await Promise.all(targets.map(({ target }) => post(target.url, target.headers)));
+    assert.deepEqual(answers[1].data, answers[0].data, 'raw pg answers the same data as our server');
+    assert.deepEqual(answers[2].data, answers[0].data, 'batching off answers the same data');
+    const statements = await Promise.all(
+      targets.map(async ({ counting }) => {
+        if (!counting) return RAW_STATEMENTS_PER_REQUEST;
+        await post(counting, auth); // the first request also looks the tenant up in the control database
+        return (await post(counting, auth)).extensions!.sqlStatements!;
+      }),
+    );
+
+    for (const { target } of targets) await runLoad(target, { concurrency: CONCURRENCY, seconds: WARMUP_SECONDS });
+    const runs: LoadResult[][] = targets.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, { target }] of targets.entries()) runs[i].push(await runLoad(target, { concurrency: CONCURRENCY, seconds: SECONDS / ROUNDS }));
+    }
+    const results = targets.map(({ name, transport }, i) => {
+      const result = combineLoads(runs[i]);
+      console.log(
+        `${name.padEnd(38)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms.toFixed(1)} ms  p99 ${result.p99Ms.toFixed(1)} ms  ${statements[i]} SQL/request  (${result.errors} errors)`,
+      );
+      return { name, transport, result, statements: statements[i] };
+    });
+
+    const rawRps = results[1].result.requestsPerSecond;
+    const ratio = results[0].result.requestsPerSecond / rawRps;
+    const table = markdownTable(
+      results.map(({ name, transport, result, statements }) => ({
+        Target: name,
+        Transport: transport,
+        'req/s': result.requestsPerSecond.toFixed(0),
+        'p50 ms': result.p50Ms.toFixed(1),
+        'p99 ms': result.p99Ms.toFixed(1),
+        'SQL statements / request': statements,
+        'vs raw pg': `${((result.requestsPerSecond / rawRps) * 100).toFixed(0)}%`,
+        errors: result.errors,
+      })),
+    );
+    const markdown = `## GraphQL inbox page (bench:graphql)
+
+The inbox query (\`conversations(first: ${FIRST})\` with contact, last message, labels, assignee, pageInfo, totalCount)
+over ${CONVERSATIONS} seeded conversations, ${CONCURRENCY} concurrent keep-alive clients (closed loop, in a worker thread),
+${SECONDS} s per target after ${WARMUP_SECONDS} s of warm-up, all three in one run, taking turns in ${ROUNDS} rounds so
+background load on the machine hits all three alike. Postgres: ${postgresSource}, database-per-tenant
+mode; tenant pool ${TENANT_POOL_SIZE} and control pool ${CONTROL_POOL_SIZE} connections for our server and for raw pg alike.
+The raw pg target runs the same four statements by hand on pg Pools and builds the same JSON behind a bare node:http
+server (no auth, no GraphQL, no ORM); the bench checks all three return identical data first.
+
+${table}
+
+Our server reaches **${(ratio * 100).toFixed(0)}%** of raw pg throughput (target: at least 40%).
+Both servers run as in production (EXPOSE_SQL_COUNT off: counting statements through AsyncLocalStorage costs
+CPU); SQL statements per request come from twin apps with counting on (\`extensions.sqlStatements\`, control
+database included), one request each.`;
+    console.log(`\nours / raw pg = ${(ratio * 100).toFixed(0)}%`);
+    writeBenchmarkSection('graphql', markdown);
+  } finally {
+    if (raw) await raw.stop();
+    for (const app of apps.reverse()) await app.stop().catch(() => undefined);
+    await dropDatabasesWithPrefix(prefix).catch((error) => console.error('cleanup failed', error));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (stopEmbedded) await stopEmbedded();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,68 @@
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsUUID, Length, Max, Min } from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../../platform/graphql/pagination';
+import { AutoReplyTrigger } from './auto-reply-rule.entity';
+
+registerEnumType(AutoReplyTrigger, { name: 'AutoReplyTrigger', description: 'What makes an auto-reply rule fire' });
+
+/** A week: long enough for "once per conversation" rules, short enough to stay meaningful. */
+export const MAX_COOLDOWN_MINUTES = 7 * 24 * 60;
+
+@ObjectType('AutoReplyRule', { description: 'Answers an inbound message automatically; the highest priority matching active rule wins' })
+export class AutoReplyRuleType {
+  @Field(() => ID) id: string;
+  @Field() name: string;
+  @Field(() => AutoReplyTrigger) trigger: AutoReplyTrigger;
+  @Field(() => String, { nullable: true, description: 'Keyword or regular expression; null for OUTSIDE_BUSINESS_HOURS' })
+  pattern: string | null;
+  @Field() replyBody: string;
+  @Field() isActive: boolean;
+  @Field(() => Int) cooldownMinutes: number;
+  @Field(() => Int) priority: number;
+  @Field(() => ID, { nullable: true, description: 'The channel this rule is limited to; null for every channel' })
+  sessionId: string | null;
+  @Field() createdAt: Date;
+  @Field() updatedAt: Date;
+}
+
+export const AutoReplyRuleConnection = ConnectionType(AutoReplyRuleType);
+
+@InputType()
+export class CreateAutoReplyRuleInput {
+  @Field() @Length(1, 100) name: string;
+  @Field(() => AutoReplyTrigger) @IsEnum(AutoReplyTrigger) trigger: AutoReplyTrigger;
+  @Field(() => String, {
+    nullable: true,
+    description: 'KEYWORD: a word or phrase (case-insensitive, whole words). REGEX: a bounded regular expression (flags iu). Omit for OUTSIDE_BUSINESS_HOURS',
+  })
+  @IsOptional()
+  pattern?: string | null;
+  @Field() @Length(1, 4096) replyBody: string;
+  @Field({ defaultValue: true }) @IsBoolean() isActive: boolean;
+  @Field(() => Int, { defaultValue: 60, description: `Minutes before the rule fires again in the same conversation, 0-${MAX_COOLDOWN_MINUTES}` })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_COOLDOWN_MINUTES)
+  cooldownMinutes: number;
+  @Field(() => Int, { defaultValue: 0 }) @IsInt() @Min(-1000) @Max(1000) priority: number;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
+}
+
+@InputType({ description: 'Only the fields given change; sessionId: null makes the rule apply to every channel' })
+export class UpdateAutoReplyRuleInput {
+  @Field({ nullable: true }) @IsOptional() @Length(1, 100) name?: string;
+  @Field(() => AutoReplyTrigger, { nullable: true }) @IsOptional() @IsEnum(AutoReplyTrigger) trigger?: AutoReplyTrigger;
+  @Field(() => String, { nullable: true }) @IsOptional() pattern?: string | null;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 4096) replyBody?: string;
+  @Field({ nullable: true }) @IsOptional() @IsBoolean() isActive?: boolean;
+  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(MAX_COOLDOWN_MINUTES) cooldownMinutes?: number;
+  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
+}
+
+@InputType()
+export class AutoReplyRuleFilter {
+  @Field(() => AutoReplyTrigger, { nullable: true }) @IsOptional() @IsEnum(AutoReplyTrigger) trigger?: AutoReplyTrigger;
+  @Field({ nullable: true }) @IsOptional() @IsBoolean() isActive?: boolean;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string;
+}

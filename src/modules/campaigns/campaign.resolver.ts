@@ -1,0 +1,126 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, pageSize, toConnection, type Connection } from '../../platform/graphql/pagination';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { Access } from '../../platform/graphql/roles';
+import type { Document } from '../documents/document.entity';
+import { documentById } from '../documents/document.loaders';
+import { DocumentType } from '../documents/document.types';
+import type { CampaignMessage } from './campaign-message.entity';
+import type { Campaign } from './campaign.entity';
+import { campaignMessagesByCampaignId, campaignRecipientPages, campaignStatsByCampaignId, type RecipientRow } from './campaign.loaders';
+import { CampaignService } from './campaign.service';
+import {
+  CampaignConnection,
+  CampaignFilter,
+  CampaignMessageType,
+  CampaignRecipientConnection,
+  CampaignRecipientFilter,
+  CampaignStatsType,
+  CampaignType,
+  CreateCampaignInput,
+  SetCampaignRecipientsInput,
+  UpdateCampaignInput,
+} from './campaign.types';
+
+/** Everyone reads campaigns; managers define, schedule and cancel them. */
+@Resolver(() => CampaignType)
+export class CampaignResolver {
+  private readonly service = new CampaignService();
+
+  @Authorized(Access.READ)
+  @Query(() => CampaignConnection, { description: 'Newest first; deleted campaigns are not listed' })
+  campaigns(
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('filter', () => CampaignFilter, { nullable: true }) filter: CampaignFilter | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<Campaign>> {
+    return this.service.list(ctx, args, filter);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => CampaignType, { nullable: true })
+  campaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign | null> {
+    return this.service.get(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'A DRAFT campaign' })
+  createCampaign(@Arg('input', () => CreateCampaignInput) input: CreateCampaignInput, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.create(ctx, input);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'Only while DRAFT or SCHEDULED' })
+  updateCampaign(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateCampaignInput) input: UpdateCampaignInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Campaign> {
+    return this.service.update(ctx, id, input);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => Boolean, { description: 'Soft delete; refused while SENDING, and a SCHEDULED campaign is cancelled' })
+  deleteCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.service.delete(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, {
+    description: 'Replaces the audience with the distinct live, not opted-out contacts chosen directly, by group and by label. Only while DRAFT or SCHEDULED',
+  })
+  setCampaignRecipients(
+    @Arg('campaignId', () => ID) campaignId: string,
+    @Arg('input', () => SetCampaignRecipientsInput) input: SetCampaignRecipientsInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Campaign> {
+    return this.service.setRecipients(ctx, campaignId, input);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'DRAFT or SCHEDULED → SCHEDULED at a future time; needs messages and recipients' })
+  scheduleCampaign(@Arg('id', () => ID) id: string, @Arg('scheduledAt', () => Date) scheduledAt: Date, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.schedule(ctx, id, scheduledAt);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'DRAFT, SCHEDULED or SENDING → CANCELLED' })
+  cancelCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.cancel(ctx, id);
+  }
+
+  @FieldResolver(() => [CampaignMessageType], { description: 'The sequence each recipient gets, in order' })
+  async messages(@Root() campaign: Campaign, @Ctx() ctx: RequestContext): Promise<CampaignMessage[]> {
+    return (await campaignMessagesByCampaignId(ctx)).load(campaign.id);
+  }
+
+  @FieldResolver(() => CampaignStatsType)
+  async stats(@Root() campaign: Campaign, @Ctx() ctx: RequestContext): Promise<CampaignStatsType> {
+    return (await campaignStatsByCampaignId(ctx)).load(campaign.id);
+  }
+
+  @FieldResolver(() => CampaignRecipientConnection)
+  async recipients(
+    @Root() campaign: Campaign,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('filter', () => CampaignRecipientFilter, { nullable: true }) filter: CampaignRecipientFilter | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<RecipientRow>> {
+    const first = pageSize(args);
+    const rows = await (await campaignRecipientPages(ctx, { first, after: args.after, status: filter?.status })).load(campaign.id);
+    // The count comes from the batched per-status stats, not from a COUNT per campaign.
+    const totalCount = async () => {
+      const stats = await (await campaignStatsByCampaignId(ctx)).load(campaign.id);
+      return filter?.status ? stats[filter.status.toLowerCase() as keyof CampaignStatsType] : stats.total;
+    };
+    return toConnection(rows, first, (row) => [row.cursorCreatedAt, row.id], totalCount);
+  }
+}
+
+@Resolver(() => CampaignMessageType)
+export class CampaignMessageResolver {
+  @FieldResolver(() => DocumentType, { nullable: true })
+  async document(@Root() message: CampaignMessage, @Ctx() ctx: RequestContext): Promise<Document | null> {
+    return message.documentId ? (await documentById(ctx)).load(message.documentId) : null;
+  }
+}

@@ -1,0 +1,52 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppServices } from '../../app-services';
+import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { Access } from '../../platform/graphql/roles';
+import type { Document } from './document.entity';
+import { DocumentService } from './document.service';
+import { DocumentConnection, DocumentFilter, DocumentType, UploadDocumentInput } from './document.types';
+
+/** Agents upload (they attach files to messages); managers delete; everyone reads. */
+@Resolver(() => DocumentType)
+export class DocumentResolver {
+  private readonly service: DocumentService;
+
+  constructor(services: AppServices) {
+    this.service = new DocumentService(services);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => DocumentConnection)
+  documents(
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('filter', () => DocumentFilter, { nullable: true }) filter: DocumentFilter | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<Document>> {
+    return this.service.list(ctx, args, filter);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => DocumentType, { nullable: true })
+  document(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Document | null> {
+    return this.service.get(ctx, id);
+  }
+
+  @Authorized(Access.WORK)
+  @Mutation(() => DocumentType)
+  uploadDocument(@Arg('input', () => UploadDocumentInput) input: UploadDocumentInput, @Ctx() ctx: RequestContext): Promise<Document> {
+    return this.service.upload(ctx, input);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => Boolean, { description: 'Soft delete: the document disappears from lists and its content URL; the file is kept' })
+  deleteDocument(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.service.delete(ctx, id);
+  }
+
+  @FieldResolver(() => String, { description: 'GET with the same Authorization header; served as an attachment' })
+  contentUrl(@Root() document: Document): string {
+    return `/documents/${document.id}/content`;
+  }
+}
+

@@ -1,0 +1,68 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { Access } from '../../platform/graphql/roles';
+import type { OrderItem } from './order-item.entity';
+import { Order, OrderStatus } from './order.entity';
+import { orderItemsByOrderId } from './order.loaders';
+import { OrderService } from './order.service';
+import { CreateOrderInput, OrderConnection, OrderFilter, OrderItemInput, OrderItemType, OrderType } from './order.types';
+
+/** Everyone reads orders; managers create and move them. */
+@Resolver(() => OrderType)
+export class OrderResolver {
+  private readonly service = new OrderService();
+
+  @Authorized(Access.READ)
+  @Query(() => OrderConnection)
+  orders(
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<Order>> {
+    return this.service.list(ctx, args, filter);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => OrderType, { nullable: true })
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order | null> {
+    return this.service.get(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => OrderType, { description: 'The order and its items in one transaction; the total comes from the database' })
+  createOrder(@Arg('input', () => CreateOrderInput) input: CreateOrderInput, @Ctx() ctx: RequestContext): Promise<Order> {
+    return this.service.create(ctx, input);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => OrderType, { description: 'Moves along the ladder; the same status again changes nothing' })
+  updateOrderStatus(
+    @Arg('id', () => ID) id: string,
+    @Arg('status', () => OrderStatus) status: OrderStatus,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
+    return this.service.updateStatus(ctx, id, status);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => OrderType, { description: 'Only while the order is PENDING' })
+  addOrderItem(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('input', () => OrderItemInput) input: OrderItemInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
+    return this.service.addItem(ctx, orderId, input);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => OrderType, { description: 'Only while the order is PENDING; returns the order' })
+  removeOrderItem(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
+    return this.service.removeItem(ctx, id);
+  }
+
+  @FieldResolver(() => [OrderItemType])
+  async items(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderItem[]> {
+    return (await orderItemsByOrderId(ctx)).load(order.id);
+  }
+}

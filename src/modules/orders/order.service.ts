@@ -1,0 +1,120 @@
+import { isUUID } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { AppError, ErrorCode, notFound } from '../../platform/errors';
+import { pageByCreatedAt } from '../../platform/db/keyset-page';
+import { withDbErrors } from '../../platform/db/pg-errors';
+import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { Contact } from '../contacts/contact.entity';
+import { requireReference } from '../shared/references';
+import { OrderItem } from './order-item.entity';
+import { Order, OrderStatus } from './order.entity';
+import { orderItemsByOrderId } from './order.loaders';
+import { canMoveOrder, ORDER_TRANSITIONS } from './order-status';
+import { MAX_ORDER_ITEMS, type CreateOrderInput, type OrderFilter, type OrderItemInput } from './order.types';
+
+/**
+ * Orders and their items. The total is never computed here: the trigger on order_items keeps
+ * orders.total_cents, and every change reads the order back. Item changes and status moves lock
+ * the order row first, so they serialise with each other.
+ */
+export class OrderService {
+  async list(ctx: RequestContext, args: ConnectionArgs, filter: OrderFilter = {}): Promise<Connection<Order>> {
+    const manager = await ctx.tenant().manager();
+    const query = manager.getRepository(Order).createQueryBuilder('order_row');
+    if (filter.contactId) query.andWhere('order_row.contact_id = :contactId', { contactId: filter.contactId });
+    if (filter.status) query.andWhere('order_row.status = :status', { status: filter.status });
+    return pageByCreatedAt(query, args);
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Order | null> {
+    if (!isUUID(id)) return null;
+    return (await ctx.tenant().manager()).getRepository(Order).findOneBy({ id });
+  }
+
+  async create(ctx: RequestContext, input: CreateOrderInput): Promise<Order> {
+    const manager = await ctx.tenant().manager();
+    return withDbErrors(() =>
+      manager.transaction(async (tx) => {
+        await requireReference(tx, Contact, input.contactId, 'contactId', 'contact');
+        const inserted = await tx.getRepository(Order).insert({
+          contactId: input.contactId,
+          currency: input.currency,
+          notes: input.notes ?? null,
+          status: OrderStatus.PENDING,
+        });
+        const orderId: string = inserted.identifiers[0].id;
+        await tx.getRepository(OrderItem).insert(input.items.map((item) => itemRow(orderId, item)));
+        return tx.getRepository(Order).findOneByOrFail({ id: orderId });
+      }),
+    );
+  }
+
+  async updateStatus(ctx: RequestContext, id: string, status: OrderStatus): Promise<Order> {
+    const manager = await ctx.tenant().manager();
+    return manager.transaction(async (tx) => {
+      const order = await lockOrder(tx, id);
+      if (order.status === status) return order;
+      if (!canMoveOrder(order.status, status)) {
+        throw new AppError(ErrorCode.CONFLICT, `An order cannot go from ${order.status} to ${status}`, {
+          from: order.status,
+          to: status,
+          allowed: ORDER_TRANSITIONS[order.status],
+        });
+      }
+      await tx.getRepository(Order).update({ id }, { status });
+      return tx.getRepository(Order).findOneByOrFail({ id });
+    });
+  }
+
+  async addItem(ctx: RequestContext, orderId: string, input: OrderItemInput): Promise<Order> {
+    const manager = await ctx.tenant().manager();
+    const order = await withDbErrors(() =>
+      manager.transaction(async (tx) => {
+        const order = await lockPendingOrder(tx, orderId);
+        if ((await tx.getRepository(OrderItem).countBy({ orderId })) >= MAX_ORDER_ITEMS) {
+          throw new AppError(ErrorCode.CONFLICT, `An order has at most ${MAX_ORDER_ITEMS} items`);
+        }
+        await tx.getRepository(OrderItem).insert(itemRow(order.id, input));
+        return tx.getRepository(Order).findOneByOrFail({ id: order.id });
+      }),
+    );
+    (await orderItemsByOrderId(ctx)).clear(order.id);
+    return order;
+  }
+
+  async removeItem(ctx: RequestContext, itemId: string): Promise<Order> {
+    const manager = await ctx.tenant().manager();
+    const item = isUUID(itemId) ? await manager.getRepository(OrderItem).findOneBy({ id: itemId }) : null;
+    if (!item) throw notFound('Order item');
+    const order = await manager.transaction(async (tx) => {
+      await lockPendingOrder(tx, item.orderId);
+      if ((await tx.getRepository(OrderItem).countBy({ orderId: item.orderId })) <= 1) {
+        throw new AppError(ErrorCode.CONFLICT, 'An order keeps at least one item; cancel the order instead');
+      }
+      const result = await tx.getRepository(OrderItem).delete({ id: itemId, orderId: item.orderId });
+      if (!result.affected) throw notFound('Order item');
+      return tx.getRepository(Order).findOneByOrFail({ id: item.orderId });
+    });
+    (await orderItemsByOrderId(ctx)).clear(order.id);
+    return order;
+  }
+}
+
+function itemRow(orderId: string, item: OrderItemInput) {
+  return { orderId, productName: item.productName.trim(), sku: item.sku ?? null, quantity: item.quantity, unitPriceCents: item.unitPriceCents };
+}
+
+async function lockOrder(tx: EntityManager, id: string): Promise<Order> {
+  const order = isUUID(id) ? await tx.getRepository(Order).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+  if (!order) throw notFound('Order');
+  return order;
+}
+
+async function lockPendingOrder(tx: EntityManager, id: string): Promise<Order> {
+  const order = await lockOrder(tx, id);
+  if (order.status !== OrderStatus.PENDING) {
+    throw new AppError(ErrorCode.CONFLICT, `Items can change only while the order is PENDING; it is ${order.status}`, { status: order.status });
+  }
+  return order;
+}

@@ -1,0 +1,66 @@
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO4217CurrencyCode, IsOptional, IsUUID, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { GraphQLSafeInt } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../../platform/graphql/pagination';
+import { OrderStatus } from './order.entity';
+
+registerEnumType(OrderStatus, {
+  name: 'OrderStatus',
+  description: 'PENDING → CONFIRMED → SHIPPED → DELIVERED; CANCELLED from any state before DELIVERED',
+});
+
+/** Bounds that keep any order total exact in a JavaScript number (and in GraphQL's SafeInt). */
+export const MAX_ITEM_QUANTITY = 100_000;
+export const MAX_UNIT_PRICE_CENTS = 100_000_000;
+export const MAX_ORDER_ITEMS = 200;
+
+@ObjectType('OrderItem')
+export class OrderItemType {
+  @Field(() => ID) id: string;
+  @Field() productName: string;
+  @Field(() => String, { nullable: true }) sku: string | null;
+  @Field(() => Int) quantity: number;
+  @Field(() => Int) unitPriceCents: number;
+  @Field(() => GraphQLSafeInt, { description: 'quantity × unitPriceCents, computed by the database' }) lineTotalCents: number;
+  @Field() createdAt: Date;
+}
+
+@ObjectType('Order')
+export class OrderType {
+  @Field(() => ID) id: string;
+  @Field(() => ID) contactId: string;
+  @Field(() => OrderStatus) status: OrderStatus;
+  @Field({ description: 'ISO 4217' }) currency: string;
+  @Field(() => GraphQLSafeInt, { description: 'Sum of the items, kept by the database' }) totalCents: number;
+  @Field(() => String, { nullable: true }) notes: string | null;
+  @Field() createdAt: Date;
+  @Field() updatedAt: Date;
+}
+
+export const OrderConnection = ConnectionType(OrderType);
+
+@InputType()
+export class OrderItemInput {
+  @Field() @Length(1, 255) productName: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) sku?: string | null;
+  @Field(() => Int) @IsInt() @Min(1) @Max(MAX_ITEM_QUANTITY) quantity: number;
+  @Field(() => Int) @IsInt() @Min(0) @Max(MAX_UNIT_PRICE_CENTS) unitPriceCents: number;
+}
+
+@InputType()
+export class CreateOrderInput {
+  @Field(() => ID) @IsUUID() contactId: string;
+  @Field({ description: 'ISO 4217, e.g. USD' }) @IsISO4217CurrencyCode() currency: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(4000) notes?: string | null;
+  @Field(() => [OrderItemInput])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ORDER_ITEMS)
+  @ValidateNested()
+  items: OrderItemInput[];
+}
+
+@InputType()
+export class OrderFilter {
+  @Field(() => ID, { nullable: true, description: "One contact's orders" }) @IsOptional() @IsUUID() contactId?: string;
+  @Field(() => OrderStatus, { nullable: true }) @IsOptional() @IsEnum(OrderStatus) status?: OrderStatus;
+}

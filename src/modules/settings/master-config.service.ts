@@ -1,0 +1,31 @@
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { invalidField } from '../../platform/errors';
+import { MasterConfig } from './master-config.entity';
+import type { UpdateMasterConfigInput } from './settings.types';
+import { canonicalLocale, canonicalTimeZone } from './locale-rules';
+
+/** The single business-profile row (id 1, created by the tenant migration). */
+export class MasterConfigService {
+  async get(ctx: RequestContext): Promise<MasterConfig> {
+    return (await ctx.tenant().manager()).getRepository(MasterConfig).findOneByOrFail({ id: 1 });
+  }
+
+  async update(ctx: RequestContext, input: UpdateMasterConfigInput): Promise<MasterConfig> {
+    const changes: Partial<Pick<MasterConfig, 'businessName' | 'timezone' | 'currency' | 'locale'>> = {};
+    if (input.businessName !== undefined) changes.businessName = input.businessName.trim();
+    if (input.timezone !== undefined) {
+      const timezone = canonicalTimeZone(input.timezone);
+      if (!timezone) throw invalidField('timezone', 'timezone must be an IANA time zone name, e.g. Europe/Berlin');
+      changes.timezone = timezone;
+    }
+    if (input.currency !== undefined) changes.currency = input.currency;
+    if (input.locale !== undefined) {
+      const locale = canonicalLocale(input.locale);
+      if (!locale) throw invalidField('locale', 'locale must be a BCP 47 language tag, e.g. pt-BR');
+      changes.locale = locale;
+    }
+    const repo = (await ctx.tenant().manager()).getRepository(MasterConfig);
+    if (Object.keys(changes).length > 0) await repo.update({ id: 1 }, changes);
+    return repo.findOneByOrFail({ id: 1 });
+  }
+}

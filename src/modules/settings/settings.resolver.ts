@@ -1,0 +1,63 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import type { AppServices } from '../../app-services';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import { Access } from '../../platform/graphql/roles';
+import type { MasterConfig } from './master-config.entity';
+import { MasterConfigService } from './master-config.service';
+import { MasterConfigType, TenantConfigEntryType, UpdateMasterConfigInput } from './settings.types';
+import { TenantConfigService } from './tenant-config.service';
+
+/** Everyone reads settings (never a secret's value); TENANT_ADMIN changes them. */
+@Resolver()
+export class SettingsResolver {
+  private readonly master = new MasterConfigService();
+  private readonly tenantConfigs: TenantConfigService;
+
+  constructor(private readonly services: AppServices) {
+    this.tenantConfigs = new TenantConfigService(services);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => MasterConfigType)
+  masterConfig(@Ctx() ctx: RequestContext): Promise<MasterConfig> {
+    return this.master.get(ctx);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => MasterConfigType)
+  async updateMasterConfig(@Arg('input', () => UpdateMasterConfigInput) input: UpdateMasterConfigInput, @Ctx() ctx: RequestContext): Promise<MasterConfig> {
+    const config = await this.master.update(ctx, input);
+    // The time zone is the auto-replies' fallback for business hours (cached plans).
+    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    return config;
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => [TenantConfigEntryType], { description: `Every key, in key order (a tenant has at most a few hundred)` })
+  tenantConfig(@Ctx() ctx: RequestContext): Promise<TenantConfigEntryType[]> {
+    return this.tenantConfigs.list(ctx);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => TenantConfigEntryType, { description: 'A plain (readable) value; refused for a key that holds a secret' })
+  setTenantConfig(
+    @Arg('key') key: string,
+    @Arg('value', () => GraphQLJSON, { nullable: true, description: 'Any JSON; null clears the value (hasValue false)' }) value: unknown,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TenantConfigEntryType> {
+    return this.tenantConfigs.set(ctx, key, value);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => TenantConfigEntryType, { description: 'Stored encrypted; never readable through the API again' })
+  setTenantSecret(@Arg('key') key: string, @Arg('value') value: string, @Ctx() ctx: RequestContext): Promise<TenantConfigEntryType> {
+    return this.tenantConfigs.setSecret(ctx, key, value);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean)
+  deleteTenantConfig(@Arg('key') key: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.tenantConfigs.delete(ctx, key);
+  }
+}

@@ -1,0 +1,29 @@
+import { IsISO4217CurrencyCode, IsOptional, MaxLength } from 'class-validator';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, InputType, ObjectType } from 'type-graphql';
+
+@ObjectType('MasterConfig', { description: "The tenant's business profile" })
+export class MasterConfigType {
+  @Field() businessName: string;
+  @Field({ description: 'IANA time zone, e.g. Europe/Berlin' }) timezone: string;
+  @Field({ description: 'ISO 4217, e.g. EUR' }) currency: string;
+  @Field({ description: 'BCP 47, e.g. pt-BR' }) locale: string;
+  @Field() updatedAt: Date;
+}
+
+@InputType({ description: 'Only the fields given change' })
+export class UpdateMasterConfigInput {
+  @Field({ nullable: true }) @IsOptional() @MaxLength(200) businessName?: string;
+  @Field({ nullable: true, description: 'IANA time zone name' }) @IsOptional() @MaxLength(64) timezone?: string;
+  @Field({ nullable: true, description: 'ISO 4217, upper case' }) @IsOptional() @IsISO4217CurrencyCode() currency?: string;
+  @Field({ nullable: true, description: 'BCP 47 language tag' }) @IsOptional() @MaxLength(35) locale?: string;
+}
+
+@ObjectType('TenantConfigEntry', { description: "A tenant setting. A secret's value is write-only: only hasValue tells it is set" })
+export class TenantConfigEntryType {
+  @Field() key: string;
+  @Field() isSecret: boolean;
+  @Field() hasValue: boolean;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Always null for secrets' }) value: unknown;
+  @Field() updatedAt: Date;
+}

@@ -1,0 +1,144 @@
+import type { DataSource, MigrationInterface } from 'typeorm';
+import type { Logger } from '../logger';
+import type { TenancyMode } from '../control/tenant-placement.entity';
+import { createControlDataSource, ensureDatabaseExists } from '../db/control-data-source';
+import { AdminConnections } from './admin-connections';
+import { ConnectionBudget } from './connection-budget';
+import { DatabaseServers } from './database-servers';
+import { resolveTenancyMode } from './tenancy-mode';
+import { TemplateDatabases } from './template-database';
+import { TenantMigrator } from './tenant-migrator';
+import { TenantProvisioner } from './tenant-provisioner';
+import { TenantRegistry } from './tenant-registry';
+import { TenantRouter } from './tenant-router';
+import type { TenantSchema } from './tenant-schema';
+
+/** The settings tenancy needs; the app's Config satisfies this. */
+export interface TenancySettings {
+  TENANCY_MODE: TenancyMode;
+  DB_NAME_PREFIX: string;
+  CONNECTION_BUDGET: number;
+  CONTROL_POOL_SIZE: number;
+  TENANT_POOL_SIZE: number;
+  SCHEMA_POOL_SIZE: number;
+  TENANT_IDLE_TIMEOUT_MS: number;
+  CONNECTION_WAIT_TIMEOUT_MS: number;
+  TENANT_CACHE_TTL_MS: number;
+}
+
+/** The control database and the tenancy engine over it, as the server and the CLI use them. */
+export interface Tenancy {
+  controlUrl: string;
+  control: DataSource;
+  schema: TenantSchema;
+  tenancyMode: TenancyMode;
+  servers: DatabaseServers;
+  budget: ConnectionBudget;
+  registry: TenantRegistry;
+  router: TenantRouter;
+  admins: AdminConnections;
+  templates: TemplateDatabases;
+  provisioner: TenantProvisioner;
+  migrator: TenantMigrator;
+  /** Closes tenant pools, admin connections and the control pool. */
+  close(): Promise<void>;
+}
+
+const CONTROL_MIGRATION_LOCK = 72_616_000;
+
+/**
+ * Connects to the control database (creating and migrating it when needed) and builds the
+ * tenancy objects. The product's tenant schema and control migrations are passed in: the
+ * platform never imports them.
+ */
+export async function startTenancy(options: {
+  settings: TenancySettings;
+  /** Connections the caller keeps open besides the control pool (e.g. a LISTEN connection). */
+  reservedConnections?: number;
+  controlUrl: string;
+  schema: TenantSchema;
+  controlMigrations: Array<new () => MigrationInterface>;
+  log: Logger;
+}): Promise<Tenancy> {
+  const { settings, controlUrl, schema, log } = options;
+  await ensureDatabaseExists(controlUrl);
+  const control = createControlDataSource({ url: controlUrl, poolSize: settings.CONTROL_POOL_SIZE, migrations: options.controlMigrations });
+  await control.initialize();
+  try {
+    await migrateControlDatabase(control);
+    const servers = new DatabaseServers(control, controlUrl);
+    await servers.ensureDefault();
+    const tenancyMode = await resolveTenancyMode(settings.TENANCY_MODE, control, log);
+    // The control pool and the caller's own connections are part of the budget too.
+    const budget = new ConnectionBudget(
+      settings.CONNECTION_BUDGET - settings.CONTROL_POOL_SIZE - (options.reservedConnections ?? 0),
+      settings.CONNECTION_WAIT_TIMEOUT_MS,
+    );
+    const registry = new TenantRegistry(control, settings.TENANT_CACHE_TTL_MS);
+    const router = new TenantRouter({
+      registry,
+      servers,
+      schema,
+      budget,
+      tenantPoolSize: settings.TENANT_POOL_SIZE,
+      schemaPoolSize: Math.min(settings.SCHEMA_POOL_SIZE, budget.total),
+      idleTimeoutMs: settings.TENANT_IDLE_TIMEOUT_MS,
+      connectionWaitTimeoutMs: settings.CONNECTION_WAIT_TIMEOUT_MS,
+      log,
+    });
+    const admins = new AdminConnections(servers, budget, log, {
+      maxIdlePerDatabase: 2,
+      idleTimeoutMs: 1_000,
+      makeRoom: (needed) => router.evictIdle(needed),
+    });
+    const migrator = new TenantMigrator(control, servers, schema, log);
+    const templates = new TemplateDatabases(control, servers, admins, schema, settings.DB_NAME_PREFIX, log);
+    const provisioner = new TenantProvisioner({
+      control,
+      servers,
+      admins,
+      templates,
+      schema,
+      registry,
+      router,
+      mode: tenancyMode,
+      prefix: settings.DB_NAME_PREFIX,
+      log,
+    });
+    return {
+      controlUrl,
+      control,
+      schema,
+      tenancyMode,
+      servers,
+      budget,
+      registry,
+      router,
+      admins,
+      templates,
+      provisioner,
+      migrator,
+      close: async () => {
+        await router.closeAll();
+        await admins.closeAll();
+        await control.destroy();
+      },
+    };
+  } catch (error) {
+    await control.destroy().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Applies control migrations once even when several instances start together. */
+async function migrateControlDatabase(control: DataSource): Promise<void> {
+  const runner = control.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
+    await control.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,127 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../support/test-app';
+import type { SignedUp } from '../support/graphql-client';
+
+const ADD_MEMBER = `mutation ($input: AddMemberInput!) { addMember(input: $input) { user { id email } role } }`;
+const CHANGE_ROLE = `mutation ($userId: ID!, $role: TenantRole!) { changeMemberRole(userId: $userId, role: $role) { role } }`;
+const REMOVE = `mutation ($userId: ID!) { removeMember(userId: $userId) }`;
+const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { token role tenant { id } } }`;
+const PASSWORD = 'member password 1';
+
+let counter = 0;
+const email = (role: string) => `${role.toLowerCase()}.${Date.now()}.${counter++}@example.com`;
+
+describe('roles, members, plan limits and API keys', () => {
+  let t: TestApp;
+  let owner: SignedUp;
+  const members: Record<string, { id: string; email: string; token: string }> = {};
+  before(async () => {
+    t = await startTestApp();
+    owner = await t.client.signUp();
+    // Room for four people: the free plan allows three.
+    await t.app.services.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [owner.tenantId]);
+    t.app.services.registry.invalidate(owner.tenantId);
+    for (const role of ['MANAGER', 'AGENT', 'AUDITOR']) {
+      const address = email(role);
+      const added = await t.client.data(ADD_MEMBER, { input: { email: address, name: role, password: PASSWORD, role } }, owner.token);
+      assert.equal(added.addMember.role, role);
+      const login = await t.client.data(LOGIN, { input: { email: address, password: PASSWORD } });
+      assert.equal(login.login.role, role);
+      members[role] = { id: added.addMember.user.id, email: address, token: login.login.token };
+    }
+  });
+  after(() => t.stop());
+
+  test('AUDITOR, AGENT and MANAGER are FORBIDDEN to add members or change roles', async () => {
+    for (const role of ['AUDITOR', 'AGENT', 'MANAGER']) {
+      const { token } = members[role];
+      await t.client.expectError('FORBIDDEN', ADD_MEMBER, { input: { email: email('x'), name: 'X', password: PASSWORD, role: 'AGENT' } }, token);
+      await t.client.expectError('FORBIDDEN', CHANGE_ROLE, { userId: members.AGENT.id, role: 'TENANT_ADMIN' }, token);
+      await t.client.expectError('FORBIDDEN', REMOVE, { userId: owner.userId }, token);
+      await t.client.expectError('FORBIDDEN', '{ apiKeys { id } }', {}, token);
+      // Everyone in the tenant may see the team.
+      const team = await t.client.data('{ members { role } }', {}, token);
+      assert.equal(team.members.length, 4);
+    }
+    const roles = await t.client.data('{ members { user { id } role } }', {}, owner.token);
+    assert.equal(roles.members.find((m: { user: { id: string } }) => m.user.id === members.AGENT.id).role, 'AGENT', 'unchanged');
+  });
+
+  test('TENANT_ADMIN changes roles but never removes or demotes the last admin', async () => {
+    const changed = await t.client.data(CHANGE_ROLE, { userId: members.AUDITOR.id, role: 'MANAGER' }, owner.token);
+    assert.equal(changed.changeMemberRole.role, 'MANAGER');
+    await t.client.data(CHANGE_ROLE, { userId: members.AUDITOR.id, role: 'AUDITOR' }, owner.token);
+
+    await t.client.expectError('CONFLICT', CHANGE_ROLE, { userId: owner.userId, role: 'AGENT' }, owner.token);
+    await t.client.expectError('CONFLICT', REMOVE, { userId: owner.userId }, owner.token);
+
+    // With a second admin the first may step down.
+    await t.client.data(CHANGE_ROLE, { userId: members.MANAGER.id, role: 'TENANT_ADMIN' }, owner.token);
+    const down = await t.client.data(CHANGE_ROLE, { userId: owner.userId, role: 'MANAGER' }, owner.token);
+    assert.equal(down.changeMemberRole.role, 'MANAGER');
+    const managerAdmin = (await t.client.data(LOGIN, { input: { email: members.MANAGER.email, password: PASSWORD } })).login.token;
+    await t.client.data(CHANGE_ROLE, { userId: owner.userId, role: 'TENANT_ADMIN' }, managerAdmin);
+    await t.client.data(CHANGE_ROLE, { userId: members.MANAGER.id, role: 'MANAGER' }, managerAdmin);
+  });
+
+  test('the plan limit on users gives PLAN_LIMIT_REACHED', async () => {
+    const free = await t.client.signUp();
+    for (const role of ['AGENT', 'AUDITOR']) {
+      await t.client.data(ADD_MEMBER, { input: { email: email(role), name: role, password: PASSWORD, role } }, free.token);
+    }
+    const error = await t.client.expectError(
+      'PLAN_LIMIT_REACHED',
+      ADD_MEMBER,
+      { input: { email: email('fourth'), name: 'Fourth', password: PASSWORD, role: 'AGENT' } },
+      free.token,
+    );
+    assert.deepEqual((error.extensions as { details: unknown }).details, { limit: 3 });
+    const team = await t.client.data('{ members { role } }', {}, free.token);
+    assert.equal(team.members.length, 3);
+  });
+
+  test('a user in two tenants must pass tenantId at login', async () => {
+    const first = await t.client.signUp();
+    const second = await t.client.signUp({ email: first.email, password: first.password });
+    assert.notEqual(first.tenantId, second.tenantId);
+    assert.equal(second.userId, first.userId, 'one global identity');
+    const ambiguous = await t.client.expectError('VALIDATION_FAILED', LOGIN, { input: { email: first.email, password: first.password } });
+    const choices = (ambiguous.extensions as { details: { tenants: Array<{ id: string }> } }).details.tenants.map((tenant) => tenant.id).sort();
+    assert.deepEqual(choices, [first.tenantId, second.tenantId].sort());
+    for (const tenantId of [first.tenantId, second.tenantId]) {
+      const login = await t.client.data(LOGIN, { input: { email: first.email, password: first.password, tenantId } });
+      assert.equal(login.login.tenant.id, tenantId);
+      const me = await t.client.data('{ me { tenant { id } } }', {}, login.login.token);
+      assert.equal(me.me.tenant.id, tenantId);
+    }
+    await t.client.expectError('FORBIDDEN', LOGIN, { input: { email: first.email, password: first.password, tenantId: owner.tenantId } });
+    await t.client.expectError('INVALID_CREDENTIALS', LOGIN, { input: { email: first.email, password: 'wrong password!!' } });
+    // Joining another organisation with someone else's email needs that account's password.
+    await t.client.expectError('CONFLICT', `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`, {
+      input: { organizationName: 'Hijack', email: first.email, password: 'not their password', name: 'X' },
+    });
+  });
+
+  test('an API key acts in its tenant with its role; a revoked key is refused', async () => {
+    const created = await t.client.data(
+      `mutation { createApiKey(name: "partner", role: AUDITOR) { secret apiKey { id role } } }`,
+      {},
+      owner.token,
+    );
+    const { secret, apiKey } = created.createApiKey;
+    assert.match(secret, /^crm_/);
+    const team = await t.client.data('{ members { user { id } } }', {}, secret);
+    assert.equal(team.members.length, 4);
+    await t.client.expectError('FORBIDDEN', ADD_MEMBER, { input: { email: email('k'), name: 'K', password: PASSWORD, role: 'AGENT' } }, secret);
+    const [stored] = await t.app.services.control.query('SELECT key_hash FROM api_keys WHERE id = $1', [apiKey.id]);
+    assert.notEqual(stored.key_hash, secret, 'only a hash is stored');
+
+    await t.client.data(`mutation ($id: ID!) { revokeApiKey(id: $id) }`, { id: apiKey.id }, owner.token);
+    const refused = await t.client.request('{ members { user { id } } }', {}, secret);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    const made = await t.client.request('{ members { user { id } } }', {}, `${secret.slice(0, -2)}xx`);
+    assert.equal(made.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+});
