@@ -1,6 +1,6 @@
 // bench:realtime — live subscriptions over graphql-ws, side by side in one run:
 //   (a) delivery latency, publish → subscriber's socket, with BENCH_SUBSCRIBERS (1,000) subscribers
-//       over BENCH_TENANTS (50) tenants while BENCH_RATE (1,000) events/s are published for
+//       over BENCH_TENANTS (50) tenants while BENCH_RATES (250, 500, 1,000) events/s are published for
 //       BENCH_SECONDS (10) s through services.events.publish (the webhook's path after commit),
 //       on instance 1 while the subscribers are connected to instance 2: Postgres NOTIFY bus, then Redis;
 //   (b) server memory per idle subscription with BENCH_IDLE_SOCKETS (10,000) sockets.
@@ -22,7 +22,8 @@ import { SubscriberFleet, nowMs, stampSent, type FleetSubscriber, type LatencySu
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 50);
-const RATE = Number(process.env.BENCH_RATE ?? 1_000);
+/** Events per second; BENCH_RATES=250,500,1000 runs each in turn on the same subscribers. */
+const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '250,500,1000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -87,6 +88,8 @@ async function waitFor(condition: () => Promise<boolean> | boolean, what: string
 
 interface LatencyRun {
   bus: string;
+  /** Events published per second. */
+  rate: number;
   latency: LatencySummary;
   published: number;
   expected: number;
@@ -99,7 +102,7 @@ interface LatencyRun {
   loadAverage: number;
 }
 
-async function latencyRun(bus: 'postgres' | 'redis'): Promise<LatencyRun> {
+async function latencyRuns(bus: 'postgres' | 'redis'): Promise<LatencyRun[]> {
   const env = { ...ENV, ...(bus === 'redis' ? { REDIS_URL } : {}) };
   const publisher = await startTestApp(env);
   const server = await startTestApp(env, { join: publisher });
@@ -131,42 +134,60 @@ async function latencyRun(bus: 'postgres' | 'redis'): Promise<LatencyRun> {
       for (let i = 0; i < TENANTS; i += 1) publishOne();
       return (await fleet.counts()).withData === SUBSCRIBERS;
     }, 'every subscriber to receive a warm-up event', 30_000);
-    await sleep(500);
-    await fleet.collect();
-    const { received: receivedBefore, cpuMs: fleetCpuBefore } = await fleet.counts();
 
-    const profiler = await startProfiler();
-    const cpuBefore = process.cpuUsage();
-    const started = nowMs();
-    let published = 0;
-    while (nowMs() - started < SECONDS * 1_000) {
-      const due = Math.floor(((nowMs() - started) * RATE) / 1_000);
-      for (; published < due; published += 1) publishOne();
-      await sleep(1);
+    const runs: LatencyRun[] = [];
+    for (const rate of RATES) {
+      await settle(fleet);
+      await fleet.collect();
+      const { received: receivedBefore, cpuMs: fleetCpuBefore } = await fleet.counts();
+      const profiler = await startProfiler();
+      const cpuBefore = process.cpuUsage();
+      const started = nowMs();
+      let published = 0;
+      while (nowMs() - started < SECONDS * 1_000) {
+        const due = Math.floor(((nowMs() - started) * rate) / 1_000);
+        for (; published < due; published += 1) publishOne();
+        await sleep(1);
+      }
+      const elapsed = nowMs() - started;
+      const expected = (published * SUBSCRIBERS) / TENANTS;
+      await waitFor(async () => (await fleet.counts()).received - receivedBefore >= expected, 'the last deliveries', 15_000).catch(() => undefined);
+      const cpu = process.cpuUsage(cpuBefore);
+      await profiler?.stop(`${bus}-${rate}`);
+      const after = await fleet.counts();
+      const delivered = after.received - receivedBefore;
+      const { latency } = await fleet.collect();
+      const run: LatencyRun = {
+        bus,
+        rate,
+        latency,
+        published,
+        expected,
+        delivered,
+        serverCpu: (cpu.user + cpu.system) / 1_000 / elapsed,
+        fleetCpu: (after.cpuMs - fleetCpuBefore) / elapsed,
+        cpuUsPerDelivery: (cpu.user + cpu.system) / delivered || 0,
+        loadAverage: os.loadavg()[0],
+      };
+      console.log(JSON.stringify(run));
+      runs.push(run);
     }
-    const elapsed = nowMs() - started;
-    const expected = (published * SUBSCRIBERS) / TENANTS;
-    await waitFor(async () => (await fleet.counts()).received - receivedBefore >= expected, 'the last deliveries', 10_000).catch(() => undefined);
-    const cpu = process.cpuUsage(cpuBefore);
-    await profiler?.stop(`${bus}`);
-    const after = await fleet.counts();
-    const delivered = after.received - receivedBefore;
-    const { latency } = await fleet.collect();
-    return {
-      bus,
-      latency,
-      published,
-      expected,
-      delivered,
-      serverCpu: (cpu.user + cpu.system) / 1_000 / elapsed,
-      fleetCpu: (after.cpuMs - fleetCpuBefore) / elapsed,
-      cpuUsPerDelivery: ((cpu.user + cpu.system) / delivered) || 0,
-      loadAverage: os.loadavg()[0],
-    };
+    return runs;
   } finally {
     await fleet.close();
     await server.stop();
     await publisher.stop();
+  }
+}
+
+/** Waits until nothing more arrives for a while: the previous run's backlog must not count. */
+async function settle(fleet: SubscriberFleet) {
+  let last = -1;
+  for (;;) {
+    const { received } = await fleet.counts();
+    if (received === last) return;
+    last = received;
+    await sleep(500);
   }
 }
 
@@ -213,24 +234,28 @@ async function memoryRun(): Promise<MemoryRun> {
   }
 }
 
+/** The server's cost per delivered result, and what it means for one core. */
+function cpuNote(runs: LatencyRun[]): string {
+  const costs = runs.map((run) => run.cpuUsPerDelivery).filter((us) => us > 0).sort((a, b) => a - b);
+  if (costs.length === 0) return 'not measured';
+  const median = costs[Math.floor(costs.length / 2)];
+  return `is ${costs[0].toFixed(0)}-${costs[costs.length - 1].toFixed(0)} µs (median ${median.toFixed(0)} µs, most of it the socket write), so one core delivers about ${Math.round(1e6 / median / 1000)}k results/s; ${SUBSCRIBERS} subscribers at 1,000 events/s over ${TENANTS} tenants are ${Math.round((1000 * SUBSCRIBERS) / TENANTS / 1000)}k results/s`;
+}
+
 async function main() {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   const fmt = (ms: number) => ms.toFixed(2);
   const runs: LatencyRun[] = [];
-  const buses = (process.env.BENCH_BUSES ?? 'postgres,redis').split(',') as Array<'postgres' | 'redis'>;
-  for (const bus of buses) {
-    const run = await latencyRun(bus);
-    runs.push(run);
-    console.log(bus, JSON.stringify(run));
-  }
+  const buses = (process.env.BENCH_BUSES ?? 'postgres,redis').split(',').filter(Boolean) as Array<'postgres' | 'redis'>;
+  for (const bus of buses) runs.push(...(await latencyRuns(bus)));
   const memory = await memoryRun();
-  console.log('memory', JSON.stringify(memory));
+  console.log(JSON.stringify({ memory }));
 
   const latencyTable = markdownTable(
     runs.map((run) => ({
       bus: run.bus === 'postgres' ? 'Postgres LISTEN/NOTIFY' : 'Redis pub/sub',
-      'events/s': Math.round(run.published / SECONDS),
-      'deliveries/s': Math.round(run.delivered / SECONDS),
+      'events/s (asked)': `${Math.round(run.published / SECONDS)} (${run.rate})`,
+      'deliveries/s': Math.round(run.expected / SECONDS),
       delivered: `${run.delivered} / ${run.expected}`,
       'p50 ms': fmt(run.latency.p50),
       'p90 ms': fmt(run.latency.p90),
@@ -255,19 +280,23 @@ async function main() {
   const markdown = `## realtime-subscriptions
 
 (a) Publish → subscriber latency: ${SUBSCRIBERS} graphql-ws subscribers (one socket each) across ${TENANTS} tenants, each holding
-\`messageReceived\` (10 fields); ${RATE} events/s for ${SECONDS} s, published with \`services.events.publish(messageReceivedEvent(...))\`
+\`messageReceived\` (10 fields); ${RATES.join(', ')} events/s (one after the other) for ${SECONDS} s each, published with \`services.events.publish(messageReceivedEvent(...))\`
 (the webhook's path after commit) on instance 1, subscribers connected to instance 2 (both instances in the bench process,
 the subscribers in a child process), so every event crosses the broker. Each event goes to the ${SUBSCRIBERS / TENANTS} subscribers of
-its tenant, each executed with a fresh per-event context. Latency = publish call → result parsed by the subscriber.
+its tenant; subscribers of a tenant running the same operation share one execution per event (fresh per-event context).
+Latency = publish call → result parsed by the subscriber. Server CPU covers both instances; "load avg" is the machine's
+1-minute load average at the end of the run (2 cores shared with other work: above ~2, every process waits for a core).
 
 ${latencyTable}
+
+Server CPU per delivery ${cpuNote(runs)}.
 
 (b) Server memory per idle subscription: ${memory.sockets} sockets, each authenticated with one \`messageReceived\` subscription,
 opened from a child process; RSS and heap (after GC) of the server process, delta / ${memory.sockets}.
 
 ${memoryTable}
 
-\`npm run bench:realtime\` (knobs: BENCH_SUBSCRIBERS, BENCH_TENANTS, BENCH_RATE, BENCH_SECONDS, BENCH_IDLE_SOCKETS, BENCH_REDIS_URL).`;
+\`npm run bench:realtime\` (knobs: BENCH_SUBSCRIBERS, BENCH_TENANTS, BENCH_RATES, BENCH_SECONDS, BENCH_BUSES, BENCH_PROFILE, BENCH_IDLE_SOCKETS, BENCH_REDIS_URL).`;
   writeBenchmarkSection('realtime-subscriptions', markdown);
   console.log(markdown);
 }

@@ -56,6 +56,18 @@ for (const broker of ['postgres', 'redis'] as const) {
       assert.deepEqual(ours(bOnTwo), [], "tenant B never sees A's events");
     });
 
+    test('a burst published at once arrives complete and in order', async () => {
+      const a = await one.client.signUp();
+      const s = new LiveSubscription<Received>(ws(two, a.token), MESSAGE_RECEIVED);
+      await publishUntilSeen(one, a.tenantId, s);
+      // Published in one go, as concurrent webhooks would: Postgres batches them into few NOTIFYs.
+      const bodies = Array.from({ length: 200 }, (_, i) => `burst ${i} ${'·'.repeat(i % 7 === 0 ? 3_000 : 40)}`);
+      await Promise.all(bodies.map((body) => one.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })))));
+      const burst = () => s.data.map((d) => d.messageReceived.body).filter((body) => body.startsWith('burst '));
+      await s.waitFor(() => burst().length === bodies.length, 'the whole burst', 10_000);
+      assert.deepEqual(burst(), bodies);
+    });
+
     test('an event bigger than a NOTIFY payload crosses intact and in order', async () => {
       const a = await one.client.signUp();
       const s = new LiveSubscription<Received>(ws(two, a.token), MESSAGE_RECEIVED);

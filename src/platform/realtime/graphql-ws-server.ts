@@ -6,6 +6,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
@@ -33,6 +34,7 @@ export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 /** Ping every this often; a peer that has not answered by the next ping is terminated. */
 export const KEEP_ALIVE_MS = 12_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_CACHED_DOCUMENTS = 500;
 
 interface ConnectionState {
   identity?: Identity;
@@ -67,6 +69,19 @@ export function createGraphQLWsServer(options: {
   const { schema, limits, log } = options;
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
   const operations = new WeakMap<object, Operation>();
+  /**
+   * Parsed and validated documents by query text (least recently used dropped first): ten
+   * thousand open inboxes send the same few subscriptions, and an AST per socket is kilobytes.
+   */
+  const documents = new Map<string, DocumentNode>();
+  /** Short ids of documents for share keys, so a key does not copy the query text. */
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let lastDocumentId = 0;
+  const documentId = (document: DocumentNode) => {
+    let id = documentIds.get(document);
+    if (id === undefined) documentIds.set(document, (id = ++lastDocumentId));
+    return id;
+  };
   const formatError = createErrorFormatter(log);
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: 256 * 1024 });
   const states = new WeakMap<object, ConnectionState>();
@@ -118,14 +133,20 @@ export function createGraphQLWsServer(options: {
             }),
           ];
         }
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
-        } catch (error) {
-          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        let document = documents.get(payload.query);
+        if (document) {
+          documents.delete(payload.query); // most recently used last
+        } else {
+          try {
+            document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
+          } catch (error) {
+            return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+          }
+          const errors = validate(schema, document, specifiedRules);
+          if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+          if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
         }
-        const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        documents.set(payload.query, document);
         try {
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
         } catch (error) {
@@ -140,7 +161,7 @@ export function createGraphQLWsServer(options: {
           identity: identity && sharedIdentity(identity),
           shareKey:
             identity && identity.kind !== 'platformAdmin'
-              ? [identity.tenantId, identity.kind, identity.role, payload.operationName ?? '', payload.query, JSON.stringify(payload.variables ?? {})].join('\u0000')
+              ? [identity.tenantId, identity.kind, identity.role, documentId(document), payload.operationName ?? '', JSON.stringify(payload.variables ?? {})].join(' ')
               : null,
         });
         const args: ExecutionArgs = {
