@@ -8,6 +8,7 @@
 //   BENCH_SCHEMA_FILL_SECONDS=420 (provisioning time per run; later runs continue) BENCH_PG_PORT=54340
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -24,7 +25,7 @@ import { mapWithConcurrency } from '../../src/platform/concurrency';
 import { withDatabase } from '../../src/platform/db/connection-url';
 import { baseDataSourceOptions } from '../../src/platform/db/data-source-options';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
-import { quoteIdentifier } from '../../src/platform/db/identifiers';
+import { quoteIdentifier, templateDatabaseName } from '../../src/platform/db/identifiers';
 import { startTenancy, type Tenancy, type TenancySettings } from '../../src/platform/tenancy/tenancy-runtime';
 import { defineTenantSchema } from '../../src/platform/tenancy/tenant-schema';
 import { TenantMigrator, migrateTarget, type TenantMigrationResult } from '../../src/platform/tenancy/tenant-migrator';
@@ -143,19 +144,29 @@ async function fill(tenancy: Tenancy, target: number, concurrency: number, deadl
 async function compareProvisioning(tenancy: Tenancy, pgUrl: string, prefix: string) {
   const { provisioner, templates, servers, control } = tenancy;
   const server = await servers.defaultServer();
+  const admin = new Client({ connectionString: pgUrl, application_name: 'bench-raw' });
+  await admin.connect();
+  const { rowCount: templateExisted } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [templateDatabaseName(prefix, tenantSchema.version)]);
   const templateStarted = performance.now();
   const template = await templates.ensure(server);
   const templateMs = performance.now() - templateStarted;
-  const admin = new Client({ connectionString: pgUrl, application_name: 'bench-raw' });
-  await admin.connect();
   const scratch = (kind: string, i: number) => quoteIdentifier(`${prefix}_${kind}_${i}`);
+  // DROP DATABASE waits for a checkpoint; several at once share them.
   const dropScratch = async () => {
     const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_raw\\_%' OR datname LIKE $1 || '\\_mig\\_%'`, [prefix]);
-    for (const { datname } of rows) await admin.query(`DROP DATABASE ${quoteIdentifier(datname)} WITH (FORCE)`);
+    await mapWithConcurrency(rows, 8, async ({ datname }) => {
+      const dropper = new Client({ connectionString: pgUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE ${quoteIdentifier(datname)} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    });
   };
   const dropOurs = async () => {
     const ids: Array<{ id: string }> = await control.query(`SELECT id FROM tenants WHERE name LIKE $1`, [`${PROVISION_PREFIX}%`]);
-    for (const { id } of ids) await provisioner.deprovision(id, { drop: true });
+    await mapWithConcurrency(ids, 8, ({ id }) => provisioner.deprovision(id, { drop: true }));
     await control.query(`DELETE FROM tenants WHERE name LIKE $1`, [`${PROVISION_PREFIX}%`]);
   };
   try {
@@ -192,7 +203,7 @@ async function compareProvisioning(tenancy: Tenancy, pgUrl: string, prefix: stri
       await approaches[2][1](i);
       migrated.push(performance.now() - begin);
     }
-    return { ours: summarize(ours), raw: summarize(raw), migrated: summarize(migrated), templateMs: round1(templateMs), template };
+    return { ours: summarize(ours), raw: summarize(raw), migrated: summarize(migrated), templateMs: round1(templateMs), templateBuilt: !templateExisted, template };
   } finally {
     say('dropping the provisioning samples');
     await dropScratch();
@@ -354,6 +365,7 @@ const breakNote = (name: string, figures: LoadFigures, live: number) =>
 
 async function main(): Promise<void> {
   const benchStarted = performance.now();
+  const loadAtStart = os.loadavg()[1];
   const pg = await startEmbeddedPostgres({ dataDir: DATA_DIR, port: PG_PORT, log, maxConnections: MAX_CONNECTIONS });
   const probe = new ServerProbe(pg.url, DATA_DIR);
   const markdown: string[] = [];
@@ -421,7 +433,7 @@ async function main(): Promise<void> {
         { approach: 'empty database + every tenant migration (`migrateTarget`)', 'p50 ms': provisioning.migrated.p50, 'p95 ms': provisioning.migrated.p95, 'mean ms': provisioning.migrated.mean, 'p50 vs raw clone': ratio(provisioning.migrated.p50) },
       ]),
       '',
-      `Target: ours within 1.3x of the raw clone. The template (\`${provisioning.template}\`) was ${provisioning.templateMs > 1000 ? `built in this run (${provisioning.templateMs} ms)` : 'already there'}.`,
+      `Target: ours within 1.3x of the raw clone. The template (\`${provisioning.template}\`) was ${provisioning.templateBuilt ? `built in this run (${provisioning.templateMs} ms)` : 'already there'}.`,
       '',
       `### Requests over many tenants (${CONCURRENCY} concurrent)`,
       '',
@@ -463,7 +475,8 @@ async function main(): Promise<void> {
       schPlacements.length < SCHEMA_TENANTS ? `**This run measured ${schPlacements.length} of the ${SCHEMA_TENANTS} schema tenants**; run again to finish provisioning.` : '',
       '',
       ...setupNotes.filter(Boolean),
-      `Whole run: ${Math.round((performance.now() - benchStarted) / 1000)} s.`,
+      `Whole run: ${Math.round((performance.now() - benchStarted) / 1000)} s. Machine load average (5 min) at start ${loadAtStart.toFixed(1)}, at end ${os.loadavg()[1].toFixed(1)} ` +
+        `on ${os.cpus().length} cores: other work on the machine shows up in these figures.`,
     );
     const text = markdown.join('\n');
     console.log(text);
