@@ -183,8 +183,12 @@ over ${CONVERSATIONS} seeded conversations, ${CONCURRENCY} concurrent keep-alive
 ${SECONDS} s per target after ${WARMUP_SECONDS} s of warm-up, all three in one run, taking turns in ${ROUNDS} rounds so
 background load on the machine hits all three alike. Postgres: ${postgresSource}, database-per-tenant
 mode; tenant pool ${TENANT_POOL_SIZE} and control pool ${CONTROL_POOL_SIZE} connections for our server and for raw pg alike.
-The raw pg target runs the same four statements by hand on pg Pools and builds the same JSON behind a bare node:http
-server (no auth, no GraphQL, no ORM); the bench checks all three return identical data first.
+The raw pg target runs the same ${RAW_STATEMENTS_PER_REQUEST} statements by hand on pg Pools (page with contact, last message and count;
+labels; assignees from the control database) and builds the same JSON behind a bare node:http server (no auth, no
+GraphQL, no ORM); the bench checks all three return identical data first. With batching off, the page query still
+joins contact and last message, so the N+1 is the labels and the assignees (one statement per conversation each).
+Our server remembers that a (document, variables) pair passed the depth/cost check; repeating one request, the bench
+always hits that memo.
 
 ${table}
 
