@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '../../platform/errors';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
-import { selectsField } from '../../platform/graphql/selection';
+import { selectedFieldNames, selectsField } from '../../platform/graphql/selection';
 import type { Contact } from '../contacts/contact.entity';
 import { contactByIdLoader } from '../contacts/contact.loaders';
 import { ContactType } from '../contacts/contact.types';
@@ -45,7 +45,11 @@ export class ConversationResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Conversation>> {
-    return this.conversationService.list(ctx, args, filter, { withTotalCount: selectsField(info, 'totalCount') });
+    return this.conversationService.list(ctx, args, filter, {
+      withTotalCount: selectsField(info, 'totalCount'),
+      contactFields: selectedFieldNames(info, ['edges', 'node', 'contact']),
+      lastMessageFields: selectedFieldNames(info, ['edges', 'node', 'lastMessage']),
+    });
   }
 
   @Authorized(Access.READ)
@@ -82,7 +86,7 @@ export class ConversationResolver {
     return this.conversationService.markRead(ctx, id);
   }
 
-  // An inbox page joins contact and last message to its rows (and primes the loaders); the field
+  // An inbox page joins the selected columns of contact and last message to its rows; the field
   // resolvers take them from the row without a promise. Anything else goes through the loaders.
   @FieldResolver(() => ContactType)
   contact(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Contact | Promise<Contact> {

@@ -7,14 +7,20 @@ import { rawEntityRows } from '../../platform/db/raw-entity-rows';
 import { pageSize, toConnection, type Connection, type ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from '../contacts/contact.entity';
-import { contactByIdLoader } from '../contacts/contact.loaders';
 import { Message } from '../messages/message.entity';
-import { messageByIdLoader } from '../messages/message.loaders';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
 
 /** A conversation of an inbox page, carrying the contact and last message joined to it. */
 export type InboxConversation = Conversation & { lastMessage?: Message | null };
+
+/** What the client selected of an inbox page, so one query fetches just that. */
+export interface InboxSelection {
+  withTotalCount?: boolean;
+  /** Fields selected under edges.node.contact; null/undefined: not selected, not joined. */
+  contactFields?: ReadonlySet<string> | null;
+  lastMessageFields?: ReadonlySet<string> | null;
+}
 
 const INBOX_ORDER: KeysetOrder = { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true };
 
@@ -28,16 +34,16 @@ export interface ReadMessage {
 export class ConversationService {
   /**
    * Newest activity first (last_message_at DESC, id DESC; IDX_conversations_inbox and its status /
-   * assignee variants). The contact and last message of each row come in the same query and are
-   * primed into their DataLoaders, so the page's `contact` and `lastMessage` fields cost nothing
-   * more; so does totalCount when the caller selects it (withTotalCount). Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
+   * assignee variants). The contact and last message of each row come in the same query when the
+   * client selects them (only the selected columns), and so does totalCount, so the page's
+   * `contact`, `lastMessage` and `totalCount` cost no further statement. Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
    * cost more CPU than the query itself (see BENCHMARKS.md, bench:graphql).
    */
   async list(
     ctx: RequestContext,
     args: ConnectionArgs,
     filter: ConversationFilter | undefined,
-    options: { withTotalCount?: boolean } = {},
+    options: InboxSelection = {},
   ): Promise<Connection<Conversation>> {
     const manager = await ctx.tenant().manager();
     const first = pageSize(args);
@@ -56,22 +62,26 @@ export class ConversationService {
     if (args.after) where.push(keysetAfter(INBOX_ORDER, args.after, bind));
 
     const conversations = rawEntityRows(manager, Conversation);
-    const contactRows = rawEntityRows(manager, Contact);
-    const messageRows = rawEntityRows(manager, Message, { exclude: ['rawPayload'] });
+    // Only what the client selected of contact and last message (plus ids): a page is the
+    // hottest query there is, and every column costs on both sides of the wire.
+    const contactRows = options.contactFields ? rawEntityRows(manager, Contact, { only: options.contactFields }) : null;
+    const messageRows = options.lastMessageFields
+      ? rawEntityRows(manager, Message, { exclude: ['rawPayload'], only: options.lastMessageFields })
+      : null;
     // A conversation keeps showing its contact after the contact was (softly) deleted.
     const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')},
-              ${options.withTotalCount ? `(${countSql}) AS total_count,` : ''}
-              ${contactRows.select('ct', 'ct_')}, ${messageRows.select('lm', 'lm_')}
+      `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')}
+              ${options.withTotalCount ? `, (${countSql}) AS total_count` : ''}
+              ${contactRows ? `, ${contactRows.select('ct', 'ct_')}` : ''}
+              ${messageRows ? `, ${messageRows.select('lm', 'lm_')}` : ''}
          FROM conversations c
-         JOIN contacts ct ON ct.id = c.contact_id
-         LEFT JOIN messages lm ON lm.id = c.last_message_id
+         ${contactRows ? 'JOIN contacts ct ON ct.id = c.contact_id' : ''}
+         ${messageRows ? 'LEFT JOIN messages lm ON lm.id = c.last_message_id' : ''}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${keysetOrderBy(INBOX_ORDER)}
         LIMIT ${bind(first + 1)}`,
       params,
     );
-    const [contacts, messages] = await Promise.all([contactByIdLoader(ctx), messageByIdLoader(ctx)]);
     return toConnection(
       rows,
       first,
@@ -81,10 +91,9 @@ export class ConversationService {
       () => (rows.length && options.withTotalCount ? Promise.resolve(rows[0].total_count as number) : countOnce()),
       (row) => {
         const conversation: InboxConversation = conversations.read(row, 'c_')!;
-        conversation.contact = contactRows.read(row, 'ct_')!;
-        conversation.lastMessage = messageRows.read(row, 'lm_');
-        contacts.prime(conversation.contactId, conversation.contact);
-        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, conversation.lastMessage);
+        // Partial rows: they answer this page's own fields and are not put in the shared loaders.
+        if (contactRows) conversation.contact = contactRows.read(row, 'ct_')!;
+        if (messageRows) conversation.lastMessage = messageRows.read(row, 'lm_');
         return conversation;
       },
     );
