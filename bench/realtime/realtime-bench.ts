@@ -16,7 +16,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startTestApp, type TestApp } from '../../test/support/test-app';
 import { inboundMessage } from '../../test/support/live-subscription';
-import { messageReceived } from '../../src/modules/messages/message-events';
+import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
 import { markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
 import { SubscriberFleet, nowMs, stampSent, type FleetSubscriber, type LatencySummary } from './subscriber-fleet';
 
@@ -127,7 +127,7 @@ async function latencyRuns(bus: 'postgres' | 'redis'): Promise<LatencyRun[]> {
       });
       sequence += 1;
       // Built from the committed row and published, exactly as the webhook does after commit.
-      void events.publish(messageReceived(tenants[tenant].tenantId, message));
+      void events.publish(messageReceivedEvent(tenants[tenant].tenantId, message));
     };
     // Warm-up: until every subscriber has had an event (covers the broker's subscribe too).
     await waitFor(async () => {
@@ -280,7 +280,7 @@ async function main() {
   const markdown = `## realtime-subscriptions
 
 (a) Publish → subscriber latency: ${SUBSCRIBERS} graphql-ws subscribers (one socket each) across ${TENANTS} tenants, each holding
-\`messageReceived\` (10 fields); ${RATES.join(', ')} events/s (one after the other) for ${SECONDS} s each, published with \`services.events.publish(messageReceived(...))\`
+\`messageReceived\` (10 fields); ${RATES.join(', ')} events/s (one after the other) for ${SECONDS} s each, published with \`services.events.publish(messageReceivedEvent(...))\`
 (the webhook's path after commit) on instance 1, subscribers connected to instance 2 (both instances in the bench process,
 the subscribers in a child process), so every event crosses the broker. Each event goes to the ${SUBSCRIBERS / TENANTS} subscribers of
 its tenant; subscribers of a tenant running the same operation share one execution per event (fresh per-event context).

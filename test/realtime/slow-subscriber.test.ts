@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { LiveSubscription, MESSAGE_RECEIVED, inboundMessage, publishUntilSeen, waitUntil } from '../support/live-subscription';
-import { messageReceived } from '../../src/modules/messages/message-events';
+import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
 
 type Received = { messageReceived: { body: string } };
 
@@ -81,7 +81,7 @@ describe('a subscriber that stops reading', () => {
     const lagMs: number[] = [];
     while (published < 3_000 && (droppedAfter === null || published < droppedAfter + 200)) {
       for (let i = 0; i < 10; i += 1) {
-        await events.publish(messageReceived(a.tenantId, inboundMessage({ body: `load ${published} ${padding}` })));
+        await events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: `load ${published} ${padding}` })));
         published += 1;
       }
       const started = Date.now();

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { LiveSubscription, MESSAGE_RECEIVED, inboundMessage, publishUntilSeen, waitUntil } from '../support/live-subscription';
-import { conversationUpdated, messageReceived, messageUpdated } from '../../src/modules/messages/message-events';
-import { whatsappSessionUpdated } from '../../src/modules/whatsapp-sessions/whatsapp-session.events';
-import type { Conversation } from '../../src/modules/conversations/conversation.entity';
-import type { WhatsappSession } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
+import {
+  conversationUpdatedEvent,
+  messageReceivedEvent,
+  messageUpdatedEvent,
+  whatsappSessionUpdatedEvent,
+} from '../../src/modules/inbox/inbox-events';
 import { ConversationStatus } from '../../src/modules/conversations/conversation.entity';
 import { Contact } from '../../src/modules/contacts/contact.entity';
 import { MessageStatus } from '../../src/modules/messages/message.entity';
@@ -51,8 +53,8 @@ describe('subscriptions over graphql-ws', () => {
     await Promise.all([publishUntilSeen(t, a.tenantId, onA), publishUntilSeen(t, b.tenantId, onB)]);
 
     for (let i = 0; i < 5; i += 1) {
-      await t.app.services.events.publish(messageReceived(a.tenantId, inboundMessage({ body: `for A ${i}` })));
-      await t.app.services.events.publish(messageReceived(b.tenantId, inboundMessage({ body: `for B ${i}` })));
+      await t.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: `for A ${i}` })));
+      await t.app.services.events.publish(messageReceivedEvent(b.tenantId, inboundMessage({ body: `for B ${i}` })));
     }
     const bodies = (s: LiveSubscription<Received>) => s.data.map((d) => d.messageReceived.body).filter((body) => body.startsWith('for '));
     await onA.waitFor(() => bodies(onA).length === 5, "A's five events");
@@ -69,12 +71,12 @@ describe('subscriptions over graphql-ws', () => {
     const client = ws(a.token);
     const all = new LiveSubscription<Received>(client, MESSAGE_RECEIVED);
     const onlyOne = new LiveSubscription<Received>(client, MESSAGE_RECEIVED, { conversationId: one });
-    await publishUntilSeen(t, a.tenantId, onlyOne, (body) => messageReceived(a.tenantId, inboundMessage({ body, conversationId: one })));
+    await publishUntilSeen(t, a.tenantId, onlyOne, (body) => messageReceivedEvent(a.tenantId, inboundMessage({ body, conversationId: one })));
     await publishUntilSeen(t, a.tenantId, all);
 
     const { events } = t.app.services;
-    await events.publish(messageReceived(a.tenantId, inboundMessage({ conversationId: two, body: 'in two' })));
-    await events.publish(messageReceived(a.tenantId, inboundMessage({ conversationId: one, body: 'in one' })));
+    await events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ conversationId: two, body: 'in two' })));
+    await events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ conversationId: one, body: 'in one' })));
     await all.waitFor(() => all.data.some((d) => d.messageReceived.body === 'in one'), 'the unfiltered subscriber to get both');
     await onlyOne.waitFor(() => onlyOne.data.some((d) => d.messageReceived.body === 'in one'), 'the filtered subscriber');
     assert.ok(all.data.some((d) => d.messageReceived.body === 'in two'));
@@ -90,12 +92,12 @@ describe('subscriptions over graphql-ws', () => {
     const cases: Array<{ query: string; event: TenantEvent; check(data: any): void }> = [
       {
         query: 'subscription { messageUpdated { id status readAt } }',
-        event: messageUpdated(a.tenantId, message),
+        event: messageUpdatedEvent(a.tenantId, message),
         check: (data) => assert.deepEqual(data.messageUpdated, { id: message.id, status: 'READ', readAt: '2026-01-02T03:04:05.678Z' }),
       },
       {
         query: 'subscription { conversationUpdated { id status unreadCount lastMessageAt } }',
-        event: conversationUpdated(a.tenantId, <Conversation>{
+        event: conversationUpdatedEvent(a.tenantId, {
           id: conversationId,
           status: ConversationStatus.PENDING,
           unreadCount: 3,
@@ -112,11 +114,10 @@ describe('subscriptions over graphql-ws', () => {
       },
       {
         query: 'subscription { whatsappSessionUpdated { id status qrCode provider } }',
-        event: whatsappSessionUpdated(a.tenantId, <WhatsappSession>{
+        event: whatsappSessionUpdatedEvent(a.tenantId, {
           id: conversationId,
           provider: WhatsappProvider.WAHA,
           name: 'default',
-          externalSessionId: 'default',
           status: WhatsappSessionStatus.SCAN_QR_CODE,
           engine: 'NOWEB',
           qrCode: '2@abc,def',
@@ -226,7 +227,7 @@ describe('subscriptions over graphql-ws', () => {
     );
     const when = new Date();
     const event = (id = crypto.randomUUID()) =>
-      conversationUpdated(a.tenantId, <Conversation>{
+      conversationUpdatedEvent(a.tenantId, {
         id,
         status: ConversationStatus.OPEN,
         unreadCount: 1,
@@ -286,7 +287,7 @@ describe('subscriptions over graphql-ws', () => {
     await t.app.services.control.query(`UPDATE tenants SET status = 'SUSPENDED' WHERE id = $1`, [a.tenantId]);
     t.app.services.registry.invalidate(a.tenantId);
 
-    await t.app.services.events.publish(messageReceived(a.tenantId, inboundMessage({ body: 'after suspension' })));
+    await t.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: 'after suspension' })));
     await onA.waitFor(() => onA.errors.length > 0 && onA.completed, 'the suspended subscription to end');
     assert.equal(onA.errors[0].extensions?.code, 'TENANT_NOT_ACTIVE');
     assert.equal(onA.data.length, before, 'nothing delivered after suspension');

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Client as WsClient } from 'graphql-ws';
 import type { TestApp } from './test-app';
-import { messageReceived } from '../../src/modules/messages/message-events';
-import { MessageDirection, MessageStatus, MessageType, MESSAGE_STATUS_RANK, type Message } from '../../src/modules/messages/message.entity';
+import { messageReceivedEvent, type MessageSnapshotSource } from '../../src/modules/inbox/inbox-events';
+import { MessageDirection, MessageStatus, MessageType } from '../../src/modules/messages/message.entity';
 import type { TenantEvent } from '../../src/platform/realtime/tenant-events';
 
 export interface ReceivedError {
@@ -62,11 +62,11 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
 
 let sequence = 0;
 
-/** A realistic inbound message row, as the webhook stores it (relations not loaded). */
-export function inboundMessage(overrides: Partial<Message> = {}): Message {
+/** A realistic inbound message row, as the webhook stores it. */
+export function inboundMessage(overrides: Partial<MessageSnapshotSource> = {}): MessageSnapshotSource {
   sequence += 1;
   const now = new Date();
-  const message = {
+  return {
     id: crypto.randomUUID(),
     conversationId: crypto.randomUUID(),
     direction: MessageDirection.INBOUND,
@@ -83,12 +83,8 @@ export function inboundMessage(overrides: Partial<Message> = {}): Message {
     sentByUserId: null,
     documentId: null,
     replyToId: null,
-    providerMessageId: `wamid.${crypto.randomUUID()}`,
-    clientMessageId: null,
-    rawPayload: null,
     ...overrides,
   };
-  return { ...message, statusRank: MESSAGE_STATUS_RANK[message.status] } as Message;
 }
 
 export const MESSAGE_RECEIVED = `subscription ($conversationId: ID) {
@@ -103,7 +99,7 @@ export async function publishUntilSeen(
   publisher: TestApp,
   tenantId: string,
   subscription: LiveSubscription<{ messageReceived: { body: string } }>,
-  event: (body: string) => TenantEvent = (body) => messageReceived(tenantId, inboundMessage({ body })),
+  event: (body: string) => TenantEvent = (body) => messageReceivedEvent(tenantId, inboundMessage({ body })),
 ): Promise<void> {
   const marker = `warm-up ${crypto.randomUUID()}`;
   const deadline = Date.now() + 10_000;
