@@ -101,7 +101,7 @@ const configSchema = z
     if (env.WAHA_URL && !env.WAHA_WEBHOOK_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['WAHA_WEBHOOK_HMAC_KEY'], message: 'is required when WAHA_URL is set' });
     }
-    const reserved = env.CONTROL_POOL_SIZE + env.JOBS_POOL_SIZE + env.TENANT_POOL_SIZE + eventListenerConnections(env);
+    const reserved = nonTenantConnections(env) + env.TENANT_POOL_SIZE;
     if (env.CONNECTION_BUDGET < reserved) {
       ctx.addIssue({
         code: 'custom',
@@ -120,6 +120,14 @@ const configSchema = z
       });
     }
   });
+
+/**
+ * Connections an instance holds outside tenant pools, taken off CONNECTION_BUDGET before tenants
+ * get any: the control pool, the job queue's pool and, without Redis, the LISTEN connection.
+ */
+export function nonTenantConnections(config: { CONTROL_POOL_SIZE: number; JOBS_POOL_SIZE: number; REDIS_URL?: string }): number {
+  return config.CONTROL_POOL_SIZE + config.JOBS_POOL_SIZE + eventListenerConnections(config);
+}
 
 /** Without Redis, each instance holds one extra control-database connection for LISTEN. */
 export function eventListenerConnections(config: { REDIS_URL?: string }): number {

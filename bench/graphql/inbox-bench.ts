@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       }),
     );
 
+    const loadBefore = os.loadavg()[0];
     for (const { target } of targets) await runLoad(target, { concurrency: CONCURRENCY, seconds: WARMUP_SECONDS });
     const runs: LoadResult[][] = targets.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
       return { name, transport, result, statements: statements[i] };
     });
 
+    const loadAfter = os.loadavg()[0];
     const rawRps = results[1].result.requestsPerSecond;
     const ratio = results[0].result.requestsPerSecond / rawRps;
     const table = markdownTable(
@@ -168,7 +170,9 @@ server (no auth, no GraphQL, no ORM); the bench checks all three return identica
 
 ${table}
 
-Our server reaches **${(ratio * 100).toFixed(0)}%** of raw pg throughput (target: at least 40%).
+Our server reaches **${(ratio * 100).toFixed(0)}%** of raw pg throughput (target: at least 40%). The machine's 1-minute
+load average was ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after the run (other work shares its ${os.cpus().length} cores), so absolute
+figures move from run to run; the rounds keep the comparison fair.
 Both servers run as in production (EXPOSE_SQL_COUNT off: counting statements through AsyncLocalStorage costs
 CPU); SQL statements per request come from twin apps with counting on (\`extensions.sqlStatements\`, control
 database included), one request each.`;

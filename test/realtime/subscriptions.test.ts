@@ -118,6 +118,7 @@ describe('subscriptions over graphql-ws', () => {
           id: conversationId,
           provider: WhatsappProvider.WAHA,
           name: 'default',
+          externalSessionId: 'default',
           status: WhatsappSessionStatus.SCAN_QR_CODE,
           engine: 'NOWEB',
           qrCode: '2@abc,def',

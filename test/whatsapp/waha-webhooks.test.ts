@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { FakeWahaServer } from '../fakes/fake-waha-server';
+import { LiveSubscription, inboundMessage, publishUntilSeen } from '../support/live-subscription';
+import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
 import { CONNECT, MARK_READ, SEND, eventually, ingestCounts, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
 
 describe('WAHA webhooks', () => {
@@ -114,6 +116,49 @@ describe('WAHA webhooks', () => {
     } finally {
       inA.stop();
       inB.stop();
+    }
+  });
+
+  test('a signed webhook reaches graphql-ws subscribers of its tenant, and not those of another tenant', async () => {
+    // Conversations to point the warm-up markers at (the subscription resolves relation fields).
+    const conversationOf = async (tenantId: string, session: string) => {
+      const phone = randomPhone();
+      assert.equal((await inbound(session, phone, 'first contact')).status, 200);
+      const [row] = await tenantQuery(t, tenantId, 'SELECT c.id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE ct.phone = $1', [phone]);
+      return row.id as string;
+    };
+    const conversationA = await conversationOf(a.tenantId, sessionA.externalSessionId);
+    const conversationB = await conversationOf(b.tenantId, sessionB.externalSessionId);
+    const query = `subscription { messageReceived { id body direction status conversation { id unreadCount contact { name phone } } } }`;
+    type Received = { messageReceived: { id: string; body: string; direction: string; status: string; conversation: { id: string; unreadCount: number; contact: { name: string; phone: string } } } };
+    const clientA = t.client.ws(a.token);
+    const clientB = t.client.ws(b.token);
+    const inA = new LiveSubscription<Received>(clientA, query);
+    const inB = new LiveSubscription<Received>(clientB, query);
+    try {
+      await publishUntilSeen(t, a.tenantId, inA, (body) => messageReceivedEvent(a.tenantId, inboundMessage({ body, conversationId: conversationA })));
+      await publishUntilSeen(t, b.tenantId, inB, (body) => messageReceivedEvent(b.tenantId, inboundMessage({ body, conversationId: conversationB })));
+
+      const phone = randomPhone();
+      const body = `over the socket ${randomBytes(4).toString('hex')}`;
+      const response = await inbound(sessionA.externalSessionId, phone, body, { payload: { _data: { notifyName: 'Marta' } } });
+      assert.equal(response.status, 200);
+      await inA.waitFor((s) => s.data.some((d) => d.messageReceived.body === body), 'the webhook message on A');
+      const delivered = inA.data.find((d) => d.messageReceived.body === body)!.messageReceived;
+      assert.equal(delivered.direction, 'INBOUND');
+      assert.equal(delivered.status, 'DELIVERED');
+      assert.deepEqual(delivered.conversation.contact, { name: 'Marta', phone });
+      assert.equal(delivered.conversation.unreadCount, 1);
+      const [stored] = await tenantQuery(t, a.tenantId, 'SELECT id, conversation_id FROM messages WHERE id = $1', [delivered.id]);
+      assert.equal(stored.conversation_id, delivered.conversation.id, 'the delivered message is the stored row');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(inB.data.some((d) => d.messageReceived.body === body), false, "tenant B's subscriber got nothing");
+      assert.deepEqual([...inA.errors, ...inB.errors], []);
+    } finally {
+      inA.dispose();
+      inB.dispose();
+      await clientA.dispose();
+      await clientB.dispose();
     }
   });
 

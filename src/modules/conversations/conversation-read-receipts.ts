@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app-services';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { conversationUpdated } from '../messages/message-events';
+import { conversationUpdatedEvent } from '../inbox/inbox-events';
 import type { Conversation } from './conversation.entity';
 import { ConversationService, type ReadMessage } from './conversation.service';
 
@@ -18,7 +18,7 @@ export class ConversationServiceWithReadReceipts extends ConversationService {
   protected override async sendReadReceipts(ctx: RequestContext, conversation: Conversation, messages: ReadMessage[]): Promise<void> {
     const tenantId = ctx.tenant().tenantId;
     await this.services.events
-      .publish(conversationUpdated(tenantId, conversation))
+      .publish(conversationUpdatedEvent(tenantId, conversation))
       .catch((error) => ctx.log.error({ err: error }, 'could not publish a conversation change'));
     const ids = messages.filter((message) => message.providerMessageId).map((message) => message.id);
     if (ids.length === 0 || !conversation.sessionId) return;

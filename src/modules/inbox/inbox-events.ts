@@ -30,7 +30,7 @@ const CONVERSATION_FIELDS = [
 const CONVERSATION_DATES = ['lastMessageAt', 'createdAt', 'updatedAt'] as const;
 
 const SESSION_FIELDS = [
-  'id', 'provider', 'name', 'status', 'engine', 'qrCode', 'phoneNumber', 'lastError', 'createdAt', 'updatedAt',
+  'id', 'provider', 'name', 'externalSessionId', 'status', 'engine', 'qrCode', 'phoneNumber', 'lastError', 'createdAt', 'updatedAt',
 ] as const satisfies ReadonlyArray<keyof WhatsappSession>;
 const SESSION_DATES = ['createdAt', 'updatedAt'] as const;
 

@@ -19,9 +19,8 @@ import type { Conversation } from '../conversations/conversation.entity';
 import type { ChannelTarget } from '../whatsapp-sessions/channel-route-cache';
 import type { SessionProviders } from '../whatsapp-sessions/session-providers';
 import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import { whatsappSessionUpdated } from '../whatsapp-sessions/whatsapp-session.events';
 import { SESSION_COLUMNS } from '../whatsapp-sessions/whatsapp-session.service';
-import { conversationUpdated, messageReceived, messageUpdated } from './message-events';
+import { conversationUpdatedEvent, messageReceivedEvent, messageUpdatedEvent, whatsappSessionUpdatedEvent } from '../inbox/inbox-events';
 import { MESSAGE_STATUS_RANK, MessageStatus, MessageType, type Message } from './message.entity';
 import { MESSAGE_COLUMNS } from './message.loaders';
 import type { OutboundMessages } from './outbound-message.service';
@@ -240,7 +239,7 @@ export class MessageIngest {
       ];
       const stored = (row: Record<string, unknown>) => {
         const message = messageFromRow(row);
-        published.push(messageReceived(tenantId, message));
+        published.push(messageReceivedEvent(tenantId, message));
         return { message, conversation: conversationFromRow(row) };
       };
 
@@ -249,7 +248,7 @@ export class MessageIngest {
         const [row] = await preparedQuery(manager, 'ingest_inbound_message_v1', INBOUND_SQL, params(null));
         if (row.id === null) return { result: 'duplicate' as const };
         const { message, conversation } = stored(row);
-        published.push(conversationUpdated(tenantId, conversation));
+        published.push(conversationUpdatedEvent(tenantId, conversation));
         return { result: 'stored' as const, message };
       }
       try {
@@ -281,11 +280,11 @@ export class MessageIngest {
               body: rule.replyBody,
               type: MessageType.TEXT,
             });
-            published.push(messageReceived(tenantId, reply.message));
+            published.push(messageUpdatedEvent(tenantId, reply.message)); // a new outbound message
             conversation = reply.conversation;
             wakeSender = true;
           }
-          published.push(conversationUpdated(tenantId, conversation));
+          published.push(conversationUpdatedEvent(tenantId, conversation));
           return { result: 'stored' as const, message };
         });
       } catch (error) {
@@ -321,7 +320,7 @@ export class MessageIngest {
       ]);
       if (row.fresh === 0) return 'duplicate';
       if (row.id !== null) {
-        await this.publish([messageUpdated(tenantId, messageFromRow(row))], this.deps.log);
+        await this.publish([messageUpdatedEvent(tenantId, messageFromRow(row))], this.deps.log);
         return 'stored';
       }
       if (row.known) return 'stored'; // a stale or repeated ack: the message is already further up
@@ -355,7 +354,7 @@ export class MessageIngest {
         sessionId,
       ]);
       if (rows.length === 0) return 'duplicate';
-      await this.publish([whatsappSessionUpdated(tenantId, camelizeRow<WhatsappSession>(rows[0]))], this.deps.log);
+      await this.publish([whatsappSessionUpdatedEvent(tenantId, camelizeRow<WhatsappSession>(rows[0]))], this.deps.log);
       return 'stored';
     });
   }

@@ -7,7 +7,7 @@ import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { Logger } from '../../platform/logger';
 import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { Conversation } from '../conversations/conversation.entity';
-import { conversationUpdated, messageReceived } from './message-events';
+import { conversationUpdatedEvent, messageUpdatedEvent } from '../inbox/inbox-events';
 import { MessageType, type Message } from './message.entity';
 import type { SendMessageInput } from './outbound-message.types';
 
@@ -169,8 +169,9 @@ export class OutboundMessages {
   }
 
   async publish(tenantId: string, stored: { message: Message; conversation: Conversation }): Promise<void> {
-    await this.deps.events.publish(messageReceived(tenantId, stored.message));
-    await this.deps.events.publish(conversationUpdated(tenantId, stored.conversation));
+    // A new outbound message is a messageUpdated (messageReceived is for customers' messages).
+    await this.deps.events.publish(messageUpdatedEvent(tenantId, stored.message));
+    await this.deps.events.publish(conversationUpdatedEvent(tenantId, stored.conversation));
   }
 
   /** The given channel, else the tenant's first working one (oldest first). */

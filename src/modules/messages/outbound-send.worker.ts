@@ -9,7 +9,7 @@ import type { FileStorage } from '../../platform/storage/file-storage';
 import type { TenantRouter } from '../../platform/tenancy/tenant-router';
 import type { SessionProviders } from '../whatsapp-sessions/session-providers';
 import { MESSAGE_RETURNING, messageFromRow } from './message-ingest.service';
-import { messageUpdated } from './message-events';
+import { messageUpdatedEvent } from '../inbox/inbox-events';
 import { MessageType } from './message.entity';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, type OutboundSendJob } from './outbound-message.service';
 
@@ -189,7 +189,7 @@ export class OutboundSendWorker {
       if ((error as { code?: string }).code !== '23505') throw error;
       [rows] = await update(null);
     }
-    if (rows[0]) await this.deps.events.publish(messageUpdated(tenantId, messageFromRow(rows[0])));
+    if (rows[0]) await this.deps.events.publish(messageUpdatedEvent(tenantId, messageFromRow(rows[0])));
   }
 
   private async markFailed(tenantId: string, messageId: string, reason: string): Promise<void> {
@@ -200,7 +200,7 @@ export class OutboundSendWorker {
         [messageId, reason.slice(0, 1000)],
       ),
     );
-    if (rows[0]) await this.deps.events.publish(messageUpdated(tenantId, messageFromRow(rows[0])));
+    if (rows[0]) await this.deps.events.publish(messageUpdatedEvent(tenantId, messageFromRow(rows[0])));
   }
 }
 

@@ -12,7 +12,7 @@ import type { PlanLimits } from '../../platform/tenancy/tenant-registry';
 import type { ChannelRouteCache } from './channel-route-cache';
 import type { SessionProviders } from './session-providers';
 import { WhatsappProvider, WhatsappSessionStatus, type WhatsappSession } from './whatsapp-session.entity';
-import { whatsappSessionUpdated } from './whatsapp-session.events';
+import { whatsappSessionUpdatedEvent } from '../inbox/inbox-events';
 import type { ConnectWhatsAppInput } from './whatsapp-session.types';
 
 /** Every column but the (write-only) credentials. */
@@ -124,7 +124,7 @@ export class WhatsAppSessions {
       throw error;
     }
     const session = await this.update(manager, sessionId, state.status as WhatsappSessionStatus, state.qrCode ?? null, null);
-    await this.deps.events.publish(whatsappSessionUpdated(tenantId, session));
+    await this.deps.events.publish(whatsappSessionUpdatedEvent(tenantId, session));
     return session;
   }
 
@@ -146,7 +146,7 @@ export class WhatsAppSessions {
     }
     this.deps.providers.forget(tenantId, sessionId);
     const session = await this.update(manager, sessionId, WhatsappSessionStatus.STOPPED, null, lastError);
-    await this.deps.events.publish(whatsappSessionUpdated(tenantId, session));
+    await this.deps.events.publish(whatsappSessionUpdatedEvent(tenantId, session));
     return session;
   }
 

@@ -9,13 +9,3 @@ export function camelizeRow<T>(row: Record<string, unknown>): T {
   }
   return result as T;
 }
-
-/** The listed fields as JSON-ready values: Dates become ISO strings, undefined becomes null. */
-export function jsonSnapshot<T extends object>(source: T, fields: readonly (keyof T & string)[]): Record<string, unknown> {
-  const snapshot: Record<string, unknown> = {};
-  for (const field of fields) {
-    const value = source[field] as unknown;
-    snapshot[field] = value instanceof Date ? value.toISOString() : (value ?? null);
-  }
-  return snapshot;
-}

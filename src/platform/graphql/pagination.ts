@@ -91,10 +91,17 @@ export function toConnection<Row, Node = Row>(
   toNode: (row: Row) => Node = (row) => row as unknown as Node,
 ): Connection<Node> {
   const page = rows.slice(0, first);
-  const edges = page.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: toNode(row) }));
+  // An edge's cursor is encoded only if the client selects it (a getter; pages rarely ask).
+  const edges = page.map((row) => ({
+    get cursor() {
+      return encodeCursor(cursorOf(row));
+    },
+    node: toNode(row),
+  }));
+  const last = page[page.length - 1];
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: { hasNextPage: rows.length > first, endCursor: last === undefined ? null : encodeCursor(cursorOf(last)) },
     totalCount,
   };
 }
