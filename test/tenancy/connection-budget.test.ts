@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { TenantLease } from '../../src/platform/tenancy/tenant-router';
 
-const BUDGET = 8;
-/** What tenant pools get: the budget less the control pool (3) and the event bus's LISTEN connection. */
-const TENANT_SLOTS = BUDGET - 3 - 1; // two tenant pools of 2
+const BUDGET = 9;
+/** What tenant pools get: the budget less the control pool (3), the job queue's pool (1) and the event bus's LISTEN connection. */
+const TENANT_SLOTS = BUDGET - 3 - 1 - 1; // two tenant pools of 2
 const WAIT_MS = 1_500;
 
 describe('connection budget (database mode)', () => {
@@ -15,6 +15,7 @@ describe('connection budget (database mode)', () => {
     t = await startTestApp({
       CONNECTION_BUDGET: String(BUDGET),
       CONTROL_POOL_SIZE: '3',
+      JOBS_POOL_SIZE: '1',
       TENANT_POOL_SIZE: '2',
       CONNECTION_WAIT_TIMEOUT_MS: String(WAIT_MS),
       TENANT_IDLE_TIMEOUT_MS: '600000',

@@ -102,6 +102,6 @@ describe('platform admin', () => {
     await t.client.expectError('FORBIDDEN', '{ members { role } }', {}, adminToken);
     await t.client.expectError('FORBIDDEN', `mutation { createApiKey(name: "x") { secret } }`, {}, adminToken);
     const stats = await t.client.data('{ tenancyStats { tenancyMode connectionBudget } }', {}, adminToken);
-    assert.deepEqual(stats.tenancyStats, { tenancyMode: 'database', connectionBudget: t.app.config.CONNECTION_BUDGET - t.app.config.CONTROL_POOL_SIZE - eventListenerConnections(t.app.config) });
+    assert.deepEqual(stats.tenancyStats, { tenancyMode: 'database', connectionBudget: t.app.config.CONNECTION_BUDGET - t.app.config.CONTROL_POOL_SIZE - t.app.config.JOBS_POOL_SIZE - eventListenerConnections(t.app.config) });
   });
 });
