@@ -267,11 +267,18 @@ function postWebhook(url: string, delivery: Delivery, done: (ok: boolean) => voi
       },
     },
     (response) => {
-      response.resume();
-      response.on('end', () => done(response.statusCode === 200));
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        if (response.statusCode !== 200) console.error(`webhook answered ${response.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`);
+        done(response.statusCode === 200);
+      });
     },
   );
-  request.on('error', () => done(false));
+  request.on('error', (error) => {
+    console.error(`webhook request failed: ${error.message}`);
+    done(false);
+  });
   request.end(body);
 }
 
