@@ -12,6 +12,8 @@ import type { TenancyMode } from './platform/control/tenant-placement.entity';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
 import type { FileStorage } from './platform/storage/file-storage';
 import type { SecretBox } from './platform/crypto/secret-box';
+import type { JobQueue } from './platform/jobs/job-queue';
+import type { WhatsAppServices } from './modules/whatsapp-services';
 
 /**
  * Everything resolvers and services may use, built once at start-up by the composition root
@@ -36,4 +38,8 @@ export interface AppServices {
   storage: FileStorage;
   /** Encrypts secrets stored in tenant databases (config secrets, provider tokens). */
   secrets: SecretBox;
+  /** Durable jobs (pg-boss in the control database). */
+  jobs: JobQueue;
+  /** Providers, channel routes, webhook ingest and the outbound send queue. */
+  whatsapp: WhatsAppServices;
 }

@@ -3,7 +3,8 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
-import type { Config } from './config';
+import type { DataSource } from 'typeorm';
+import { eventListenerConnections, type Config } from './config';
 import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
 import { createLogger, type Logger } from './platform/logger';
@@ -20,10 +21,14 @@ import { createHttpServer, sendJson, type Route } from './platform/http/http-ser
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
-import { LocalTenantEventBus } from './platform/realtime/local-event-bus';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
+import { JobQueue } from './platform/jobs/job-queue';
 import { documentContentRoute } from './modules/documents/document-content.route';
+import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
+import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
+import type { TenantEventBus } from './platform/realtime/tenant-events';
+import { createWhatsAppModule } from './modules/whatsapp-services';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 
@@ -57,7 +62,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlUrl = withDatabase(embedded.url, `${config.DB_NAME_PREFIX}_control`);
     }
     log.info({ control: redactUrl(controlUrl) }, 'connecting to the control database');
-    const tenancy = await startTenancy({ settings: config, controlUrl, schema: tenantSchema, controlMigrations, log });
+    const tenancy = await startTenancy({
+      settings: config,
+      controlUrl,
+      schema: tenantSchema,
+      controlMigrations,
+      // The job queue's pool and the event bus's LISTEN connection are part of the budget too.
+      reservedConnections: config.JOBS_POOL_SIZE + eventListenerConnections(config),
+      log,
+    });
     closers.push(() => tenancy.close());
     const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
 
@@ -68,16 +81,56 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
 
-    const events = new LocalTenantEventBus(log);
+    const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
     const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
-    const services: AppServices = { config, log, control, tokens, budget, servers, registry, router, provisioner, migrator, tenancyMode, events, storage, secrets };
+    const jobs = new JobQueue({
+      connectionString: controlUrl,
+      schema: config.JOBS_SCHEMA,
+      poolSize: config.JOBS_POOL_SIZE,
+      pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
+      maintenanceIntervalSeconds: config.JOBS_MAINTENANCE_INTERVAL_SECONDS,
+      log,
+    });
+    let ownUrl: string | null = null;
+    const whatsapp = createWhatsAppModule({ config, log, control, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
+    closers.push(async () => whatsapp.dispose());
+    // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
+    // failed for a later retry that reconciles with the provider first.
+    closers.push(() => jobs.stop(10_000));
+
+    const services: AppServices = {
+      config,
+      log,
+      control,
+      tokens,
+      budget,
+      servers,
+      registry,
+      router,
+      provisioner,
+      migrator,
+      tenancyMode,
+      events,
+      storage,
+      secrets,
+      jobs,
+      whatsapp: whatsapp.services,
+    };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
     const authenticator = new Authenticator(tokens, control, registry);
     const batching = config.DATALOADER_BATCHING;
-    const contexts = new RequestContextFactory({ router, registry, control, log, loaderOptions: { batch: batching, cache: batching } });
+    const contexts = new RequestContextFactory({
+      router,
+      registry,
+      control,
+      log,
+      loaderOptions: { batch: batching, cache: batching },
+      events,
+      subscriptionQueueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+    });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
     const metrics = createMetricsRegistry(() => router.figures());
 
@@ -101,9 +154,18 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
         },
       },
       documentContentRoute({ authenticator, router, storage }),
+      ...whatsapp.httpRoutes,
     ];
     const httpServer = createHttpServer(routes, log);
-    const ws = createGraphQLWsServer({ httpServer, schema, authenticator, contexts, limits, log });
+    const ws = createGraphQLWsServer({
+      httpServer,
+      schema,
+      authenticator,
+      contexts,
+      limits,
+      log,
+      maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    });
     const apollo = createApolloServer({
       schema,
       httpServer,
@@ -115,7 +177,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     await apollo.start();
     closers.push(() => apollo.stop());
-    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts });
+    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSqlStatements: config.EXPOSE_SQL_COUNT });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },
@@ -128,6 +190,11 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     const { port } = httpServer.address() as AddressInfo;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    ownUrl = url;
+
+    // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
+    await jobs.start();
+    await whatsapp.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
 
     return {
@@ -147,4 +214,14 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     await closeAll();
     throw error;
   }
+}
+
+/** Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on the control database. */
+async function createEventBus(config: Config, controlUrl: string, control: DataSource, log: Logger): Promise<TenantEventBus> {
+  if (config.REDIS_URL) {
+    log.info({ redis: redactUrl(config.REDIS_URL) }, 'live events fan out through Redis');
+    return RedisTenantEventBus.connect({ url: config.REDIS_URL, namePrefix: config.DB_NAME_PREFIX, log });
+  }
+  log.info('live events fan out through Postgres LISTEN/NOTIFY on the control database');
+  return PostgresTenantEventBus.connect({ url: controlUrl, control, namePrefix: config.DB_NAME_PREFIX, log });
 }

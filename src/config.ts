@@ -50,7 +50,11 @@ const configSchema = z
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
 
     PUBLIC_URL: optionalUrl,
+    /** Set: live events fan out through Redis pub/sub; unset: Postgres LISTEN/NOTIFY on the control database. */
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Events one subscription may have waiting for its socket; past it the subscriber is dropped. */
+    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(1_000).default(25),
     WAHA_URL: optionalUrl,
     WAHA_API_KEY: z.string().optional(),
     WAHA_WEBHOOK_HMAC_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -58,6 +62,34 @@ const configSchema = z
     CLOUD_VERIFY_TOKEN: z.string().optional(),
     /** Key for secrets stored in tenant databases (Cloud API tokens); generated like JWT_SECRET when absent. */
     SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Timeouts of provider calls: session management and lookups, and sends. */
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    PROVIDER_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** Inbound media larger than this is not copied (the message is stored without it). */
+    INBOUND_MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+    /** Simulated ack delays of the sandbox provider: SENT, DELIVERED, READ (ms). */
+    SANDBOX_ACK_DELAYS_MS: z
+      .string()
+      .regex(/^\d+,\d+,\d+$/, 'must be three comma-separated millisecond values')
+      .default('150,400,1200')
+      .transform((value) => value.split(',').map(Number) as [number, number, number]),
+
+    /** pg-boss lives in the control database, in this schema. */
+    JOBS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase identifier').default('jobs'),
+    JOBS_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
+    JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).default(1),
+    /** How often expired (crashed) jobs are put back for retry. */
+    JOBS_MAINTENANCE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(30),
+    /** Attempts of one outbound send before the message is FAILED. */
+    OUTBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+    /** First retry delay; doubles with each attempt (with jitter). */
+    OUTBOUND_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(5),
+    /** A send attempt still running after this is presumed dead (process killed) and retried. */
+    OUTBOUND_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(120),
+    OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** Lifetime of cached channel routes, provider credentials and auto-reply rules. */
+    CHANNEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+    AUTO_REPLY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -69,15 +101,38 @@ const configSchema = z
     if (env.WAHA_URL && !env.WAHA_WEBHOOK_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['WAHA_WEBHOOK_HMAC_KEY'], message: 'is required when WAHA_URL is set' });
     }
-    const reserved = env.CONTROL_POOL_SIZE + env.TENANT_POOL_SIZE;
+    const reserved = nonTenantConnections(env) + env.TENANT_POOL_SIZE;
     if (env.CONNECTION_BUDGET < reserved) {
       ctx.addIssue({
         code: 'custom',
         path: ['CONNECTION_BUDGET'],
-        message: `must be at least CONTROL_POOL_SIZE + TENANT_POOL_SIZE (${reserved})`,
+        message: `must be at least CONTROL_POOL_SIZE + JOBS_POOL_SIZE + TENANT_POOL_SIZE${env.REDIS_URL ? '' : ' + 1 (the LISTEN connection)'} (${reserved})`,
+      });
+    }
+    // An attempt (reconcile lookup + send + id lookup) must end before its job is presumed dead,
+    // or a slow attempt and its retry could both send.
+    const attemptMs = 2 * env.PROVIDER_TIMEOUT_MS + env.PROVIDER_SEND_TIMEOUT_MS + 5_000;
+    if (env.OUTBOUND_JOB_EXPIRE_SECONDS * 1000 < attemptMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OUTBOUND_JOB_EXPIRE_SECONDS'],
+        message: `must cover 2 x PROVIDER_TIMEOUT_MS + PROVIDER_SEND_TIMEOUT_MS + 5 s (${Math.ceil(attemptMs / 1000)} s)`,
       });
     }
   });
+
+/**
+ * Connections an instance holds outside tenant pools, taken off CONNECTION_BUDGET before tenants
+ * get any: the control pool, the job queue's pool and, without Redis, the LISTEN connection.
+ */
+export function nonTenantConnections(config: { CONTROL_POOL_SIZE: number; JOBS_POOL_SIZE: number; REDIS_URL?: string }): number {
+  return config.CONTROL_POOL_SIZE + config.JOBS_POOL_SIZE + eventListenerConnections(config);
+}
+
+/** Without Redis, each instance holds one extra control-database connection for LISTEN. */
+export function eventListenerConnections(config: { REDIS_URL?: string }): number {
+  return config.REDIS_URL ? 0 : 1;
+}
 
 export type RawConfig = z.infer<typeof configSchema>;
 

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
-import { startApp } from './app';
 
 /** Boot only: config → app → signals. */
 async function main(): Promise<void> {
@@ -14,6 +13,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Loaded only after the configuration is valid: a bad variable is reported at once,
+  // without first loading the whole server.
+  const { startApp } = require('./app') as typeof import('./app');
   const app = await startApp(config);
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -4,15 +4,16 @@ import { Pool } from 'pg';
 import { encodeCursor } from '../../src/platform/graphql/pagination';
 
 /**
- * The inbox page of INBOX_PAGE without our stack: hand-written SQL on pg Pools (the same four
- * statements our server runs: page with contact and last message, count, labels, assignees from
+ * The inbox page of INBOX_PAGE without our stack: hand-written SQL on pg Pools (the same three
+ * statements our server runs: page with contact, last message and count, labels, assignees from
  * the control database), JSON built by hand, served by a bare node:http server. No auth, no
  * GraphQL, no ORM: the ceiling for this query on this machine.
  */
-export const RAW_STATEMENTS_PER_REQUEST = 4;
+export const RAW_STATEMENTS_PER_REQUEST = 3;
 
 const PAGE_SQL = `
   SELECT c.id, c.unread_count, c.assignee_user_id, c.last_message_at::text AS cursor_key,
+         (SELECT count(*)::int FROM conversations) AS total_count,
          ct.name AS contact_name, ct.phone AS contact_phone, lm.body AS last_body, lm.created_at AS last_created_at
     FROM conversations c
     JOIN contacts ct ON ct.id = c.contact_id
@@ -40,8 +41,7 @@ export async function startRawInboxServer(options: {
     const page = await tenant.query(PAGE_SQL, [first + 1]);
     const rows = page.rows.slice(0, first);
     const assigneeIds = [...new Set(rows.map((row) => row.assignee_user_id).filter(Boolean))];
-    const [count, labels, users] = await Promise.all([
-      tenant.query(COUNT_SQL),
+    const [labels, users] = await Promise.all([
       tenant.query(LABELS_SQL, [rows.map((row) => row.id)]),
       assigneeIds.length ? control.query(ASSIGNEES_SQL, [options.tenantId, assigneeIds]) : Promise.resolve({ rows: [] }),
     ]);
@@ -67,7 +67,7 @@ export async function startRawInboxServer(options: {
         conversations: {
           edges,
           pageInfo: { endCursor: last ? encodeCursor([last.cursor_key, last.id]) : null, hasNextPage: page.rows.length > first },
-          totalCount: count.rows[0].n,
+          totalCount: rows.length ? rows[0].total_count : (await tenant.query(COUNT_SQL)).rows[0].n,
         },
       },
     };

@@ -1,4 +1,5 @@
 import { CreateControlSchema1763700000000 } from './1763700000000-create-control-schema';
+import { CreateTenantEventPayloads1763900000000 } from './1763900000000-create-tenant-event-payloads';
 
 /** In order; each class is applied once per control database. */
-export const controlMigrations = [CreateControlSchema1763700000000];
+export const controlMigrations = [CreateControlSchema1763700000000, CreateTenantEventPayloads1763900000000];

@@ -26,12 +26,14 @@ export interface ProviderRegistryOptions {
   sendTimeoutMs?: number;
   maxMediaBytes?: number;
   fetchImpl?: typeof fetch;
+  /** Our own base URL, used when PUBLIC_URL is not set (known only once the server listens). */
+  ownUrl?: () => string | null;
 }
 
 /** Paths of our webhook routes, relative to PUBLIC_URL. */
 export const WEBHOOK_PATHS: Readonly<Record<'WAHA' | 'CLOUD', string>> = {
   WAHA: '/webhooks/waha',
-  CLOUD: '/webhooks/cloud',
+  CLOUD: '/webhooks/whatsapp-cloud',
 };
 
 const SANDBOX_CACHE_LIMIT = 1000;
@@ -75,9 +77,10 @@ export class ProviderRegistry {
     return this.available().includes(kind);
   }
 
-  /** Our webhook URL for a provider, or null when PUBLIC_URL is not set. */
+  /** Our webhook URL for a provider: under PUBLIC_URL, else under our own URL; null when neither is known. */
   webhookUrl(kind: 'WAHA' | 'CLOUD'): string | null {
-    return this.config.PUBLIC_URL ? `${this.config.PUBLIC_URL.replace(/\/+$/, '')}${WEBHOOK_PATHS[kind]}` : null;
+    const base = this.config.PUBLIC_URL ?? this.options.ownUrl?.() ?? null;
+    return base ? `${base.replace(/\/+$/, '')}${WEBHOOK_PATHS[kind]}` : null;
   }
 
   forChannel(binding: ChannelBinding): WhatsAppProvider {

@@ -14,6 +14,9 @@ import { OrderResolver } from './orders/order.resolver';
 import { DocumentResolver } from './documents/document.resolver';
 import { SettingsResolver } from './settings/settings.resolver';
 import { WhatsappSettingsResolver } from './whatsapp-sessions/whatsapp-settings.resolver';
+import { InboxSubscriptionsResolver } from './inbox/inbox-subscriptions.resolver';
+import { WhatsappSessionResolver } from './whatsapp-sessions/whatsapp-session.resolver';
+import { OutboundMessageResolver } from './messages/outbound-message.resolver';
 
 /** Every resolver of the product; each is constructed with AppServices. */
 export const moduleResolvers: NonEmptyArray<Function> = [
@@ -33,4 +36,7 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   DocumentResolver,
   SettingsResolver,
   WhatsappSettingsResolver,
+  InboxSubscriptionsResolver,
+  WhatsappSessionResolver,
+  OutboundMessageResolver,
 ];

@@ -12,6 +12,10 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   PLAN_LIMIT_REACHED: 'PLAN_LIMIT_REACHED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** One WebSocket holds as many subscriptions as it may. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** A subscriber fell so far behind that its buffer filled; it is dropped. */
+  SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   PROVISIONING_FAILED: 'PROVISIONING_FAILED',
   PROVIDER_ERROR: 'PROVIDER_ERROR',

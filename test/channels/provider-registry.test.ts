@@ -44,7 +44,7 @@ describe('provider registry', () => {
     assert.equal(cloud.externalKey, '1065');
     assert.equal(cloud.capabilities.templates, true);
     assert.equal(registry.webhookUrl('WAHA'), 'https://crm.example.test/webhooks/waha');
-    assert.equal(registry.webhookUrl('CLOUD'), 'https://crm.example.test/webhooks/cloud');
+    assert.equal(registry.webhookUrl('CLOUD'), 'https://crm.example.test/webhooks/whatsapp-cloud');
   });
 
   test('a Cloud channel without a token is refused', () => {

@@ -174,6 +174,29 @@ describe('contacts', () => {
     assert.ok(totalCount >= 40);
   });
 
+  test('a contacts page with groups and labels costs the same statements for 5 and for 40 contacts', async () => {
+    const tenant = await t.client.signUp();
+    await t.app.services.router.withTenant(tenant.tenantId, async (manager) => {
+      await manager.query(`INSERT INTO contacts (name, phone) SELECT 'Batch ' || i, (4915200000000 + i)::text FROM generate_series(1, 40) i`);
+      await manager.query(`INSERT INTO labels (name) VALUES ('A'), ('B')`);
+      await manager.query(`INSERT INTO contact_groups (name) VALUES ('G1'), ('G2')`);
+      await manager.query(`INSERT INTO contact_labels (contact_id, label_id) SELECT c.id, l.id FROM contacts c, labels l`);
+      await manager.query(`INSERT INTO contact_group_members (group_id, contact_id) SELECT g.id, c.id FROM contacts c, contact_groups g`);
+    });
+    const page = `query ($first: Int) { contacts(first: $first) { edges { node { name groups { name memberCount } labels { name } } } totalCount } }`;
+    await t.client.data(page, { first: 1 }, tenant.token); // warm the tenant registry cache
+    const statements: number[] = [];
+    for (const first of [5, 40]) {
+      const result = await t.client.request(page, { first }, tenant.token);
+      assert.equal(result.errors, undefined);
+      assert.equal(result.data.contacts.edges.length, first);
+      assert.ok(result.data.contacts.edges.every((e: any) => e.node.groups.length === 2 && e.node.labels.length === 2 && e.node.groups[0].memberCount === 40));
+      statements.push(result.extensions!.sqlStatements!);
+    }
+    assert.equal(statements[0], statements[1], `statements: ${statements}`);
+    assert.ok(statements[0] <= 5, `page, count, groups, member counts, labels: ${statements[0]}`);
+  });
+
   test('plan limit: createContact stops at maxContacts with PLAN_LIMIT_REACHED, also under concurrency', async () => {
     const tenant = await t.client.signUp();
     await setPlanLimits(t, tenant.tenantId, { maxContacts: 5 });

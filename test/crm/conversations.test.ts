@@ -61,6 +61,32 @@ describe('conversations and messages', () => {
       assert.equal(node.assignee?.name ?? null, row.assignee_user_id ? names.get(row.assignee_user_id) : null);
     }
     assert.ok(conversations.edges.some((e: { node: { assignee: unknown } }) => e.node.assignee === null), 'some are unassigned');
+
+    // Past the last page: no rows, and the count (which otherwise rides along in the page query) still holds.
+    const beyond = (await t.client.data(INBOX, { first: 5, after: conversations.pageInfo.endCursor }, owner.token)).conversations;
+    assert.deepEqual([beyond.edges.length, beyond.totalCount, beyond.pageInfo.hasNextPage], [0, 30, false]);
+  });
+
+  test('whatever the page selects of contact and last message matches the full records', async () => {
+    const contactFields = 'id name phone email notes optedOut createdAt updatedAt groups { id } labels { id }';
+    const messageFields = 'id conversationId direction fromAddress toAddress body type status failureReason providerTimestamp readAt createdAt updatedAt sentBy { id } conversation { id }';
+    const page = `query { conversations(first: 5) { edges { node { id
+      ...Who
+      latest: lastMessage { ${messageFields} }
+    } } } }
+    fragment Who on Conversation { contact { ... on Contact { ${contactFields} } } c2: contact { __typename } }`;
+    const { conversations } = await t.client.data(page, {}, owner.token);
+    assert.equal(conversations.edges.length, 5);
+    for (const { node } of conversations.edges) {
+      const one = await t.client.data(
+        `query ($id: ID!) { conversation(id: $id) { contact { ${contactFields} } lastMessage { ${messageFields} } } }`,
+        { id: node.id },
+        owner.token,
+      );
+      assert.deepEqual(node.contact, one.conversation.contact);
+      assert.deepEqual(node.latest, one.conversation.lastMessage);
+      assert.deepEqual(node.c2, { __typename: 'Contact' });
+    }
   });
 
   test('filters: status, assignee, label, unread only', async () => {

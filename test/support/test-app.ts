@@ -33,10 +33,14 @@ export interface TestApp {
 /**
  * Boots the real server on an ephemeral port with its own control database and name prefix,
  * so test files can run side by side on one Postgres server. stop() drops what it created.
+ *
+ * `join: other` boots a second instance of the same deployment instead: same control database,
+ * prefix and secrets (so tokens work on both); its stop() leaves the databases to `other`.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const prefix = `t${crypto.randomBytes(5).toString('hex')}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-test-'));
+export async function startTestApp(env: Record<string, string> = {}, options: { join?: TestApp } = {}): Promise<TestApp> {
+  const joined = options.join;
+  const prefix = joined?.prefix ?? `t${crypto.randomBytes(5).toString('hex')}`;
+  const dataDir = joined ? joined.app.config.DATA_DIR : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -67,6 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (stopped) return;
       stopped = true;
       await app.stop();
+      if (joined) return;
       await dropDatabasesWithPrefix(prefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -98,7 +98,7 @@ describe('tokens and tenant boundaries', () => {
       const client = t.client.ws(token);
       try {
         const outcome = await wsRequest(client, ME);
-        assert.equal(outcome.closeCode, 4403, `token ${token}`);
+        assert.equal(outcome.closeCode, 4401, `token ${token}`);
         assert.equal(outcome.data, undefined);
       } finally {
         await client.dispose();

@@ -1,9 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { nonTenantConnections } from '../../src/config';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { TenantLease } from '../../src/platform/tenancy/tenant-router';
 
-const BUDGET = 7; // control pool 3 + two tenant pools of 2
+const BUDGET = 9;
+/** What tenant pools get: the budget less the control pool (3), the job queue (1) and the LISTEN connection. */
+const TENANT_SLOTS = BUDGET - nonTenantConnections({ CONTROL_POOL_SIZE: 3, JOBS_POOL_SIZE: 1 }); // two tenant pools of 2
 const WAIT_MS = 1_500;
 
 describe('connection budget (database mode)', () => {
@@ -13,6 +16,7 @@ describe('connection budget (database mode)', () => {
     t = await startTestApp({
       CONNECTION_BUDGET: String(BUDGET),
       CONTROL_POOL_SIZE: '3',
+      JOBS_POOL_SIZE: '1',
       TENANT_POOL_SIZE: '2',
       CONNECTION_WAIT_TIMEOUT_MS: String(WAIT_MS),
       TENANT_IDLE_TIMEOUT_MS: '600000',
@@ -81,7 +85,7 @@ describe('connection budget (database mode)', () => {
     });
     const figures = router.figures();
     assert.ok(maxLive <= 2, `live DataSources ${maxLive} above 2`);
-    assert.ok(maxSlots <= BUDGET - 3, `budget slots ${maxSlots} above ${BUDGET - 3}`);
+    assert.ok(maxSlots <= TENANT_SLOTS, `budget slots ${maxSlots} above ${TENANT_SLOTS}`);
     assert.ok(figures.evictions > evictionsBefore, 'pools were evicted to make room');
     assert.ok(peak <= BUDGET, `peak ${peak} connections above the budget of ${BUDGET}`);
   });
@@ -119,7 +123,7 @@ describe('connection budget (database mode)', () => {
   test('sign-up works while idle tenant pools hold the whole budget', async () => {
     const { router } = t.app.services;
     await Promise.all([tenants[0], tenants[1]].map((id) => router.withTenant(id, (manager) => manager.query('SELECT 1'))));
-    assert.equal(router.figures().budgetSlotsInUse, BUDGET - 3, 'idle pools hold every slot');
+    assert.equal(router.figures().budgetSlotsInUse, TENANT_SLOTS, 'idle pools hold every slot');
     const started = Date.now();
     const signedUp = await t.client.signUp();
     assert.ok(Date.now() - started < WAIT_MS, 'no wait for a timeout');
@@ -131,7 +135,7 @@ describe('connection budget (database mode)', () => {
     const response = await fetch(`${t.url}/metrics`);
     const text = await response.text();
     assert.match(text, /crm_tenancy_connection_budget \d+/);
-    assert.match(text, new RegExp(`crm_tenancy_connection_budget ${BUDGET - 3}\\b`));
+    assert.match(text, new RegExp(`crm_tenancy_connection_budget ${TENANT_SLOTS}\\b`));
     assert.match(text, /crm_tenancy_evictions [1-9]/);
     assert.match(text, /crm_tenancy_budget_timeouts [1-9]/);
   });

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { nonTenantConnections } from '../../src/config';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { runCli } from '../support/cli-process';
@@ -101,6 +102,6 @@ describe('platform admin', () => {
     await t.client.expectError('FORBIDDEN', '{ members { role } }', {}, adminToken);
     await t.client.expectError('FORBIDDEN', `mutation { createApiKey(name: "x") { secret } }`, {}, adminToken);
     const stats = await t.client.data('{ tenancyStats { tenancyMode connectionBudget } }', {}, adminToken);
-    assert.deepEqual(stats.tenancyStats, { tenancyMode: 'database', connectionBudget: t.app.config.CONNECTION_BUDGET - t.app.config.CONTROL_POOL_SIZE });
+    assert.deepEqual(stats.tenancyStats, { tenancyMode: 'database', connectionBudget: t.app.config.CONNECTION_BUDGET - nonTenantConnections(t.app.config) });
   });
 });

@@ -21,6 +21,13 @@ export const compileAutoReplyPattern = (pattern: string) => new RegExp(pattern, 
 /** Whether `text` triggers a REGEX rule compiled by compileAutoReplyPattern. */
 export const regexMatches = (regex: RegExp, text: string) => regex.test(text.slice(0, MAX_MATCHED_CHARS));
 
+/** Keyword rules match a whole word or phrase, case-insensitively (punctuation separates words). */
+export function keywordMatches(keyword: string, text: string): boolean {
+  const haystack = ` ${text.slice(0, MAX_MATCHED_CHARS).toLocaleLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  const needle = keyword.toLocaleLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return needle.length > 0 && haystack.includes(` ${needle} `);
+}
+
 /** Why a REGEX pattern is refused, or null when it is acceptable. */
 export function regexPatternProblem(pattern: string): string | null {
   if (pattern.length === 0) return 'pattern must not be empty';

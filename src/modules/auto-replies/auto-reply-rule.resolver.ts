@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { AppServices } from '../../app-services';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
@@ -15,6 +16,15 @@ import {
 @Resolver(() => AutoReplyRuleType)
 export class AutoReplyRuleResolver {
   private readonly service = new AutoReplyRuleService();
+
+  constructor(private readonly services: AppServices) {}
+
+  /** The inbound path caches rules; a change applies at once on this instance (others: within the cache TTL). */
+  private async changed<T>(ctx: RequestContext, result: Promise<T>): Promise<T> {
+    const value = await result;
+    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    return value;
+  }
 
   @Authorized(Access.READ)
   @Query(() => AutoReplyRuleConnection)
@@ -35,7 +45,7 @@ export class AutoReplyRuleResolver {
   @Authorized(Access.MANAGE)
   @Mutation(() => AutoReplyRuleType)
   createAutoReplyRule(@Arg('input', () => CreateAutoReplyRuleInput) input: CreateAutoReplyRuleInput, @Ctx() ctx: RequestContext): Promise<AutoReplyRule> {
-    return this.service.create(ctx, input);
+    return this.changed(ctx, this.service.create(ctx, input));
   }
 
   @Authorized(Access.MANAGE)
@@ -45,12 +55,12 @@ export class AutoReplyRuleResolver {
     @Arg('input', () => UpdateAutoReplyRuleInput) input: UpdateAutoReplyRuleInput,
     @Ctx() ctx: RequestContext,
   ): Promise<AutoReplyRule> {
-    return this.service.update(ctx, id, input);
+    return this.changed(ctx, this.service.update(ctx, id, input));
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => Boolean)
   deleteAutoReplyRule(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return this.service.delete(ctx, id);
+    return this.changed(ctx, this.service.delete(ctx, id));
   }
 }

@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../platform/graphql/pagination';
 
 /** A named set of contacts, e.g. a campaign audience. `memberCount` is batched. */
-@ObjectType('ContactGroup')
+@ObjectType('ContactGroup', { simpleResolvers: true })
 export class ContactGroupType {
   @Field(() => ID) id: string;
   @Field() name: string;

@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../platform/graphql/pagination';
 
 /** A person the business talks to. `groups` and `labels` are batched field resolvers. */
-@ObjectType('Contact')
+@ObjectType('Contact', { simpleResolvers: true })
 export class ContactType {
   @Field(() => ID) id: string;
   @Field() name: string;

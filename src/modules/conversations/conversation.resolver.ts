@@ -1,9 +1,11 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode } from '../../platform/errors';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
+import { selectedFieldNames, selectsField } from '../../platform/graphql/selection';
 import type { Contact } from '../contacts/contact.entity';
 import { contactByIdLoader } from '../contacts/contact.loaders';
 import { ContactType } from '../contacts/contact.types';
@@ -15,15 +17,25 @@ import type { Message } from '../messages/message.entity';
 import { messageByIdLoader } from '../messages/message.loaders';
 import { MessageType } from '../messages/message.types';
 import type { Conversation } from './conversation.entity';
-import { ConversationService } from './conversation.service';
+import type { ConversationService, InboxConversation } from './conversation.service';
+import { ConversationServiceWithReadReceipts } from './conversation-read-receipts';
 import { ConversationConnection, ConversationFilter, ConversationType } from './conversation.types';
+
+async function loadContact(ctx: RequestContext, contactId: string): Promise<Contact> {
+  const contact = await (await contactByIdLoader(ctx)).load(contactId);
+  // The foreign key (ON DELETE CASCADE) and soft deletes make this unreachable.
+  if (!contact) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Conversation without contact');
+  return contact;
+}
 
 /** The inbox. Everyone reads; AGENT and up work conversations. Every relation field is batched. */
 @Resolver(() => ConversationType)
 export class ConversationResolver {
-  private readonly conversationService = new ConversationService();
+  private readonly conversationService: ConversationService;
 
-  constructor(_services: AppServices) {}
+  constructor(services: AppServices) {
+    this.conversationService = new ConversationServiceWithReadReceipts(services);
+  }
 
   @Authorized(Access.READ)
   @Query(() => ConversationConnection, { description: 'Newest activity first' })
@@ -31,8 +43,13 @@ export class ConversationResolver {
     @Args() args: ConnectionArgs,
     @Arg('filter', () => ConversationFilter, { nullable: true }) filter: ConversationFilter | undefined,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Conversation>> {
-    return this.conversationService.list(ctx, args, filter);
+    return this.conversationService.list(ctx, args, filter, {
+      withTotalCount: selectsField(info, 'totalCount'),
+      contactFields: selectedFieldNames(info, ['edges', 'node', 'contact']),
+      lastMessageFields: selectedFieldNames(info, ['edges', 'node', 'lastMessage']),
+    });
   }
 
   @Authorized(Access.READ)
@@ -69,18 +86,18 @@ export class ConversationResolver {
     return this.conversationService.markRead(ctx, id);
   }
 
+  // An inbox page joins the selected columns of contact and last message to its rows; the field
+  // resolvers take them from the row without a promise. Anything else goes through the loaders.
   @FieldResolver(() => ContactType)
-  async contact(@Root() conversation: Conversation, @Ctx() ctx: RequestContext): Promise<Contact> {
-    const contact = await (await contactByIdLoader(ctx)).load(conversation.contactId);
-    // The foreign key (ON DELETE CASCADE) and soft deletes make this unreachable.
-    if (!contact) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Conversation without contact');
-    return contact;
+  contact(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Contact | Promise<Contact> {
+    return conversation.contact ?? loadContact(ctx, conversation.contactId);
   }
 
   @FieldResolver(() => MessageType, { nullable: true })
-  async lastMessage(@Root() conversation: Conversation, @Ctx() ctx: RequestContext): Promise<Message | null> {
+  lastMessage(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Message | null | Promise<Message | null> {
     if (!conversation.lastMessageId) return null;
-    return (await messageByIdLoader(ctx)).load(conversation.lastMessageId);
+    if (conversation.lastMessage !== undefined) return conversation.lastMessage;
+    return messageByIdLoader(ctx).then((loader) => loader.load(conversation.lastMessageId!));
   }
 
   @FieldResolver(() => [LabelType])

@@ -7,11 +7,20 @@ import { rawEntityRows } from '../../platform/db/raw-entity-rows';
 import { pageSize, toConnection, type Connection, type ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from '../contacts/contact.entity';
-import { contactByIdLoader } from '../contacts/contact.loaders';
 import { Message } from '../messages/message.entity';
-import { messageByIdLoader } from '../messages/message.loaders';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
+
+/** A conversation of an inbox page, carrying the contact and last message joined to it. */
+export type InboxConversation = Conversation & { lastMessage?: Message | null };
+
+/** What the client selected of an inbox page, so one query fetches just that. */
+export interface InboxSelection {
+  withTotalCount?: boolean;
+  /** Fields selected under edges.node.contact; null/undefined: not selected, not joined. */
+  contactFields?: ReadonlySet<string> | null;
+  lastMessageFields?: ReadonlySet<string> | null;
+}
 
 const INBOX_ORDER: KeysetOrder = { alias: 'c', column: 'last_message_at', type: 'timestamptz', direction: 'DESC', nullable: true };
 
@@ -25,12 +34,17 @@ export interface ReadMessage {
 export class ConversationService {
   /**
    * Newest activity first (last_message_at DESC, id DESC; IDX_conversations_inbox and its status /
-   * assignee variants). The contact and last message of each row come in the same query and are
-   * primed into their DataLoaders, so the page's `contact` and `lastMessage` fields cost nothing
-   * more. Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
+   * assignee variants). The contact and last message of each row come in the same query when the
+   * client selects them (only the selected columns), and so does totalCount, so the page's
+   * `contact`, `lastMessage` and `totalCount` cost no further statement. Hand-written SQL: this is the hottest query of the product, and TypeORM's query builder
    * cost more CPU than the query itself (see BENCHMARKS.md, bench:graphql).
    */
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: ConversationFilter | undefined): Promise<Connection<Conversation>> {
+  async list(
+    ctx: RequestContext,
+    args: ConnectionArgs,
+    filter: ConversationFilter | undefined,
+    options: InboxSelection = {},
+  ): Promise<Connection<Conversation>> {
     const manager = await ctx.tenant().manager();
     const first = pageSize(args);
     const params: unknown[] = [];
@@ -44,33 +58,42 @@ export class ConversationService {
     if (filter?.unreadOnly) where.push('c.unread_count > 0');
     const countSql = `SELECT count(*)::int AS n FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     const countParams = [...params];
+    const countOnce = () => manager.query(countSql, countParams).then((result: Array<{ n: number }>) => result[0].n);
     if (args.after) where.push(keysetAfter(INBOX_ORDER, args.after, bind));
 
     const conversations = rawEntityRows(manager, Conversation);
-    const contactRows = rawEntityRows(manager, Contact);
-    const messageRows = rawEntityRows(manager, Message, { exclude: ['rawPayload'] });
+    // Only what the client selected of contact and last message (plus ids): a page is the
+    // hottest query there is, and every column costs on both sides of the wire.
+    const contactRows = options.contactFields ? rawEntityRows(manager, Contact, { only: options.contactFields }) : null;
+    const messageRows = options.lastMessageFields
+      ? rawEntityRows(manager, Message, { exclude: ['rawPayload'], only: options.lastMessageFields })
+      : null;
     // A conversation keeps showing its contact after the contact was (softly) deleted.
     const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')},
-              ${contactRows.select('ct', 'ct_')}, ${messageRows.select('lm', 'lm_')}
+      `SELECT ${keysetCursorKey(INBOX_ORDER)} AS cursor_key, ${conversations.select('c', 'c_')}
+              ${options.withTotalCount ? `, (${countSql}) AS total_count` : ''}
+              ${contactRows ? `, ${contactRows.select('ct', 'ct_')}` : ''}
+              ${messageRows ? `, ${messageRows.select('lm', 'lm_')}` : ''}
          FROM conversations c
-         JOIN contacts ct ON ct.id = c.contact_id
-         LEFT JOIN messages lm ON lm.id = c.last_message_id
+         ${contactRows ? 'JOIN contacts ct ON ct.id = c.contact_id' : ''}
+         ${messageRows ? 'LEFT JOIN messages lm ON lm.id = c.last_message_id' : ''}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${keysetOrderBy(INBOX_ORDER)}
         LIMIT ${bind(first + 1)}`,
       params,
     );
-    const [contacts, messages] = await Promise.all([contactByIdLoader(ctx), messageByIdLoader(ctx)]);
     return toConnection(
       rows,
       first,
       (row) => [row.cursor_key as string | null, row.c_id as string],
-      async () => (await manager.query(countSql, countParams))[0].n,
+      // Asked for up front, the count rides along in the page query (an uncorrelated subquery, run
+      // once); an empty page has no row to carry it.
+      () => (rows.length && options.withTotalCount ? Promise.resolve(rows[0].total_count as number) : countOnce()),
       (row) => {
-        const conversation = conversations.read(row, 'c_')!;
-        contacts.prime(conversation.contactId, contactRows.read(row, 'ct_')!);
-        if (conversation.lastMessageId) messages.prime(conversation.lastMessageId, messageRows.read(row, 'lm_'));
+        const conversation: InboxConversation = conversations.read(row, 'c_')!;
+        // Partial rows: they answer this page's own fields and are not put in the shared loaders.
+        if (contactRows) conversation.contact = contactRows.read(row, 'ct_')!;
+        if (messageRows) conversation.lastMessage = messageRows.read(row, 'lm_');
         return conversation;
       },
     );
@@ -114,7 +137,8 @@ export class ConversationService {
         ? await transaction.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne()
         : null;
       if (!locked) throw notFound('Conversation');
-      const rows: Array<{ id: string; provider_message_id: string | null }> = await transaction.query(
+      // An UPDATE through TypeORM's query() resolves to [rows, affected].
+      const [rows]: [Array<{ id: string; provider_message_id: string | null }>, number] = await transaction.query(
         `UPDATE messages SET read_at = now(), updated_at = now()
           WHERE conversation_id = $1 AND direction = 'INBOUND' AND read_at IS NULL
           RETURNING id, provider_message_id`,

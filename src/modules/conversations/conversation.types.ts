@@ -9,7 +9,7 @@ registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
  * The inbox row: one chat per contact and channel. `contact`, `lastMessage`, `labels` and
  * `assignee` are batched field resolvers (DataLoader), so a page costs a fixed number of queries.
  */
-@ObjectType('Conversation')
+@ObjectType('Conversation', { simpleResolvers: true })
 export class ConversationType {
   @Field(() => ID) id: string;
   @Field(() => ConversationStatus) status: ConversationStatus;

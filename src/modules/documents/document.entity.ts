@@ -1,4 +1,5 @@
-import { Check, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, type ValueTransformer } from 'typeorm';
+import { Check, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintAsNumber } from '../../platform/db/bigint-transformer';
 
 export enum DocumentSource {
   UPLOAD = 'UPLOAD',
@@ -6,16 +7,6 @@ export enum DocumentSource {
   CAMPAIGN = 'CAMPAIGN',
 }
 
-/** pg returns bigint as a string; sizes stay far below 2^53, so a number is exact. */
-const bigintAsNumber: ValueTransformer = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | null) => {
-    if (value === null) return null;
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed)) throw new RangeError(`bigint ${value} does not fit a JavaScript number`);
-    return parsed;
-  },
-};
 
 /** A file we store: an upload, or media copied from a provider at ingest. */
 @Entity({ name: 'documents' })

@@ -6,7 +6,7 @@ import { TenantStatus } from '../../platform/control/tenant.entity';
 registerEnumType(TenantRole, { name: 'TenantRole', description: 'What a member may do in a tenant' });
 registerEnumType(TenantStatus, { name: 'TenantStatus' });
 
-@ObjectType('User')
+@ObjectType('User', { simpleResolvers: true })
 export class UserType {
   @Field(() => ID) id: string;
   @Field() email: string;

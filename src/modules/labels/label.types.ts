@@ -5,7 +5,7 @@ import { ConnectionType } from '../../platform/graphql/pagination';
 const COLOR_RULE = { message: 'color must be #rrggbb' };
 
 /** A chat label, put on contacts and conversations. */
-@ObjectType('Label')
+@ObjectType('Label', { simpleResolvers: true })
 export class LabelType {
   @Field(() => ID) id: string;
   @Field() name: string;

@@ -10,7 +10,7 @@ registerEnumType(MessageStatus, {
 });
 
 /** One WhatsApp message of a conversation. `sentBy` is a batched field resolver. */
-@ObjectType('Message')
+@ObjectType('Message', { simpleResolvers: true })
 export class MessageType {
   @Field(() => ID) id: string;
   @Field(() => ID) conversationId: string;

@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { bigintCentsAsNumber, Order } from './order.entity';
+import { bigintAsNumber } from '../../platform/db/bigint-transformer';
+import { Order } from './order.entity';
 
 @Entity({ name: 'order_items' })
 @Check('CHK_order_items_quantity', `"quantity" > 0`)
@@ -26,7 +27,7 @@ export class OrderItem {
     asExpression: `"quantity"::bigint * "unit_price_cents"`,
     insert: false,
     update: false,
-    transformer: bigintCentsAsNumber,
+    transformer: bigintAsNumber,
   })
   lineTotalCents: number;
 

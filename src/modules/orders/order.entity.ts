@@ -1,4 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, Index, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, type ValueTransformer } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintAsNumber } from '../../platform/db/bigint-transformer';
 import { Contact } from '../contacts/contact.entity';
 import { OrderItem } from './order-item.entity';
 
@@ -10,16 +11,6 @@ export enum OrderStatus {
   CANCELLED = 'CANCELLED',
 }
 
-/** pg returns bigint as a string; amounts in cents stay far below 2^53, so a number is exact. */
-export const bigintCentsAsNumber: ValueTransformer = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | null) => {
-    if (value === null) return null;
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed)) throw new RangeError(`bigint ${value} does not fit a JavaScript number`);
-    return parsed;
-  },
-};
 
 @Entity({ name: 'orders' })
 @Check('CHK_orders_currency', `"currency" ~ '^[A-Z]{3}$'`)
@@ -41,7 +32,7 @@ export class Order {
    * DERIVED: sum of order_items.line_total_cents, kept by the trigger order_items_refresh_order_total.
    * Never written by the app (insert/update false); reload the order after changing items.
    */
-  @Column({ type: 'bigint', default: 0, insert: false, update: false, transformer: bigintCentsAsNumber })
+  @Column({ type: 'bigint', default: 0, insert: false, update: false, transformer: bigintAsNumber })
   totalCents: number;
 
   @Column({ type: 'text', nullable: true }) notes: string | null;

@@ -14,7 +14,7 @@ export class SettingsResolver {
   private readonly master = new MasterConfigService();
   private readonly tenantConfigs: TenantConfigService;
 
-  constructor(services: AppServices) {
+  constructor(private readonly services: AppServices) {
     this.tenantConfigs = new TenantConfigService(services);
   }
 
@@ -26,8 +26,11 @@ export class SettingsResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => MasterConfigType)
-  updateMasterConfig(@Arg('input', () => UpdateMasterConfigInput) input: UpdateMasterConfigInput, @Ctx() ctx: RequestContext): Promise<MasterConfig> {
-    return this.master.update(ctx, input);
+  async updateMasterConfig(@Arg('input', () => UpdateMasterConfigInput) input: UpdateMasterConfigInput, @Ctx() ctx: RequestContext): Promise<MasterConfig> {
+    const config = await this.master.update(ctx, input);
+    // The time zone is the auto-replies' fallback for business hours (cached plans).
+    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    return config;
   }
 
   @Authorized(Access.READ)

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { AppServices } from '../../app-services';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import { WhatsappSettingsService } from './whatsapp-settings.service';
@@ -8,6 +9,8 @@ import { UpdateWhatsappSettingsInput, WhatsappSettingsType } from './whatsapp-se
 export class WhatsappSettingsResolver {
   private readonly service = new WhatsappSettingsService();
 
+  constructor(private readonly services: AppServices) {}
+
   @Authorized(Access.READ)
   @Query(() => WhatsappSettingsType, { nullable: true, description: 'Null when there is no such channel' })
   whatsappSettings(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RequestContext): Promise<WhatsappSettingsType | null> {
@@ -16,11 +19,14 @@ export class WhatsappSettingsResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => WhatsappSettingsType)
-  updateWhatsappSettings(
+  async updateWhatsappSettings(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('input', () => UpdateWhatsappSettingsInput) input: UpdateWhatsappSettingsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<WhatsappSettingsType> {
-    return this.service.update(ctx, sessionId, input);
+    const settings = await this.service.update(ctx, sessionId, input);
+    // Business hours feed the auto-replies' cached plans.
+    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    return settings;
   }
 }

@@ -1,7 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { Logger } from '../logger';
 import { currentSqlStatementCount } from '../db/sql-statement-counter';
@@ -23,13 +23,23 @@ export function createApolloServer(options: {
   onDrain?: () => Promise<void>;
 }): ApolloServer<RequestContext> {
   const { schema, limits } = options;
+  // Operations already found within the limits, per parsed document (Apollo reuses the document of
+  // a repeated query): the check walks the whole document twice and is a pure function of it and
+  // the variables. At most 100 variable sets per document are remembered.
+  const withinLimits = new WeakMap<DocumentNode, Set<string>>();
 
   const queryLimitsPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName }) {
+          const key = `${operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}`;
+          let checked = withinLimits.get(document);
+          if (checked?.has(key)) return;
           try {
             assertWithinLimits(schema, document, request.variables, operationName, limits);
+            if (!checked) withinLimits.set(document, (checked = new Set()));
+            if (checked.size >= 100) checked.clear();
+            checked.add(key);
           } catch (error) {
             const graphQLError = error as GraphQLError;
             throw new GraphQLError(graphQLError.message, { extensions: { ...graphQLError.extensions, http: { status: 400 } } });

@@ -16,7 +16,7 @@ export class ConnectionArgs {
   after?: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field() hasNextPage: boolean;
   @Field(() => String, { nullable: true }) endCursor: string | null;
@@ -44,7 +44,7 @@ const resolveLazyCount: MiddlewareFn = async (_data, next) => {
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   const name = nodeType.name.replace(/Type$/, '');
 
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field() cursor: string;
     @Field(() => nodeType) node: T;
@@ -52,8 +52,8 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
 
   @ObjectType(`${name}Connection`)
   class ConnectionObject {
-    @Field(() => [EdgeType]) edges: EdgeType[];
-    @Field(() => PageInfo) pageInfo: PageInfo;
+    @Field(() => [EdgeType], { simple: true }) edges: EdgeType[];
+    @Field(() => PageInfo, { simple: true }) pageInfo: PageInfo;
     @Field(() => Int, { description: 'All items matching the filter, across pages' })
     @UseMiddleware(resolveLazyCount)
     totalCount: number;
@@ -91,10 +91,17 @@ export function toConnection<Row, Node = Row>(
   toNode: (row: Row) => Node = (row) => row as unknown as Node,
 ): Connection<Node> {
   const page = rows.slice(0, first);
-  const edges = page.map((row) => ({ cursor: encodeCursor(cursorOf(row)), node: toNode(row) }));
+  // An edge's cursor is encoded only if the client selects it (a getter; pages rarely ask).
+  const edges = page.map((row) => ({
+    get cursor() {
+      return encodeCursor(cursorOf(row));
+    },
+    node: toNode(row),
+  }));
+  const last = page[page.length - 1];
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: { hasNextPage: rows.length > first, endCursor: last === undefined ? null : encodeCursor(cursorOf(last)) },
     totalCount,
   };
 }

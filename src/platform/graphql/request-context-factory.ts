@@ -5,7 +5,11 @@ import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { TenantLease, TenantRouter } from '../tenancy/tenant-router';
 import type { TenantRegistry } from '../tenancy/tenant-registry';
+import type { TenantEventBus } from '../realtime/tenant-events';
+import { TenantEventStream } from '../realtime/tenant-event-stream';
 import type { Identity, LoaderOptions, LoaderRegistry, RequestContext, TenantScope } from './request-context';
+
+export const DEFAULT_SUBSCRIPTION_QUEUE_LIMIT = 256;
 
 /** A context plus the clean-up that returns its tenant connection. */
 export interface DisposableContext extends RequestContext {
@@ -24,13 +28,18 @@ export class RequestContextFactory {
       control: DataSource;
       log: Logger;
       loaderOptions?: LoaderOptions;
+      events?: TenantEventBus;
+      /** Events one subscriber may have waiting before it is dropped as too slow. */
+      subscriptionQueueLimit?: number;
     },
   ) {}
 
   create(identity: Identity | null, requestId: string = crypto.randomUUID()): DisposableContext {
     const { router, registry, control } = this.deps;
     const tenantId = identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null;
-    const log = this.deps.log.child({ requestId, ...(tenantId ? { tenantId } : {}) });
+    const parentLog = this.deps.log;
+    // Made on first use: most subscription events never log, and a child logger is not free.
+    let log: Logger | null = null;
     let lease: Promise<TenantLease> | null = null;
 
     const scope: TenantScope | null = tenantId
@@ -41,6 +50,23 @@ export class RequestContextFactory {
             return (await lease).manager;
           },
           planLimits: async () => (await registry.findActive(tenantId)).planLimits,
+          events: async (filter) => {
+            const bus = this.deps.events;
+            if (!bus) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Live events are not configured');
+            await registry.findActive(tenantId);
+            return new TenantEventStream(bus, {
+              tenantId,
+              filter,
+              maxQueued: this.deps.subscriptionQueueLimit ?? DEFAULT_SUBSCRIPTION_QUEUE_LIMIT,
+              // Suspension ends the stream; a control database hiccup when the cached entry
+              // expires does not (the tenant was active when the subscription began).
+              assertActive: () =>
+                registry.findActive(tenantId).catch((error: unknown) => {
+                  if (error instanceof AppError) throw error;
+                  parentLog.warn({ err: error, tenantId }, 'could not re-check the tenant of a subscription; delivering');
+                }),
+            });
+          },
         }
       : null;
 
@@ -61,7 +87,9 @@ export class RequestContextFactory {
     return {
       requestId,
       identity,
-      log,
+      get log() {
+        return (log ??= parentLog.child({ requestId, ...(tenantId ? { tenantId } : {}) }));
+      },
       control,
       loaders: loaderRegistry,
       tenant: () => {

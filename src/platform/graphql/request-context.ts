@@ -3,6 +3,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import type { TenantRole } from '../control/membership.entity';
 import type { PlanLimits } from '../tenancy/tenant-registry';
+import type { TenantEvent } from '../realtime/tenant-events';
+import type { TenantEventFilter } from '../realtime/tenant-event-stream';
 
 /** Who is calling, taken from a verified token or API key only. */
 export type Identity =
@@ -17,6 +19,12 @@ export interface TenantScope {
   manager(): Promise<EntityManager>;
   /** The plan's limits (null = unlimited), from the control database. */
   planLimits(): Promise<PlanLimits>;
+  /**
+   * This tenant's live events from now on, for a subscription's `subscribe`: bounded per
+   * subscriber, checked against this tenant and its status per event. Fails with
+   * TENANT_NOT_ACTIVE at once when the tenant is not active.
+   */
+  events(filter: TenantEventFilter): Promise<AsyncIterableIterator<TenantEvent>>;
 }
 
 /** Pass to `new DataLoader(batch, options)`; batching is off only for the no-DataLoader benchmark. */

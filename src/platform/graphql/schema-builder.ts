@@ -1,6 +1,19 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type ContainerType, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from './auth-checker';
+
+/**
+ * type-graphql insists on a PubSub once there is a @Subscription, but ours all pass `subscribe`
+ * (tenant-scoped streams from the request context), so topics are never used.
+ */
+const noTopicPubSub: PubSub = {
+  publish() {
+    throw new Error('Publish through AppServices.events, not type-graphql topics');
+  },
+  subscribe() {
+    throw new Error('Subscriptions must pass `subscribe: ({ context }) => context.tenant().events(...)`');
+  },
+};
 
 /**
  * Builds the executable schema from resolver classes. Resolvers are constructed once with the
@@ -28,6 +41,7 @@ export function buildGraphQLSchema<Services>(options: {
     authMode: 'error',
     validate: { forbidUnknownValues: false },
     container,
+    pubSub: noTopicPubSub,
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: true } : false,
   });
 }

@@ -1,5 +1,16 @@
 import type http from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  createSourceEventStream,
+  execute,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
@@ -9,15 +20,36 @@ import type { Identity } from '../graphql/request-context';
 import { assertWithinLimits, type QueryLimits } from '../graphql/query-limits';
 import { MAX_DOCUMENT_TOKENS } from '../graphql/apollo-server';
 import { createErrorFormatter } from '../graphql/error-formatter';
+import { AppError, ErrorCode } from '../errors';
+import { TenantEventStream } from './tenant-event-stream';
 
 /** A subscriber whose socket holds more unsent bytes than this is too slow and is dropped. */
 export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
+/** Close code for a missing, bad or expired token (graphql-ws's Unauthorized). */
+export const UNAUTHORIZED_CLOSE_CODE = 4401;
+/** A valid identity that may not connect, e.g. its tenant is suspended. */
+export const FORBIDDEN_CLOSE_CODE = 4403;
+/** Operations one socket may run at once; an inbox needs a handful. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+/** Ping every this often; a peer that has not answered by the next ping is terminated. */
+export const KEEP_ALIVE_MS = 12_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_CACHED_DOCUMENTS = 500;
 
 interface ConnectionState {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
   contexts: Map<string, DisposableContext>;
+}
+
+/** What a subscription's event stream needs from the operation that opened it. */
+interface Operation {
+  socket: WebSocket;
+  requestId: string;
+  /** The identity events run with: per tenant and role, see sharedIdentity(). */
+  identity: Identity | null;
+  /** Operations with the same key run once per event and share the result; null: never shared. */
+  shareKey: string | null;
 }
 
 /**
@@ -32,8 +64,24 @@ export function createGraphQLWsServer(options: {
   contexts: RequestContextFactory;
   limits: QueryLimits;
   log: Logger;
+  maxSubscriptionsPerSocket?: number;
 }) {
   const { schema, limits, log } = options;
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
+  const operations = new WeakMap<object, Operation>();
+  /**
+   * Parsed and validated documents by query text (least recently used dropped first): ten
+   * thousand open inboxes send the same few subscriptions, and an AST per socket is kilobytes.
+   */
+  const documents = new Map<string, DocumentNode>();
+  /** Short ids of documents for share keys, so a key does not copy the query text. */
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let lastDocumentId = 0;
+  const documentId = (document: DocumentNode) => {
+    let id = documentIds.get(document);
+    if (id === undefined) documentIds.set(document, (id = ++lastDocumentId));
+    return id;
+  };
   const formatError = createErrorFormatter(log);
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: 256 * 1024 });
   const states = new WeakMap<object, ConnectionState>();
@@ -46,36 +94,59 @@ export function createGraphQLWsServer(options: {
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
       schema,
+      subscribe: (args) => subscribeWithEventContexts(args),
       onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
         const authorization = ctx.connectionParams?.authorization;
+        let auth;
         try {
-          const auth = await options.authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
-          if (!auth) return false;
-          const state = stateOf(ctx.extra);
-          state.identity = auth.identity;
-          if (auth.expiresAt) {
-            const socket = ctx.extra.socket;
-            state.expiryTimer = setTimeout(
-              () => socket.close(4401, 'Token expired'),
-              Math.min(MAX_TIMER_MS, Math.max(0, auth.expiresAt.getTime() - Date.now())),
-            );
-            state.expiryTimer.unref();
-          }
-          return true;
-        } catch {
+          auth = await options.authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
+        } catch (error) {
+          if (!(error instanceof AppError)) log.error({ err: error }, 'could not authenticate a WebSocket');
+          // Bad credentials share expiry's code, so a client refreshes its token and reconnects
+          // either way; a genuine identity whose tenant may not be served is forbidden instead.
+          const forbidden = error instanceof AppError && error.code !== ErrorCode.UNAUTHENTICATED;
+          socket.close(forbidden ? FORBIDDEN_CLOSE_CODE : UNAUTHORIZED_CLOSE_CODE, error instanceof AppError ? error.message : 'Unauthorized');
           return false;
         }
+        if (!auth) {
+          socket.close(UNAUTHORIZED_CLOSE_CODE, 'Sign in first: send connectionParams.authorization');
+          return false;
+        }
+        const state = stateOf(ctx.extra);
+        state.identity = auth.identity;
+        if (auth.expiresAt) {
+          state.expiryTimer = setTimeout(
+            () => socket.close(UNAUTHORIZED_CLOSE_CODE, 'Token expired'),
+            Math.min(MAX_TIMER_MS, Math.max(0, auth.expiresAt.getTime() - Date.now())),
+          );
+          state.expiryTimer.unref();
+        }
+        return true;
       },
       onSubscribe: (ctx, id, payload) => {
         const state = stateOf(ctx.extra);
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
-        } catch (error) {
-          return [error as GraphQLError];
+        if (state.contexts.size >= maxSubscriptions) {
+          return [
+            new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `One connection may run at most ${maxSubscriptions} operations at once`, {
+              maxSubscriptions,
+            }),
+          ];
         }
-        const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors;
+        let document = documents.get(payload.query);
+        if (document) {
+          documents.delete(payload.query); // most recently used last
+        } else {
+          try {
+            document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
+          } catch (error) {
+            return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+          }
+          const errors = validate(schema, document, specifiedRules);
+          if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+          if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+        }
+        documents.set(payload.query, document);
         try {
           assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
         } catch (error) {
@@ -83,6 +154,16 @@ export function createGraphQLWsServer(options: {
         }
         const contextValue = options.contexts.create(state.identity ?? null);
         state.contexts.set(id, contextValue);
+        const identity = state.identity ?? null;
+        operations.set(contextValue, {
+          socket: ctx.extra.socket,
+          requestId: contextValue.requestId,
+          identity: identity && sharedIdentity(identity),
+          shareKey:
+            identity && identity.kind !== 'platformAdmin'
+              ? [identity.tenantId, identity.kind, identity.role, documentId(document), payload.operationName ?? '', JSON.stringify(payload.variables ?? {})].join(' ')
+              : null,
+        });
         const args: ExecutionArgs = {
           schema,
           document,
@@ -101,7 +182,13 @@ export function createGraphQLWsServer(options: {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      // graphql-ws wraps an error thrown by an event stream (TENANT_NOT_ACTIVE, SUBSCRIBER_TOO_SLOW)
+      // without a path, so Apollo's unwrapping misses it: format the original.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          const original = error.originalError instanceof GraphQLError ? error.originalError : error;
+          return formatError(original.toJSON(), original);
+        }),
       onComplete: async (ctx, id) => {
         const state = stateOf(ctx.extra);
         const context = state.contexts.get(id);
@@ -116,7 +203,56 @@ export function createGraphQLWsServer(options: {
       },
     },
     wsServer,
+    KEEP_ALIVE_MS,
   );
+
+  /** Results of one event, by operation key, while the event is still queued for someone. */
+  const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
+  /**
+   * graphql's subscribe() runs every event with the one context of the subscription. Here each
+   * event gets a fresh context instead (own DataLoaders, tenant connection leased on first use
+   * and released once the event's result is built), so a long-lived subscription never holds a
+   * connection or serves one event's cached rows to the next.
+   *
+   * Subscribers of one tenant that run the same operation with the same variables and role
+   * (every open inbox of a tenant, typically) share one execution per event, as Hasura
+   * multiplexes them: the result cannot differ between them, because events run with an
+   * identity that has the tenant and role but no user (sharedIdentity). Without this, an event
+   * costs one GraphQL execution per subscriber.
+   *
+   * A TenantEventStream that overflows drops the socket: its peer stopped reading.
+   */
+  async function subscribeWithEventContexts(args: ExecutionArgs) {
+    const operation = operations.get(args.contextValue as object);
+    const source = await createSourceEventStream(args);
+    if (!operation || !isAsyncIterator(source)) return source as ExecutionResult;
+    if (source instanceof TenantEventStream) {
+      source.onOverflow(() => {
+        log.warn({ requestId: operation.requestId }, 'dropping a subscriber whose buffer filled');
+        operation.socket.terminate();
+      });
+    }
+    let sequence = 0;
+    const run = async (event: unknown) => {
+      sequence += 1;
+      const context = options.contexts.create(operation.identity, `${operation.requestId}.${sequence}`);
+      try {
+        return await execute({ ...args, rootValue: event, contextValue: context });
+      } finally {
+        await context.dispose();
+      }
+    };
+    return mapAsyncIterator(source, (event) => {
+      const key = operation.shareKey;
+      if (key === null || typeof event !== 'object' || event === null) return run(event);
+      let results = sharedResults.get(event);
+      if (!results) sharedResults.set(event, (results = new Map()));
+      let result = results.get(key);
+      if (!result) results.set(key, (result = run(event)));
+      return result;
+    });
+  }
 
   return {
     wsServer,
@@ -125,4 +261,67 @@ export function createGraphQLWsServer(options: {
       await cleanup.dispose();
     },
   };
+}
+
+/**
+ * The identity subscription events run with: tenant, kind and role only. Its user (or API key)
+ * id throws when read, so a resolver that would answer differently per user cannot silently
+ * hand one user's answer to another through a shared result; such a field must not be served
+ * by subscriptions (or the share key must grow the user).
+ */
+function sharedIdentity(identity: Identity): Identity {
+  if (identity.kind === 'platformAdmin') return identity;
+  const shared = { ...identity };
+  for (const key of ['userId', 'apiKeyId'] as const) {
+    if (!(key in shared)) continue;
+    Object.defineProperty(shared, key, {
+      enumerable: false,
+      get() {
+        throw new Error(`Subscription events run per tenant and role: identity.${key} is not available to them`);
+      },
+    });
+  }
+  return Object.freeze(shared);
+}
+
+/** The codes Apollo gives these errors on HTTP, so clients see the same on both transports. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
+function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> & AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Maps each item of an async iterator. Hand-written rather than an async generator, so return()
+ * reaches the source at once even while a next() is waiting for the next event.
+ */
+function mapAsyncIterator<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>): AsyncGenerator<R, undefined> {
+  const done = { done: true, value: undefined } as const;
+  const close = async () => {
+    await source.return?.();
+    return done;
+  };
+  const mapped: AsyncGenerator<R, undefined> = {
+    async next() {
+      const result = await source.next();
+      if (result.done) return done;
+      try {
+        return { done: false, value: await map(result.value) };
+      } catch (error) {
+        await source.return?.();
+        throw error;
+      }
+    },
+    return: close,
+    async throw(error: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
 }

@@ -37,6 +37,10 @@ export class LocalTenantEventBus implements TenantEventBus {
     };
   }
 
+  hasSubscribers(tenantId: string): boolean {
+    return this.subscribers.has(tenantId);
+  }
+
   get subscriberCount(): number {
     let count = 0;
     for (const callbacks of this.subscribers.values()) count += callbacks.size;

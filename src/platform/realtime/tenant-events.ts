@@ -26,5 +26,7 @@ export interface TenantEventBus {
   publish(event: TenantEvent): Promise<void>;
   /** Local delivery of one tenant's events; the callback must not throw or block. */
   subscribe(tenantId: string, onEvent: (event: TenantEvent) => void): Unsubscribe;
+  /** Local subscriptions on this instance (all tenants). */
+  readonly subscriberCount: number;
   close(): Promise<void>;
 }

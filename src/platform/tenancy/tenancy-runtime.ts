@@ -53,6 +53,8 @@ const CONTROL_MIGRATION_LOCK = 72_616_000;
  */
 export async function startTenancy(options: {
   settings: TenancySettings;
+  /** Connections the caller keeps open besides the control pool (e.g. a LISTEN connection). */
+  reservedConnections?: number;
   controlUrl: string;
   schema: TenantSchema;
   controlMigrations: Array<new () => MigrationInterface>;
@@ -67,8 +69,11 @@ export async function startTenancy(options: {
     const servers = new DatabaseServers(control, controlUrl);
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(settings.TENANCY_MODE, control, log);
-    // The control pool is part of the budget too.
-    const budget = new ConnectionBudget(settings.CONNECTION_BUDGET - settings.CONTROL_POOL_SIZE, settings.CONNECTION_WAIT_TIMEOUT_MS);
+    // The control pool and the caller's own connections are part of the budget too.
+    const budget = new ConnectionBudget(
+      settings.CONNECTION_BUDGET - settings.CONTROL_POOL_SIZE - (options.reservedConnections ?? 0),
+      settings.CONNECTION_WAIT_TIMEOUT_MS,
+    );
     const registry = new TenantRegistry(control, settings.TENANT_CACHE_TTL_MS);
     const router = new TenantRouter({
       registry,

@@ -31,6 +31,11 @@ const UNLIMITED: PlanLimits = { maxContacts: null, maxUsers: null, maxMessagesPe
  */
 export class TenantRegistry {
   private readonly cache = new Map<string, { record: TenantRecord; expiresAt: number }>();
+  /**
+   * Loads in flight, shared by concurrent callers: when an entry expires, every live
+   * subscription of the tenant checks it on its next event, and they must not each query.
+   */
+  private readonly loading = new Map<string, Promise<TenantRecord | null>>();
 
   constructor(
     private readonly control: DataSource,
@@ -42,12 +47,24 @@ export class TenantRegistry {
   async find(tenantId: string): Promise<TenantRecord> {
     const cached = this.cache.get(tenantId);
     if (cached && cached.expiresAt > Date.now()) return cached.record;
-    const record = await this.load(tenantId);
-    if (!record) throw new AppError(ErrorCode.TENANT_NOT_FOUND, 'Tenant not found');
-    if (this.ttlMs > 0) {
-      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(tenantId, { record, expiresAt: Date.now() + this.ttlMs });
+    let loading = this.loading.get(tenantId);
+    if (!loading) {
+      loading = this.load(tenantId).then((record) => {
+        // An invalidate() during the load drops this promise, so its stale result is not cached.
+        if (record && this.ttlMs > 0 && this.loading.get(tenantId) === loading) {
+          if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
+          this.cache.set(tenantId, { record, expiresAt: Date.now() + this.ttlMs });
+        }
+        return record;
+      });
+      this.loading.set(tenantId, loading);
+      const settled = () => {
+        if (this.loading.get(tenantId) === loading) this.loading.delete(tenantId);
+      };
+      loading.then(settled, settled);
     }
+    const record = await loading;
+    if (!record) throw new AppError(ErrorCode.TENANT_NOT_FOUND, 'Tenant not found');
     return record;
   }
 
@@ -64,6 +81,7 @@ export class TenantRegistry {
 
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.loading.delete(tenantId);
   }
 
   private async load(tenantId: string): Promise<TenantRecord | null> {

@@ -1,0 +1,99 @@
+import type { TenantEvent } from '../../platform/realtime/tenant-events';
+import type { Message } from '../messages/message.entity';
+import type { MessageType } from '../messages/message.types';
+import type { Conversation } from '../conversations/conversation.entity';
+import type { ConversationType } from '../conversations/conversation.types';
+import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
+import type { WhatsappSessionType } from '../whatsapp-sessions/whatsapp-session.types';
+
+/**
+ * The inbox's live events. Publishers (webhooks, sends, session updates) build them here from the
+ * committed row, after commit:
+ *
+ *   await services.events.publish(messageReceivedEvent(tenantId, message));
+ *
+ * The payload is the row as GraphQL serves it (ISO dates) plus the ids its relation fields load
+ * by (contactId, sentByUserId, ...), so a thousand subscribers do not each query the row again,
+ * and nothing else: no raw provider payload, no secrets.
+ */
+
+const MESSAGE_FIELDS = [
+  'id', 'conversationId', 'direction', 'fromAddress', 'toAddress', 'body', 'type', 'status', 'failureReason',
+  'providerTimestamp', 'readAt', 'createdAt', 'updatedAt', 'sentByUserId', 'documentId', 'replyToId',
+] as const satisfies ReadonlyArray<keyof Message>;
+const MESSAGE_DATES = ['providerTimestamp', 'readAt', 'createdAt', 'updatedAt'] as const;
+
+const CONVERSATION_FIELDS = [
+  'id', 'status', 'unreadCount', 'lastMessageAt', 'sessionId', 'createdAt', 'updatedAt', 'contactId', 'lastMessageId',
+  'assigneeUserId',
+] as const satisfies ReadonlyArray<keyof Conversation>;
+const CONVERSATION_DATES = ['lastMessageAt', 'createdAt', 'updatedAt'] as const;
+
+const SESSION_FIELDS = [
+  'id', 'provider', 'name', 'externalSessionId', 'status', 'engine', 'qrCode', 'phoneNumber', 'lastError', 'createdAt', 'updatedAt',
+] as const satisfies ReadonlyArray<keyof WhatsappSession>;
+const SESSION_DATES = ['createdAt', 'updatedAt'] as const;
+
+export type MessageSnapshotSource = Pick<Message, (typeof MESSAGE_FIELDS)[number]>;
+export type ConversationSnapshotSource = Pick<Conversation, (typeof CONVERSATION_FIELDS)[number]>;
+export type WhatsappSessionSnapshotSource = Pick<WhatsappSession, (typeof SESSION_FIELDS)[number]>;
+
+/** An inbound message was stored. */
+export function messageReceivedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
+  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+}
+
+/** A message changed: status up the ladder, failure, read by an agent; also a new outbound message. */
+export function messageUpdatedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
+  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+}
+
+/** A conversation changed: new last message, unread count, status, assignee. */
+export function conversationUpdatedEvent(tenantId: string, conversation: ConversationSnapshotSource): TenantEvent {
+  return {
+    tenantId,
+    type: 'conversationUpdated',
+    conversationId: conversation.id,
+    payload: snapshot(conversation, CONVERSATION_FIELDS),
+  };
+}
+
+/** A WhatsApp channel changed status, QR or number. */
+export function whatsappSessionUpdatedEvent(tenantId: string, session: WhatsappSessionSnapshotSource): TenantEvent {
+  return { tenantId, type: 'whatsappSessionUpdated', payload: snapshot(session, SESSION_FIELDS) };
+}
+
+export const messageFromEvent = (event: TenantEvent) => fromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
+export const conversationFromEvent = (event: TenantEvent) =>
+  fromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
+export const whatsappSessionFromEvent = (event: TenantEvent) =>
+  fromEvent<WhatsappSessionType>(event, SESSION_FIELDS, SESSION_DATES);
+
+/** One event object reaches every local subscriber of its tenant: revive its row once for all of them. */
+const revivedRows = new WeakMap<TenantEvent, unknown>();
+
+function fromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
+  let row = revivedRows.get(event);
+  if (!row) revivedRows.set(event, (row = revive(event.payload, fields, dates)));
+  return row as T;
+}
+
+function snapshot<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = row[field];
+    payload[field as string] = value instanceof Date ? value.toISOString() : (value ?? null);
+  }
+  return payload;
+}
+
+/** Back to the object the GraphQL type's resolvers expect: known fields only, dates as Dates. */
+function revive<T>(payload: Record<string, unknown>, fields: readonly string[], dates: readonly string[]): T {
+  const row: Record<string, unknown> = {};
+  for (const field of fields) row[field] = payload[field] ?? null;
+  for (const field of dates) {
+    const value = row[field];
+    row[field] = typeof value === 'string' ? new Date(value) : null;
+  }
+  return row as T;
+}

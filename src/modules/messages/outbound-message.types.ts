@@ -1,0 +1,32 @@
+import { IsOptional, IsUUID, Length, MaxLength } from 'class-validator';
+import { Field, ID, InputType } from 'type-graphql';
+
+/** Exactly one of conversationId, contactId or phone; a body, a document, or both (the body is the caption). */
+@InputType()
+export class SendMessageInput {
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() conversationId?: string;
+
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() contactId?: string;
+
+  @Field(() => String, { nullable: true, description: "A phone number, e.g. '+44 7911 123456'; the contact is created if new" })
+  @IsOptional()
+  @Length(5, 40)
+  phone?: string;
+
+  @Field(() => ID, { nullable: true, description: 'The channel to send through; default: the conversation\'s, else the first working one' })
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(4096) body?: string;
+
+  @Field(() => ID, { nullable: true, description: 'A stored document to send as an image or file' })
+  @IsOptional()
+  @IsUUID()
+  documentId?: string;
+
+  @Field(() => ID, { nullable: true, description: 'A message of the same conversation to quote' })
+  @IsOptional()
+  @IsUUID()
+  replyToId?: string;
+}
