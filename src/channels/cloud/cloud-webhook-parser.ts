@@ -10,6 +10,7 @@ import type {
   ReactionEvent,
 } from '../channel-events';
 import { MalformedWebhookError } from '../channel-errors';
+import { checkWebhookPart, decodeWebhookBody } from '../webhook-body';
 import { isRetryableCloudCode } from './cloud-error-codes';
 
 /**
@@ -139,8 +140,8 @@ export interface CloudWebhookParseResult {
 
 /** Parses one webhook body (raw bytes, text or parsed JSON) into events grouped by phone_number_id. */
 export function parseCloudWebhook(body: unknown): CloudWebhookParseResult {
-  const json = decodeBody(body);
-  const root = check(bodySchema, json, '');
+  const json = decodeWebhookBody('CLOUD', body);
+  const root = checkWebhookPart('CLOUD', bodySchema, json, '');
   const byNumber = new Map<string, ParsedCloudWebhook>();
   const ignored: IgnoredEvent[] = [];
   root.entry.forEach((entry, entryIndex) => {
@@ -150,7 +151,7 @@ export function parseCloudWebhook(body: unknown): CloudWebhookParseResult {
         ignored.push({ event: change.field, reason: 'webhook field not handled' });
         return;
       }
-      const value = check(messagesValueSchema, change.value, path);
+      const value = checkWebhookPart('CLOUD', messagesValueSchema, change.value, path);
       const routingKey = value.metadata.phone_number_id;
       let group = byNumber.get(routingKey);
       if (!group) {
@@ -292,30 +293,4 @@ function addStatus(group: ParsedCloudWebhook, value: MessagesValue, status: Clou
     };
   }
   group.events.push(event);
-}
-
-function decodeBody(body: unknown): unknown {
-  if (typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Uint8Array) {
-    const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new MalformedWebhookError('CLOUD', ['body is not JSON']);
-    }
-  }
-  return body;
-}
-
-function check<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new MalformedWebhookError(
-      'CLOUD',
-      parsed.error.issues.map((issue) => {
-        const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-        return `${path || '(body)'}: ${issue.message}`;
-      }),
-    );
-  }
-  return parsed.data;
 }

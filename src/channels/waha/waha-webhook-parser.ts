@@ -11,6 +11,7 @@ import type {
   SessionStatusEvent,
 } from '../channel-events';
 import { MalformedWebhookError } from '../channel-errors';
+import { checkWebhookPart, decodeWebhookBody } from '../webhook-body';
 import { parseWhatsAppAddress, type WhatsAppAddress } from '../whatsapp-address';
 import { mapWahaSessionStatus } from './waha-session-status';
 
@@ -152,8 +153,8 @@ export function mapWahaAck(ack: number): DeliveryStatus | null {
 
 /** Parses one webhook body (raw bytes, text or already-parsed JSON). Throws MalformedWebhookError. */
 export function parseWahaWebhook(body: unknown, options: WahaParseOptions = {}): ParsedWahaWebhook {
-  const json = decodeBody(body);
-  const envelope = check(envelopeSchema, json, '');
+  const json = decodeWebhookBody('WAHA', body);
+  const envelope = checkWebhookPart('WAHA', envelopeSchema, json, '');
   const now = options.now ?? (() => new Date());
   const result: ParsedWahaWebhook = {
     provider: 'WAHA',
@@ -173,7 +174,7 @@ export function parseWahaWebhook(body: unknown, options: WahaParseOptions = {}):
       parseAck(context);
       break;
     case 'message.ack.group':
-      check(ackSchema, envelope.payload, 'payload');
+      checkWebhookPart('WAHA', ackSchema, envelope.payload, 'payload');
       result.ignored.push({
         event: envelope.event,
         reason: 'per-member group receipt; the message status follows message.ack',
@@ -200,7 +201,7 @@ interface Context {
 }
 
 function parseMessage({ envelope, raw, result }: Context): void {
-  const payload = check(messageSchema, envelope.payload, 'payload');
+  const payload = checkWebhookPart('WAHA', messageSchema, envelope.payload, 'payload');
   if (payload.fromMe && !payload.to) {
     throw new MalformedWebhookError('WAHA', ['payload.to: required when fromMe is true']);
   }
@@ -255,7 +256,7 @@ function parseMessage({ envelope, raw, result }: Context): void {
 }
 
 function parseAck({ envelope, raw, now, result }: Context): void {
-  const payload = check(ackSchema, envelope.payload, 'payload');
+  const payload = checkWebhookPart('WAHA', ackSchema, envelope.payload, 'payload');
   const ack = typeof payload.ack === 'number' ? payload.ack : ACK_NAMES.indexOf(payload.ackName as never) - 1;
   const providerMessageId = stripParticipantSuffix(payload.id, payload.participant);
   if (ack === 0) {
@@ -287,7 +288,7 @@ function parseAck({ envelope, raw, now, result }: Context): void {
 }
 
 function parseSessionStatus({ envelope, raw, now, result }: Context): void {
-  const payload = check(sessionStatusSchema, envelope.payload, 'payload');
+  const payload = checkWebhookPart('WAHA', sessionStatusSchema, envelope.payload, 'payload');
   const status = mapWahaSessionStatus(payload.status);
   if (!status) {
     result.ignored.push({ event: envelope.event, reason: `unknown session status ${payload.status}` });
@@ -314,7 +315,7 @@ function parseSessionStatus({ envelope, raw, now, result }: Context): void {
 }
 
 function parseReaction({ envelope, raw, result }: Context): void {
-  const payload = check(reactionSchema, envelope.payload, 'payload');
+  const payload = checkWebhookPart('WAHA', reactionSchema, envelope.payload, 'payload');
   const chatId = payload.fromMe ? (payload.to ?? payload.from) : payload.from;
   const chat = parseWhatsAppAddress(chatId) as WhatsAppAddress;
   const me = envelope.me ? parseWhatsAppAddress(envelope.me.id) : null;
@@ -337,32 +338,6 @@ function parseReaction({ envelope, raw, result }: Context): void {
     fromId: author.id,
   };
   result.events.push(event);
-}
-
-function decodeBody(body: unknown): unknown {
-  if (typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Uint8Array) {
-    const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new MalformedWebhookError('WAHA', ['body is not JSON']);
-    }
-  }
-  return body;
-}
-
-function check<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new MalformedWebhookError(
-      'WAHA',
-      parsed.error.issues.map((issue) => {
-        const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-        return `${path || '(body)'}: ${issue.message}`;
-      }),
-    );
-  }
-  return parsed.data;
 }
 
 function eventId(envelope: Envelope, key: string): string {
