@@ -75,6 +75,17 @@ describe('durable outbound: killing the server mid-send neither loses nor duplic
     await server?.kill();
     server = await ServerProcess.start(env);
   };
+  /** Waits until the new process settles the send, then checks it ended SENT and reached WhatsApp exactly once. */
+  const assertSentOnce = async (messageId: string, phone: string, waitingFor: string) => {
+    const row = await eventually(async () => {
+      const current = await messageRow(messageId);
+      return current && current.status !== 'QUEUED' ? current : null;
+    }, waitingFor, 40_000);
+    assert.equal(row.status, 'SENT', `ended ${row.status}: ${row.failure_reason}`);
+    const delivered = waha.sent.filter((message) => message.chatId === `${phone}@c.us`);
+    assert.equal(delivered.length, 1, 'WhatsApp got it exactly once');
+    assert.equal(row.provider_message_id, delivered[0].id);
+  };
 
   before(async () => {
     waha = await FakeWahaServer.start({ startStatus: 'WORKING' });
@@ -120,14 +131,7 @@ describe('durable outbound: killing the server mid-send neither loses nor duplic
     await eventually(async () => waha.requestsTo('POST', '/api/sendText').length > sendsBefore, 'the send to reach WAHA');
     await restart(); // SIGKILL mid-send, then a new process on the same control database
 
-    const row = await eventually(async () => {
-      const current = await messageRow(queued.id);
-      return current && current.status !== 'QUEUED' ? current : null;
-    }, 'the new process to finish the send', 40_000);
-    assert.equal(row.status, 'SENT', `ended ${row.status}: ${row.failure_reason}`);
-    const delivered = waha.sent.filter((message) => message.chatId === `${phone}@c.us`);
-    assert.equal(delivered.length, 1, 'WhatsApp got it exactly once');
-    assert.equal(row.provider_message_id, delivered[0].id);
+    await assertSentOnce(queued.id, phone, 'the new process to finish the send');
   });
 
   test('killed after WAHA sent but before its answer: the next process finds the send and does not repeat it', async () => {
@@ -137,14 +141,7 @@ describe('durable outbound: killing the server mid-send neither loses nor duplic
     await eventually(async () => waha.sent.some((message) => message.chatId === `${phone}@c.us`), 'WAHA to send it');
     await restart();
 
-    const row = await eventually(async () => {
-      const current = await messageRow(queued.id);
-      return current && current.status !== 'QUEUED' ? current : null;
-    }, 'the new process to reconcile', 40_000);
-    assert.equal(row.status, 'SENT', `ended ${row.status}: ${row.failure_reason}`);
-    const delivered = waha.sent.filter((message) => message.chatId === `${phone}@c.us`);
-    assert.equal(delivered.length, 1, 'not sent a second time');
-    assert.equal(row.provider_message_id, delivered[0].id);
+    await assertSentOnce(queued.id, phone, 'the new process to reconcile');
     assert.ok(
       waha.requests.some((request) => request.method === 'GET' && request.path.endsWith(`/chats/${encodeURIComponent(`${phone}@c.us`)}/messages`)) ||
         waha.requests.some((request) => request.method === 'GET' && request.path.includes(`${phone}@c.us`)),
