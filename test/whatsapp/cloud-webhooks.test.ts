@@ -5,7 +5,7 @@ import type { SignedUp } from '../support/graphql-client';
 import { FakeCloudApiServer } from '../fakes/fake-cloud-api-server';
 import { postRaw } from '../fakes/fake-http-server';
 import { signCloudBody } from '../../src/channels/cloud/cloud-signature';
-import { CONNECT, SEND, eventually, ingestCounts, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
+import { CONNECT, SEND, eventually, ingestCounts, providerIdOnceSent, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
 
 const NUMBER_A = '106540352242922';
 const NUMBER_B = '106540352249999';
@@ -108,10 +108,7 @@ describe('WhatsApp Cloud API webhooks', () => {
   test('sends carry our client id; a status webhook with it settles a send whose answer was lost, without a resend', async () => {
     const phone = randomPhone();
     const first = (await t.client.data(SEND, { input: { phone, body: 'first' } }, a.token)).sendMessage;
-    const wamid = await eventually(async () => {
-      const [row] = await tenantQuery(t, a.tenantId, 'SELECT status, provider_message_id FROM messages WHERE id = $1', [first.id]);
-      return row?.status === 'SENT' ? (row.provider_message_id as string) : null;
-    }, 'the first send');
+    const wamid = await providerIdOnceSent(t, a.tenantId, first.id, 'the first send');
     const sentFirst = cloud.sent.find((message) => message.id === wamid)!;
     assert.equal(sentFirst.body.biz_opaque_callback_data, first.id);
     assert.equal(sentFirst.body.to, phone);

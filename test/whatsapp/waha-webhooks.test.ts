@@ -6,7 +6,7 @@ import type { SignedUp } from '../support/graphql-client';
 import { FakeWahaServer } from '../fakes/fake-waha-server';
 import { LiveSubscription, inboundMessage, publishUntilSeen } from '../support/live-subscription';
 import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
-import { CONNECT, MARK_READ, SEND, eventually, ingestCounts, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
+import { CONNECT, MARK_READ, SEND, eventually, ingestCounts, providerIdOnceSent, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
 
 describe('WAHA webhooks', () => {
   let t: TestApp;
@@ -207,10 +207,7 @@ describe('WAHA webhooks', () => {
   test('out-of-order acks end in the highest status (READ, then DELIVERED, then SENT → READ)', async () => {
     const phone = randomPhone();
     const sent = (await t.client.data(SEND, { input: { phone, body: 'your order shipped' } }, a.token)).sendMessage;
-    const providerId = await eventually(async () => {
-      const [row] = await tenantQuery(t, a.tenantId, 'SELECT status, provider_message_id FROM messages WHERE id = $1', [sent.id]);
-      return row?.status === 'SENT' ? (row.provider_message_id as string) : null;
-    }, 'the send to be recorded');
+    const providerId = await providerIdOnceSent(t, a.tenantId, sent.id, 'the send to be recorded');
     assert.equal(waha.sent.filter((message) => message.id === providerId).length, 1);
     const recorder = recordEvents(t, a.tenantId);
     try {

@@ -37,6 +37,14 @@ export function tenantQuery<T = Record<string, unknown>>(t: TestApp, tenantId: s
   return t.app.services.router.withTenant(tenantId, (manager: EntityManager) => manager.query(sql, params));
 }
 
+/** Waits until a send is recorded as SENT and returns the provider's message id. */
+export function providerIdOnceSent(t: TestApp, tenantId: string, messageId: string, what: string): Promise<string> {
+  return eventually(async () => {
+    const [row] = await tenantQuery(t, tenantId, 'SELECT status, provider_message_id FROM messages WHERE id = $1', [messageId]);
+    return row?.status === 'SENT' ? (row.provider_message_id as string) : null;
+  }, what);
+}
+
 /** Row counts of the tables an ingest writes, to compare before and after. */
 export async function ingestCounts(t: TestApp, tenantId: string): Promise<Record<string, number>> {
   const [row] = await tenantQuery<Record<string, number>>(
