@@ -46,33 +46,30 @@ const CONTACT_PHONE = /^[1-9][0-9]{6,14}$/;
 const UNKNOWN_ACK_RETRY_WINDOW_MS = 2 * 60_000;
 
 /**
- * One inbound message in ONE statement: the webhook event is claimed, then the message itself
- * (a second webhook_events row keyed on its provider id, so deliveries of one message under
- * different event ids serialize on that unique key and only the first goes on), then the
- * contact and the conversation are upserted on their unique indexes (concurrent deliveries for a
- * new customer cannot create two of either), the unread count raised and the message inserted.
- * Everything downstream of a claim that did not happen is a no-op. A statement is atomic, so
- * without auto-reply rules or media this runs on its own (one round trip, committed when it
- * returns); otherwise inside a transaction, where the conversation upsert's row lock serializes
- * the auto-reply cooldown check.
+ * One inbound message in ONE statement: the message is claimed (a webhook_events row keyed on its
+ * provider id, so deliveries of one message, under the same or different event ids, serialize on
+ * that unique key and only the first goes on; a message we sent ourselves is already in messages),
+ * then the contact and the conversation are upserted on their unique indexes (concurrent
+ * deliveries for a new customer cannot create two of either), the unread count raised and the
+ * message inserted. Everything downstream of a claim that did not happen is a no-op. A statement
+ * is atomic, so without auto-reply rules or media this runs on its own (one round trip, committed
+ * when it returns); otherwise inside a transaction, where the conversation upsert's row lock
+ * serializes the auto-reply cooldown check.
  */
 const INBOUND_SQL = `
-WITH ev AS (
-  INSERT INTO webhook_events (provider, event_id) VALUES ($1, $2)
-  ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
-), claim AS (
+WITH claim AS (
   INSERT INTO webhook_events (provider, event_id)
-  SELECT $1, 'message:' || CASE WHEN length($15::varchar) > 240 THEN md5($15::varchar) ELSE $15::varchar END FROM ev
-   WHERE NOT EXISTS (SELECT 1 FROM messages WHERE provider_message_id = $15::varchar)
-  ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
+  SELECT $1, 'message:' || CASE WHEN length($14::varchar) > 240 THEN md5($14::varchar) ELSE $14::varchar END
+   WHERE NOT EXISTS (SELECT 1 FROM messages WHERE provider_message_id = $14::varchar)
+  ON CONFLICT (provider, event_id) DO NOTHING RETURNING 1
 ), contact AS (
-  INSERT INTO contacts (name, phone) SELECT $3::varchar, $4::varchar FROM claim
+  INSERT INTO contacts (name, phone) SELECT $2::varchar, $3::varchar FROM claim
   ON CONFLICT (phone) WHERE deleted_at IS NULL DO UPDATE
     SET name = CASE WHEN contacts.name = contacts.phone AND EXCLUDED.name <> EXCLUDED.phone THEN EXCLUDED.name ELSE contacts.name END
   RETURNING id
 ), conv AS (
   INSERT INTO conversations AS cv (contact_id, session_id, unread_count, last_message_at, last_message_id)
-  SELECT contact.id, $5::uuid, $6::int, $7::timestamptz, $8::uuid FROM contact
+  SELECT contact.id, $4::uuid, $5::int, $6::timestamptz, $7::uuid FROM contact
   ON CONFLICT (contact_id, session_id) DO UPDATE SET
     unread_count = cv.unread_count + EXCLUDED.unread_count,
     status = CASE WHEN EXCLUDED.unread_count > 0 AND cv.status = 'CLOSED' THEN 'OPEN' ELSE cv.status END,
@@ -84,13 +81,13 @@ WITH ev AS (
 ), msg AS (
   INSERT INTO messages (id, conversation_id, direction, from_address, to_address, body, type, status, provider_message_id,
                         raw_payload, provider_timestamp, reply_to_id, document_id)
-  SELECT $8::uuid, conv.id, $9, $10, $11, $12, $13, $14, $15::varchar, $16::jsonb, $7::timestamptz,
-         (SELECT id FROM messages WHERE provider_message_id = $17::varchar), $18::uuid
+  SELECT $7::uuid, conv.id, $8, $9, $10, $11, $12, $13, $14::varchar, $15::jsonb, $6::timestamptz,
+         (SELECT id FROM messages WHERE provider_message_id = $16::varchar), $17::uuid
     FROM conv
   ON CONFLICT (provider_message_id) DO NOTHING
   RETURNING ${MESSAGE_RETURNING}
 )
-SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM claim)::int AS claimed, msg.*,
+SELECT msg.*,
        conv.id AS c_id, conv.contact_id AS c_contact_id, conv.session_id AS c_session_id, conv.assignee_user_id AS c_assignee_user_id,
        conv.status AS c_status, conv.unread_count AS c_unread_count, conv.last_message_at AS c_last_message_at,
        conv.last_message_id AS c_last_message_id, conv.created_at AS c_created_at, conv.updated_at AS c_updated_at
@@ -104,7 +101,7 @@ SELECT (SELECT count(*) FROM ev)::int AS fresh, (SELECT count(*) FROM claim)::in
 const STATUS_SQL = `
 WITH ev AS (
   INSERT INTO webhook_events (provider, event_id) VALUES ($1::varchar, $2::varchar)
-  ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
+  ON CONFLICT (provider, event_id) DO NOTHING RETURNING 1
 ), upd AS (
   UPDATE messages SET provider_message_id = $3::varchar, status = $4::varchar,
          failure_reason = CASE WHEN $4::varchar = 'FAILED' THEN $7::text ELSE NULL END, updated_at = now()
@@ -122,7 +119,7 @@ SELECT (SELECT count(*) FROM ev)::int AS fresh,
 const SESSION_SQL = `
 WITH ev AS (
   INSERT INTO webhook_events (provider, event_id) VALUES ($1::varchar, $2::varchar)
-  ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
+  ON CONFLICT (provider, event_id) DO NOTHING RETURNING 1
 )
 UPDATE whatsapp_sessions SET status = $3::varchar,
        qr_code = CASE WHEN $3::varchar = 'SCAN_QR_CODE' THEN COALESCE($4::text, qr_code) ELSE NULL END,
@@ -219,7 +216,6 @@ export class MessageIngest {
       const raw = media?.error ? { ...(event.raw as object), mediaError: media.error } : event.raw;
       const params = (documentId: string | null) => [
         event.provider,
-        event.eventId,
         (event.fromName && inbound ? event.fromName : peer).slice(0, 200),
         peer,
         sessionId,

@@ -1,16 +1,16 @@
-import { CreateDateColumn, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { WhatsappProvider } from '../whatsapp-sessions/whatsapp-session.entity';
 
-/** A provider event already ingested: inserting the same (provider, event_id) again conflicts. */
+/**
+ * A provider event already ingested: inserting the same (provider, event_id) again conflicts.
+ * Inbound messages are recorded once, as `message:<provider message id>`, whatever event carried them.
+ */
 @Entity({ name: 'webhook_events' })
-@Unique('UQ_webhook_events_provider_event', ['provider', 'eventId'])
+@Index('IDX_webhook_events_received_at', { synchronize: false }) // BRIN, for pruning old rows (migration 1763900000000)
 export class WebhookEvent {
-  @PrimaryGeneratedColumn('uuid') id: string;
+  @PrimaryColumn({ type: 'varchar', length: 20, primaryKeyConstraintName: 'PK_webhook_events' }) provider: WhatsappProvider;
 
-  @Column({ type: 'varchar', length: 20 }) provider: WhatsappProvider;
+  @PrimaryColumn({ type: 'varchar', length: 255, primaryKeyConstraintName: 'PK_webhook_events' }) eventId: string;
 
-  @Column({ type: 'varchar', length: 255 }) eventId: string;
-
-  /** Indexed for pruning old rows. */
-  @Index('IDX_webhook_events_received_at') @CreateDateColumn({ type: 'timestamptz' }) receivedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz' }) receivedAt: Date;
 }
