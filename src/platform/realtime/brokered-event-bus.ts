@@ -45,6 +45,8 @@ export abstract class BrokeredTenantEventBus implements TenantEventBus {
   protected readonly local: LocalTenantEventBus;
   /** Identifies this process's bus among the broker's publishers. */
   protected readonly origin = crypto.randomUUID();
+  /** How every envelope this instance encodes begins (encodeEnvelope puts the origin first). */
+  private readonly ownPrefix = `{"o":${JSON.stringify(this.origin)},`;
   private failedSinceLog = 0;
   private lastFailureLog = 0;
   /** Events this instance could not hand to the broker since start. */
@@ -82,6 +84,14 @@ export abstract class BrokeredTenantEventBus implements TenantEventBus {
 
   /** Hands the broker one encoded event; may throw. */
   protected abstract send(event: TenantEvent, message: string): Promise<void>;
+
+  /**
+   * A broker message not worth parsing: nobody here is subscribed, or this instance published it
+   * (one envelope, or a JSON array of them from one sender, opens with the sender's origin).
+   */
+  protected ignorable(text: string): boolean {
+    return !this.local.hasSubscribers() || text.startsWith(this.ownPrefix, text.startsWith('[') ? 1 : 0);
+  }
 
   /** An event from the broker: delivered here unless this instance published it. */
   protected receive(envelope: EventEnvelope): void {

@@ -37,8 +37,9 @@ export class LocalTenantEventBus implements TenantEventBus {
     };
   }
 
-  hasSubscribers(tenantId: string): boolean {
-    return this.subscribers.has(tenantId);
+  /** Whether anyone here listens to this tenant, or with no tenant, to any. */
+  hasSubscribers(tenantId?: string): boolean {
+    return tenantId === undefined ? this.subscribers.size > 0 : this.subscribers.has(tenantId);
   }
 
   get subscriberCount(): number {

@@ -217,6 +217,7 @@ export class PostgresTenantEventBus extends BrokeredTenantEventBus {
   }
 
   private onNotification(payload: string): void {
+    if (this.ignorable(payload)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(payload);

@@ -102,7 +102,7 @@ export class RedisTenantEventBus extends BrokeredTenantEventBus {
   }
 
   private onMessage(channel: string, message: string): void {
-    if (!channel.startsWith(this.channelPrefix)) return;
+    if (!channel.startsWith(this.channelPrefix) || this.ignorable(message)) return;
     const tenantId = channel.slice(this.channelPrefix.length);
     const envelope = decodeEnvelope(message);
     if (!envelope || envelope.event.tenantId !== tenantId) {
