@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import { preparedQuery } from '../db/prepared-query';
 import { BrokeredTenantEventBus, decodeEnvelope, envelopeFrom } from './brokered-event-bus';
 import type { TenantEvent } from './tenant-events';
 
@@ -129,7 +130,10 @@ export class PostgresTenantEventBus extends BrokeredTenantEventBus {
       batch.sent = this.enqueue(() => {
         if (this.batch === batch) this.batch = null;
         const payload = batch.parts.length === 1 ? batch.parts[0] : `[${batch.parts.join(',')}]`;
-        return control.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [channel, payload]);
+        return preparedQuery(control.manager, 'tenant_events_notify', `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [
+          channel,
+          payload,
+        ]);
       });
       this.batch = batch;
     }
