@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { FakeWahaServer } from '../fakes/fake-waha-server';
+import { uniquePhone } from '../support/crm-fixtures';
 import { LiveSubscription, inboundMessage, publishUntilSeen } from '../support/live-subscription';
 import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
 import { CONNECT, MARK_READ, SEND, eventually, ingestCounts, providerIdOnceSent, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
@@ -202,6 +203,31 @@ describe('WAHA webhooks', () => {
       [phone],
     );
     assert.deepEqual(row, { contacts: 1, conversations: 1, messages: 6, unread: 6 });
+  });
+
+  test("a contact saved under its number takes the customer's WhatsApp name when they answer; a name an agent gave stays", async () => {
+    const unnamed = randomPhone();
+    const [typed, named] = uniquePhone();
+    await t.client.data(SEND, { input: { phone: unnamed, body: 'Your table is ready' } }, a.token);
+    await t.client.data(`mutation ($p: String!) { createContact(input: { name: "Dr. Reis", phone: $p }) { id } }`, { p: typed }, a.token);
+    await t.client.data(SEND, { input: { phone: named, body: 'Your results are in' } }, a.token);
+    const nameOf = async (phone: string) => (await tenantQuery(t, a.tenantId, 'SELECT name FROM contacts WHERE phone = $1', [phone]))[0].name;
+    assert.equal(await nameOf(unnamed), unnamed, 'a send to a bare number names the contact after it');
+
+    for (const phone of [unnamed, named]) {
+      const response = await inbound(sessionA.externalSessionId, phone, 'Thanks!', { payload: { _data: { notifyName: 'Inês' } } });
+      assert.equal(response.status, 200);
+    }
+    assert.equal(await nameOf(unnamed), 'Inês');
+    assert.equal(await nameOf(named), 'Dr. Reis');
+    const [conversations] = await tenantQuery(
+      t,
+      a.tenantId,
+      `SELECT count(*)::int AS n, sum(c.unread_count)::int AS unread FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
+        WHERE ct.phone = ANY($1)`,
+      [[unnamed, named]],
+    );
+    assert.deepEqual(conversations, { n: 2, unread: 2 }, 'each answer joined the conversation its send opened');
   });
 
   test('out-of-order acks end in the highest status (READ, then DELIVERED, then SENT → READ)', async () => {
