@@ -67,6 +67,8 @@ const configSchema = z
     PROVIDER_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
     /** Inbound media larger than this is not copied (the message is stored without it). */
     INBOUND_MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+    /** Ingested webhook events are remembered (for deduplication) this many days; 0 keeps them forever. */
+    WEBHOOK_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     /** Simulated ack delays of the sandbox provider: SENT, DELIVERED, READ (ms). */
     SANDBOX_ACK_DELAYS_MS: z
       .string()

@@ -11,6 +11,7 @@ import type { FileStorage } from '../platform/storage/file-storage';
 import type { TenantRouter } from '../platform/tenancy/tenant-router';
 import { AutoReplies } from './auto-replies/auto-reply.service';
 import { MessageIngest } from './messages/message-ingest.service';
+import { WebhookEventRetention } from './messages/webhook-event-retention';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, OutboundMessages } from './messages/outbound-message.service';
 import { OutboundSendWorker } from './messages/outbound-send.worker';
 import { cloudWebhookRoutes } from './webhooks/cloud-webhook.route';
@@ -87,6 +88,7 @@ export function createWhatsAppModule(deps: {
     outbound,
     log: moduleLog,
     maxMediaBytes: config.INBOUND_MEDIA_MAX_BYTES,
+    retention: new WebhookEventRetention({ router: deps.router, retentionDays: config.WEBHOOK_EVENTS_RETENTION_DAYS, log: moduleLog }),
   });
   const sessions = new WhatsAppSessions({ registry, routes, providers, events: deps.events, log: moduleLog });
   const worker = new OutboundSendWorker({

@@ -230,6 +230,33 @@ describe('WAHA webhooks', () => {
     assert.deepEqual(conversations, { n: 2, unread: 2 }, 'each answer joined the conversation its send opened');
   });
 
+  test('webhook events older than the retention (30 days) are pruned after the tenant ingests; newer ones and messages stay', async () => {
+    const c = await t.client.signUp();
+    const session = (await t.client.data(CONNECT, { input: { provider: 'WAHA', name: 'C line' } }, c.token)).connectWhatsApp;
+    await tenantQuery(
+      t,
+      c.tenantId,
+      `INSERT INTO webhook_events (provider, event_id, received_at)
+       SELECT 'WAHA', 'evt_old_' || i, now() - interval '40 days' FROM generate_series(1, 7000) AS i
+       UNION ALL SELECT 'WAHA', 'evt_recent', now() - interval '29 days'`,
+    );
+    const phone = randomPhone();
+    assert.equal((await inbound(session.externalSessionId, phone, 'still here?')).status, 200);
+    const left = await eventually(async () => {
+      const [row] = await tenantQuery(t, c.tenantId, `SELECT count(*)::int AS n FROM webhook_events WHERE event_id LIKE 'evt_old_%'`);
+      return row.n === 0 ? row : null;
+    }, 'the old events to be pruned (two batches)');
+    assert.deepEqual(left, { n: 0 });
+    const [kept] = await tenantQuery(
+      t,
+      c.tenantId,
+      `SELECT (SELECT count(*)::int FROM webhook_events WHERE event_id = 'evt_recent') AS recent,
+              (SELECT count(*)::int FROM messages WHERE from_address = $1) AS messages`,
+      [phone],
+    );
+    assert.deepEqual(kept, { recent: 1, messages: 1 });
+  });
+
   test('out-of-order acks end in the highest status (READ, then DELIVERED, then SENT → READ)', async () => {
     const phone = randomPhone();
     const sent = (await t.client.data(SEND, { input: { phone, body: 'your order shipped' } }, a.token)).sendMessage;

@@ -24,6 +24,7 @@ import { conversationUpdatedEvent, messageReceivedEvent, messageUpdatedEvent, wh
 import { MESSAGE_STATUS_RANK, MessageStatus, MessageType, type Message } from './message.entity';
 import { MESSAGE_COLUMNS } from './message.loaders';
 import type { OutboundMessages } from './outbound-message.service';
+import type { WebhookEventRetention } from './webhook-event-retention';
 
 /** What happened to one event: stored, already stored, deliberately skipped, or to be redelivered later. */
 export type IngestResult = 'stored' | 'duplicate' | 'ignored' | 'retry';
@@ -155,6 +156,7 @@ export interface MessageIngestDeps {
   outbound: OutboundMessages;
   log: Logger;
   maxMediaBytes: number;
+  retention: WebhookEventRetention;
 }
 
 /**
@@ -181,6 +183,7 @@ export class MessageIngest {
 
   /** One event; the inbound message (with the created message) when one was stored. */
   async ingestOne(target: ChannelTarget, event: ChannelEvent): Promise<IngestResult> {
+    this.deps.retention.ingested(target.tenantId);
     switch (event.kind) {
       case 'message':
         return (await this.inboundMessage(target, event)).result;
