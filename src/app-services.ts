@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Logger } from './platform/logger';
 import type { TokenService } from './platform/auth/token-service';
+import type { MembershipRoles } from './platform/auth/membership-roles';
 import type { ConnectionBudget } from './platform/tenancy/connection-budget';
 import type { DatabaseServers } from './platform/tenancy/database-servers';
 import type { TenantMigrator } from './platform/tenancy/tenant-migrator';
@@ -24,6 +25,8 @@ export interface AppServices {
   log: Logger;
   control: DataSource;
   tokens: TokenService;
+  /** Users' current roles in tenants (a removal or role change applies before their token expires). */
+  memberships: MembershipRoles;
   budget: ConnectionBudget;
   /** Postgres servers tenants live on; invalidate() after moving one. */
   servers: DatabaseServers;

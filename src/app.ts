@@ -14,6 +14,7 @@ import { loadOrCreateSecret } from './platform/auth/secret-store';
 import { TokenService } from './platform/auth/token-service';
 import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
+import { MembershipRoles } from './platform/auth/membership-roles';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -101,11 +102,13 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     // failed for a later retry that reconciles with the provider first.
     closers.push(() => jobs.stop(10_000));
 
+    const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
     const services: AppServices = {
       config,
       log,
       control,
       tokens,
+      memberships,
       budget,
       servers,
       registry,
@@ -120,7 +123,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       whatsapp: whatsapp.services,
     };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control, registry);
+    const authenticator = new Authenticator(tokens, control, registry, memberships);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,

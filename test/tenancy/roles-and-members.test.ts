@@ -124,4 +124,25 @@ describe('roles, members, plan limits and API keys', () => {
     const made = await t.client.request('{ members { user { id } } }', {}, `${secret.slice(0, -2)}xx`);
     assert.equal(made.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   });
+
+  test("a role change applies to the member's token at once, and a removed member's token is refused", async () => {
+    const org = await t.client.signUp();
+    const address = email('agent');
+    const added = await t.client.data(ADD_MEMBER, { input: { email: address, name: 'Agent', password: PASSWORD, role: 'AGENT' } }, org.token);
+    const userId = added.addMember.user.id;
+    const token = (await t.client.data(LOGIN, { input: { email: address, password: PASSWORD } })).login.token;
+    await t.client.expectError('FORBIDDEN', '{ apiKeys { id } }', {}, token);
+
+    await t.client.data(CHANGE_ROLE, { userId, role: 'TENANT_ADMIN' }, org.token);
+    assert.deepEqual((await t.client.data('{ apiKeys { id } }', {}, token)).apiKeys, [], 'promoted: the same token reads admin data');
+    await t.client.data(CHANGE_ROLE, { userId, role: 'AUDITOR' }, org.token);
+    await t.client.expectError('FORBIDDEN', '{ apiKeys { id } }', {}, token);
+    await t.client.expectError('FORBIDDEN', `mutation { createContact(input: { name: "X", phone: "+44 7911 123456" }) { id } }`, {}, token);
+
+    await t.client.data(REMOVE, { userId }, org.token);
+    const refused = await t.client.request('{ members { role } }', {}, token);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal((await t.client.data('{ members { role } }', {}, org.token)).members.length, 1, 'the owner is unaffected');
+  });
 });

@@ -116,12 +116,15 @@ export class MembersResolver {
     work: (manager: EntityManager, membership: Membership) => Promise<T>,
   ): Promise<T> {
     const tenantId = ctx.tenant().tenantId;
-    return this.services.control.transaction(async (manager) => {
+    const result = await this.services.control.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const membership = await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } });
       if (!membership) throw notFound('Member');
       return work(manager, membership);
     });
+    // Committed: the member's next request here uses the new role (or none); elsewhere within the cache TTL.
+    this.services.memberships.forget(userId, tenantId);
+    return result;
   }
 
   private async assertNotLastAdmin(manager: EntityManager, tenantId: string): Promise<void> {
