@@ -129,6 +129,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       router,
       registry,
       control,
+      memberships,
       log,
       loaderOptions: { batch: batching, cache: batching },
       events,

@@ -304,6 +304,31 @@ describe('subscriptions over graphql-ws', () => {
     assert.deepEqual(onB.errors, []);
   });
 
+  test("a member removed from the tenant loses their live subscriptions at the next event; the others keep theirs", async () => {
+    const owner = await t.client.signUp();
+    const address = `agent.${crypto.randomUUID()}@example.com`;
+    const added = await t.client.data(
+      `mutation ($input: AddMemberInput!) { addMember(input: $input) { user { id } } }`,
+      { input: { email: address, name: 'Agent', password: 'agent password 1', role: 'AGENT' } },
+      owner.token,
+    );
+    const login = await t.client.data(`mutation ($input: LoginInput!) { login(input: $input) { token } }`, {
+      input: { email: address, password: 'agent password 1' },
+    });
+    const agent = new LiveSubscription<Received>(ws(login.login.token), MESSAGE_RECEIVED);
+    const ownerSub = new LiveSubscription<Received>(ws(owner.token), MESSAGE_RECEIVED);
+    await Promise.all([publishUntilSeen(t, owner.tenantId, agent), publishUntilSeen(t, owner.tenantId, ownerSub)]);
+    const before = agent.data.length;
+
+    await t.client.data(`mutation ($userId: ID!) { removeMember(userId: $userId) }`, { userId: added.addMember.user.id }, owner.token);
+    await t.app.services.events.publish(messageReceivedEvent(owner.tenantId, inboundMessage({ body: 'after removal' })));
+    await agent.waitFor(() => agent.errors.length > 0 && agent.completed, "the removed member's subscription to end");
+    assert.equal(agent.errors[0].extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(agent.data.length, before, 'nothing delivered after the removal');
+    await ownerSub.waitFor(() => ownerSub.data.some((d) => d.messageReceived.body === 'after removal'), 'the owner to get the event');
+    assert.deepEqual(ownerSub.errors, []);
+  });
+
   test('closing subscriptions and sockets lets go of the bus', async () => {
     const a = await t.client.signUp();
     const client = t.client.ws(a.token);

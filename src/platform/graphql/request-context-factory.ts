@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '../errors';
+import type { MembershipRoles } from '../auth/membership-roles';
 import type { Logger } from '../logger';
 import type { TenantLease, TenantRouter } from '../tenancy/tenant-router';
 import type { TenantRegistry } from '../tenancy/tenant-registry';
@@ -26,6 +27,7 @@ export class RequestContextFactory {
       router: TenantRouter;
       registry: TenantRegistry;
       control: DataSource;
+      memberships: MembershipRoles;
       log: Logger;
       loaderOptions?: LoaderOptions;
       events?: TenantEventBus;
@@ -35,7 +37,7 @@ export class RequestContextFactory {
   ) {}
 
   create(identity: Identity | null, requestId: string = crypto.randomUUID()): DisposableContext {
-    const { router, registry, control } = this.deps;
+    const { router, registry, control, memberships } = this.deps;
     const tenantId = identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null;
     const parentLog = this.deps.log;
     // Made on first use: most subscription events never log, and a child logger is not free.
@@ -58,13 +60,19 @@ export class RequestContextFactory {
               tenantId,
               filter,
               maxQueued: this.deps.subscriptionQueueLimit ?? DEFAULT_SUBSCRIPTION_QUEUE_LIMIT,
-              // Suspension ends the stream; a control database hiccup when the cached entry
-              // expires does not (the tenant was active when the subscription began).
-              assertActive: () =>
-                registry.findActive(tenantId).catch((error: unknown) => {
+              // Suspension, or the subscriber's removal from the tenant, ends the stream; a control
+              // database hiccup when a cached entry expires does not (both held when it began).
+              assertActive: async () => {
+                try {
+                  await registry.findActive(tenantId);
+                  if (identity?.kind === 'user' && !(await memberships.role(identity.userId, tenantId))) {
+                    throw new AppError(ErrorCode.UNAUTHENTICATED, 'You are no longer a member of this organisation');
+                  }
+                } catch (error) {
                   if (error instanceof AppError) throw error;
                   parentLog.warn({ err: error, tenantId }, 'could not re-check the tenant of a subscription; delivering');
-                }),
+                }
+              },
             });
           },
         }
