@@ -44,6 +44,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** A tenant still PROVISIONING after this was left half-done by a stopped process. */
+const PROVISIONING_STUCK_AFTER_MS = 10 * 60_000;
+
 /** Boots everything in order: database → control plane → tenancy → GraphQL over HTTP and WS. */
 export async function startApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
@@ -74,6 +77,12 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     closers.push(() => tenancy.close());
     const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
+    // In the background (start-up does not wait), but finished before the pools close.
+    const resuming = provisioner
+      .resumeInterrupted(PROVISIONING_STUCK_AFTER_MS)
+      .then((resumed) => resumed.length > 0 && log.warn({ resumed }, 'provisioned tenants that a stopped process had left half-done'))
+      .catch((error) => log.error({ err: error }, 'could not look for interrupted tenant provisioning'));
+    closers.push(() => resuming);
 
     const tokens = new TokenService({
       secret: loadOrCreateSecret(config.DATA_DIR, 'jwt-secret', config.JWT_SECRET),

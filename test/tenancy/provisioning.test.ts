@@ -113,6 +113,28 @@ describe('provisioning', () => {
     }
   });
 
+  test('tenants a stopped process left PROVISIONING are provisioned again at start-up; one in progress is left alone', async () => {
+    const { provisioner, control } = t.app.services;
+    const [stuck, inProgress] = [await provisioner.createTenant({ name: 'Left halfway' }), await provisioner.createTenant({ name: 'Just begun' })];
+    const admin = await t.admin();
+    try {
+      // What a stop between CREATE DATABASE and recording ACTIVE leaves, an hour ago.
+      await admin.query(`CREATE DATABASE "${t.prefix}_t_${compact(stuck.id)}"`);
+      await control.query(`UPDATE tenants SET updated_at = now() - interval '1 hour' WHERE id = $1`, [stuck.id]);
+
+      // What every start runs (in the background); two instances starting together share the work.
+      const [first, second] = await Promise.all([provisioner.resumeInterrupted(10 * 60_000), provisioner.resumeInterrupted(10 * 60_000)]);
+      assert.deepEqual([...first, ...second], [{ tenantId: stuck.id, active: true }], 'taken on once');
+      assert.equal((await placement(stuck.id)).status, 'ACTIVE');
+      const count = await t.app.services.router.withTenant(stuck.id, (manager) => manager.getRepository(Contact).count());
+      assert.equal(count, 0, 'a full clone replaced the leftover database');
+      assert.equal((await placement(inProgress.id)).status, 'PROVISIONING', 'a recent one may still be running elsewhere');
+    } finally {
+      await admin.end();
+      await provisioner.provision(inProgress.id);
+    }
+  });
+
   test('CLI provision:tenant creates, provisions and reports; schema mode on request', async () => {
     const result = await runCli(t, 'provision-tenant', ['Cli Schema Co', '--plan', 'pro', '--mode', 'schema']);
     assert.equal(result.code, 0, result.stderr);

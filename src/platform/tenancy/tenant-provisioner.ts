@@ -131,6 +131,26 @@ export class TenantProvisioner {
     }
   }
 
+  /**
+   * Tenants a stopped process left PROVISIONING (provisioning takes seconds; these have not moved
+   * for `stuckAfterMs`) are provisioned again from scratch. One statement flips each to FAILED, so
+   * when several instances start together each tenant is taken on by exactly one of them.
+   * Resolves to the tenants taken on and whether each is ACTIVE now.
+   */
+  async resumeInterrupted(stuckAfterMs: number): Promise<Array<{ tenantId: string; active: boolean }>> {
+    const [claimed]: [Array<{ id: string }>, number] = await this.deps.control.query(
+      `UPDATE tenants SET status = $1, updated_at = now() WHERE status = $2 AND updated_at < now() - make_interval(secs => $3) RETURNING id`,
+      [TenantStatus.FAILED, TenantStatus.PROVISIONING, stuckAfterMs / 1000],
+    );
+    const resumed: Array<{ tenantId: string; active: boolean }> = [];
+    for (const { id } of claimed) {
+      // provision() records a failure on the tenant (FAILED, with the error) for a later retry.
+      const active = await this.provision(id).then(() => true, () => false);
+      resumed.push({ tenantId: id, active });
+    }
+    return resumed;
+  }
+
   /** Archives (data kept, requests refused) or drops a tenant's data. */
   async deprovision(tenantId: string, options: { drop: boolean }): Promise<void> {
     const { control, registry, router } = this.deps;
