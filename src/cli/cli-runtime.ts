@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { controlMigrations } from '../../migrations/control';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { tenantSchema } from '../modules/tenant-schema';
+import { AppError } from '../platform/errors';
 import { createLogger, type Logger } from '../platform/logger';
 import { withDatabase } from '../platform/db/connection-url';
 import { embeddedPostgresUrl, isPortOpen, startEmbeddedPostgres } from '../platform/db/embedded-postgres';
@@ -71,7 +72,8 @@ export function runWithTenancy(command: (ctx: CliContext) => Promise<number | vo
     process.exit(code);
   };
   main().then(finish, (error: unknown) => {
-    console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    const code = error instanceof AppError ? ` [${error.code}]` : '';
+    console.error(`Error${code}: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(error);
     return finish(1);
   });

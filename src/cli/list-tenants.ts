@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import { formatTable, runWithTenancy } from './cli-runtime';
+import { TenantStatus } from '../platform/control/tenant.entity';
 
 const program = new Command('tenants')
   .description('Lists tenants with their placement and schema version (* = behind the latest migration)')
-  .addOption(new Option('--status <status>', 'only tenants in this status').choices(['PROVISIONING', 'ACTIVE', 'FAILED', 'SUSPENDED', 'ARCHIVED']))
+  .addOption(new Option('--status <status>', 'only tenants in this status').choices(Object.values(TenantStatus)))
   .option('--json', 'print JSON instead of a table')
   .parse();
 

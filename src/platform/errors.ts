@@ -19,6 +19,8 @@ export const ErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   PROVISIONING_FAILED: 'PROVISIONING_FAILED',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
+  /** A tenant backup that is incomplete, damaged, of another tenant or of a newer release. */
+  BACKUP_INVALID: 'BACKUP_INVALID',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

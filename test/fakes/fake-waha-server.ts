@@ -95,6 +95,11 @@ export class FakeWahaServer extends FakeHttpServer {
     return new FakeWahaServer(options).listen();
   }
 
+  /** The server settings that point an app at this fake. */
+  appEnv(): Record<string, string> {
+    return { WAHA_URL: this.url, WAHA_WEBHOOK_HMAC_KEY: this.options.hmacKey, ...(this.options.apiKey ? { WAHA_API_KEY: this.options.apiKey } : {}) };
+  }
+
   /** The next `count` sends answer `status` (500 by default) with a WAHA-style error body. */
   failNextSends(count: number, status = 500, body: unknown = { statusCode: status, message: 'Internal server error' }): void {
     for (let i = 0; i < count; i += 1) this.failures.push({ status, body });

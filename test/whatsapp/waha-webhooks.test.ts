@@ -25,12 +25,7 @@ describe('WAHA webhooks', () => {
 
   before(async () => {
     waha = await FakeWahaServer.start({ apiKey: 'waha-api-key' });
-    t = await startTestApp({
-      WAHA_URL: waha.url,
-      WAHA_API_KEY: 'waha-api-key',
-      WAHA_WEBHOOK_HMAC_KEY: waha.options.hmacKey,
-      JOBS_POLLING_INTERVAL_SECONDS: '0.5',
-    });
+    t = await startTestApp({ ...waha.appEnv(), JOBS_POLLING_INTERVAL_SECONDS: '0.5' });
     hook = `${t.url}/webhooks/waha`;
     [a, b] = await Promise.all([t.client.signUp(), t.client.signUp()]);
     sessionA = (await t.client.data(CONNECT, { input: { name: 'A line' } }, a.token)).connectWhatsApp;

@@ -7,6 +7,8 @@ export enum TenantStatus {
   FAILED = 'FAILED',
   SUSPENDED = 'SUSPENDED',
   ARCHIVED = 'ARCHIVED',
+  /** Being moved or restored by an operator: requests are refused (webhooks get 503) until it ends. */
+  MAINTENANCE = 'MAINTENANCE',
 }
 
 @Entity({ name: 'tenants' })

@@ -159,15 +159,7 @@ export class TenantProvisioner {
     registry.invalidate(tenantId);
     await router.evictTenant(placement);
     if (!options.drop) return;
-    await this.withAdmin(placement.databaseServerId, async (admin) => {
-      if (placement.mode === 'database') {
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(placement.databaseName!)} WITH (FORCE)`);
-      } else {
-        await this.withDatabase(placement, (client) =>
-          client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(placement.schemaName!)} CASCADE`),
-        );
-      }
-    });
+    await this.dropLocation(placement);
     await control.getRepository(TenantPlacement).update({ tenantId }, { schemaVersion: null, lastError: 'dropped' });
   }
 
@@ -191,10 +183,23 @@ export class TenantProvisioner {
     return this.deps.schema.version;
   }
 
-  private async createSchema(placement: TenantPlacement, retry: boolean): Promise<string> {
-    const schemaName = quoteIdentifier(placement.schemaName!);
-    await this.withAdmin(placement.databaseServerId, async (admin) => {
-      const database = assertIdentifier(placement.databaseName!);
+  private createSchema(placement: TenantPlacement, retry: boolean): Promise<string> {
+    return this.createEmpty(placement, this.deps.schema, { replace: retry });
+  }
+
+  /**
+   * An empty database or schema at `location`, migrated with `schema` (whose migrations may stop
+   * short of the latest, to take in data of an older version). `replace` drops what is there
+   * first; otherwise an existing one fails the call. Returns the schema version reached.
+   */
+  async createEmpty(location: TenantLocation, schema: TenantSchema, options: { replace: boolean }): Promise<string> {
+    const database = assertIdentifier(location.databaseName!);
+    await this.withAdmin(location.databaseServerId, async (admin) => {
+      if (location.mode === 'database') {
+        if (options.replace) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
+        await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+        return;
+      }
       const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (!rowCount) {
         await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`).catch((error: unknown) => {
@@ -202,16 +207,27 @@ export class TenantProvisioner {
         });
       }
     });
-    await this.withDatabase(placement, async (client) => {
-      if (retry) await client.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);
-      await client.query(`CREATE SCHEMA ${schemaName}`);
-    });
-    const server = await this.deps.servers.get(placement.databaseServerId);
-    const { version } = await migrateTarget(
-      { url: this.deps.servers.urlFor(server, placement.databaseName!), schemaName: placement.schemaName },
-      this.deps.schema,
-    );
-    return version ?? this.deps.schema.version;
+    if (location.mode === 'schema') {
+      const schemaName = quoteIdentifier(location.schemaName!);
+      await this.withDatabase(location, async (client) => {
+        if (options.replace) await client.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);
+        await client.query(`CREATE SCHEMA ${schemaName}`);
+      });
+    }
+    const server = await this.deps.servers.get(location.databaseServerId);
+    const { version } = await migrateTarget({ url: this.deps.servers.urlFor(server, database), schemaName: location.schemaName }, schema);
+    return version ?? schema.version;
+  }
+
+  /** Drops a tenant's database or schema (its placement row is the caller's business). */
+  async dropLocation(location: TenantLocation): Promise<void> {
+    if (location.mode === 'database') {
+      await this.withAdmin(location.databaseServerId, (admin) =>
+        admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(location.databaseName!)} WITH (FORCE)`),
+      );
+    } else {
+      await this.withDatabase(location, (client) => client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(location.schemaName!)} CASCADE`));
+    }
   }
 
   /** A connection to the server's maintenance database (counted against the connection budget). */
@@ -219,9 +235,12 @@ export class TenantProvisioner {
     return this.deps.admins.with(serverId, 'postgres', work);
   }
 
-  private withDatabase<T>(placement: TenantPlacement, work: (client: Client) => Promise<T>): Promise<T> {
+  private withDatabase<T>(placement: TenantLocation, work: (client: Client) => Promise<T>): Promise<T> {
     return this.deps.admins.with(placement.databaseServerId, placement.databaseName!, work);
   }
 }
+
+/** Where a tenant's data lives: the placement's columns that say so. */
+export type TenantLocation = Pick<TenantPlacement, 'mode' | 'databaseServerId' | 'databaseName' | 'schemaName'>;
 
 export const sharedSchemasDatabase = (prefix: string) => assertIdentifier(`${prefix}_schemas`);
