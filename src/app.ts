@@ -105,7 +105,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log,
     });
     let ownUrl: string | null = null;
-    const whatsapp = createWhatsAppModule({ config, log, control, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
+    const whatsapp = createWhatsAppModule({ config, log, control, registry, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
     closers.push(async () => whatsapp.dispose());
     // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
     // failed for a later retry that reconciles with the provider first.

@@ -1,6 +1,12 @@
 import { CreateTenantSchema1763700100000 } from './1763700100000-create-tenant-schema';
 import { ContactsListIndex1763800000000 } from './1763800000000-contacts-list-index';
 import { WebhookEventsKeyedByEvent1763900000000 } from './1763900000000-webhook-events-keyed-by-event';
+import { UsageCounters1764400000000 } from './1764400000000-usage-counters';
 
 /** In order; each class is applied once per tenant database (or schema). */
-export const tenantMigrations = [CreateTenantSchema1763700100000, ContactsListIndex1763800000000, WebhookEventsKeyedByEvent1763900000000];
+export const tenantMigrations = [
+  CreateTenantSchema1763700100000,
+  ContactsListIndex1763800000000,
+  WebhookEventsKeyedByEvent1763900000000,
+  UsageCounters1764400000000,
+];

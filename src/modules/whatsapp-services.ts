@@ -8,6 +8,7 @@ import type { JobQueue } from '../platform/jobs/job-queue';
 import type { Logger } from '../platform/logger';
 import type { TenantEventBus } from '../platform/realtime/tenant-events';
 import type { FileStorage } from '../platform/storage/file-storage';
+import type { TenantRegistry } from '../platform/tenancy/tenant-registry';
 import type { TenantRouter } from '../platform/tenancy/tenant-router';
 import { AutoReplies } from './auto-replies/auto-reply.service';
 import { MessageIngest } from './messages/message-ingest.service';
@@ -53,6 +54,7 @@ export function createWhatsAppModule(deps: {
   config: Config;
   log: Logger;
   control: DataSource;
+  registry: TenantRegistry;
   router: TenantRouter;
   events: TenantEventBus;
   storage: FileStorage;
@@ -78,7 +80,12 @@ export function createWhatsAppModule(deps: {
   const routes = new ChannelRouteCache(deps.control, { ttlMs: config.CHANNEL_CACHE_TTL_MS });
   const providers = new SessionProviders(registry, deps.secrets, { ttlMs: config.CHANNEL_CACHE_TTL_MS });
   const autoReplies = new AutoReplies({ ttlMs: config.AUTO_REPLY_CACHE_TTL_MS });
-  const outbound = new OutboundMessages({ jobs: deps.jobs, events: deps.events, log: moduleLog });
+  const outbound = new OutboundMessages({
+    jobs: deps.jobs,
+    events: deps.events,
+    planLimits: async (tenantId) => (await deps.registry.find(tenantId)).planLimits,
+    log: moduleLog,
+  });
   const ingest = new MessageIngest({
     router: deps.router,
     events: deps.events,

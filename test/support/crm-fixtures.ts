@@ -33,7 +33,11 @@ export async function memberWithRole(
 }
 
 /** Puts the tenant on a plan of its own; limits not given are unlimited. */
-export async function setPlanLimits(t: TestApp, tenantId: string, limits: { maxContacts?: number; maxUsers?: number } = {}): Promise<void> {
+export async function setPlanLimits(
+  t: TestApp,
+  tenantId: string,
+  limits: { maxContacts?: number; maxUsers?: number; maxMessagesPerMonth?: number } = {},
+): Promise<void> {
   const { control, registry } = t.app.services;
   const plan = await control.getRepository(SubscriptionPlan).save(
     control.getRepository(SubscriptionPlan).create({
@@ -41,6 +45,7 @@ export async function setPlanLimits(t: TestApp, tenantId: string, limits: { maxC
       name: 'Test plan',
       maxContacts: limits.maxContacts ?? null,
       maxUsers: limits.maxUsers ?? null,
+      maxMessagesPerMonth: limits.maxMessagesPerMonth ?? null,
     }),
   );
   await control.getRepository(Tenant).update({ id: tenantId }, { planId: plan.id });

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
+import { setPlanLimits } from '../support/crm-fixtures';
 import { CONNECT, SIMULATE, eventually, randomPhone, tenantQuery } from './whatsapp-test-kit';
 
 describe('auto-replies', () => {
@@ -64,6 +65,19 @@ describe('auto-replies', () => {
     const firings = await tenantQuery(t, owner.tenantId, 'SELECT count(*)::int AS n FROM auto_reply_firings WHERE conversation_id = $1', [messages[0].conversationId]);
     assert.equal(firings[0].n, 1);
     assert.equal((await replies(owner, messages[0].conversationId)).length, 1);
+  });
+
+  test("over the plan's messages a month, the customer's message is stored and left unanswered", async () => {
+    const { owner, sessionId } = await sandboxTenant();
+    await setPlanLimits(t, owner.tenantId, { maxMessagesPerMonth: 1 });
+    await tenantQuery(t, owner.tenantId, `INSERT INTO auto_reply_rules (name, trigger, pattern, reply_body, cooldown_minutes)
+      VALUES ('any', 'REGEX', '.', 'We got your message', 60)`);
+    const answered = await customerSays(owner, sessionId, randomPhone(), 'first customer');
+    assert.equal((await replies(owner, answered.conversationId)).length, 1);
+    const unanswered = await customerSays(owner, sessionId, randomPhone(), 'second customer');
+    assert.equal((await replies(owner, unanswered.conversationId)).length, 0, 'the month is used up');
+    const [stored] = await tenantQuery(t, owner.tenantId, 'SELECT body FROM messages WHERE id = $1', [unanswered.id]);
+    assert.equal(stored.body, 'second customer');
   });
 
   test('outside business hours (from whatsapp_settings and master_config) replies only when closed', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { FakeCloudApiServer } from '../fakes/fake-cloud-api-server';
+import { setPlanLimits } from '../support/crm-fixtures';
 import { CONNECT, MARK_READ, SEND, SIMULATE, eventually, memberToken, randomPhone, recordEvents, tenantQuery } from './whatsapp-test-kit';
 
 describe('sandbox provider (the default without WAHA)', () => {
@@ -62,6 +63,34 @@ describe('sandbox provider (the default without WAHA)', () => {
     } finally {
       recorder.stop();
     }
+  });
+
+  test("the plan's messages a month: concurrent sends take exactly what is left; the rest get PLAN_LIMIT_REACHED and leave nothing behind", async () => {
+    const tenant = await t.client.signUp();
+    await t.client.data(CONNECT, { input: { provider: 'SANDBOX', name: 'Quota line' } }, tenant.token);
+    await setPlanLimits(t, tenant.tenantId, { maxMessagesPerMonth: 3 });
+    const phone = randomPhone();
+    await t.client.data(SEND, { input: { phone: `+${phone}`, body: 'one' } }, tenant.token);
+    const burst = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => t.client.request(SEND, { input: { phone: `+${phone}`, body: `burst ${i}` } }, tenant.token)),
+    );
+    const refused = burst.filter((result) => result.errors);
+    assert.equal(burst.length - refused.length, 2, 'two of the burst fit in the month');
+    for (const result of refused) {
+      assert.equal(result.errors![0].extensions?.code, 'PLAN_LIMIT_REACHED');
+      assert.deepEqual(result.errors![0].extensions?.details, { limit: 3 });
+    }
+    const stored = await tenantQuery(t, tenant.tenantId, "SELECT count(*)::int AS n FROM messages WHERE direction = 'OUTBOUND'");
+    assert.deepEqual(stored, [{ n: 3 }], 'a refused send stores no message');
+    const queued = await t.app.services.control.query(
+      `SELECT count(*)::int AS n FROM ${t.app.config.JOBS_SCHEMA}.job WHERE name = 'outbound-send' AND data->>'tenantId' = $1 AND state <> 'cancelled'`,
+      [tenant.tenantId],
+    );
+    assert.deepEqual(queued, [{ n: 3 }], 'and leaves no send job behind');
+
+    // A new month starts from zero.
+    await tenantQuery(t, tenant.tenantId, "UPDATE usage_counters SET month = (month - interval '1 month')::date");
+    await t.client.data(SEND, { input: { phone: `+${phone}`, body: 'next month' } }, tenant.token);
   });
 
   test('simulateInboundMessage creates the contact, the conversation and the message, and publishes them', async () => {

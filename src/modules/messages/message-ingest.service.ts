@@ -268,7 +268,8 @@ export class MessageIngest {
           let conversation = first.conversation;
 
           const rule = plan?.rules.length ? this.deps.autoReplies.choose(plan, event.body, new Date()) : null;
-          if (rule && (await this.deps.autoReplies.tryFire(tx, rule, conversation.id))) {
+          // Over the plan's monthly messages, the customer's message is stored all the same, unanswered.
+          if (rule && (await this.deps.autoReplies.tryFire(tx, rule, conversation.id)) && (await this.deps.outbound.claimMonthlyMessage(tx, tenantId)).ok) {
             const replyId = randomUUID();
             await this.deps.outbound.enqueue(tenantId, replyId);
             const reply = await this.deps.outbound.insertQueued(tx, {

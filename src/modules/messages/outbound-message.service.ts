@@ -8,7 +8,9 @@ import type { Logger } from '../../platform/logger';
 import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { Conversation } from '../conversations/conversation.entity';
 import { conversationUpdatedEvent, messageUpdatedEvent } from '../inbox/inbox-events';
+import type { PlanLimits } from '../../platform/tenancy/tenant-registry';
 import { MessageType, type Message } from './message.entity';
+import { UsageMetric } from './usage-counter.entity';
 import type { SendMessageInput } from './outbound-message.types';
 
 export const OUTBOUND_SEND_QUEUE = 'outbound-send';
@@ -46,9 +48,28 @@ export class OutboundMessages {
     private readonly deps: {
       jobs: JobQueue;
       events: TenantEventBus;
+      planLimits: (tenantId: string) => Promise<PlanLimits>;
       log: Logger;
     },
   ) {}
+
+  /**
+   * Counts one outbound message against this month's (UTC) plan limit, inside the caller's
+   * transaction; `ok` is false, and nothing is counted, when the limit is reached. The counter row
+   * serializes concurrent sends of the tenant, so two cannot both take the last message.
+   * Messages are counted under every plan, so a lower limit applies at once to what was sent.
+   */
+  async claimMonthlyMessage(tx: EntityManager, tenantId: string): Promise<{ ok: boolean; limit: number | null }> {
+    const limit = (await this.deps.planLimits(tenantId)).maxMessagesPerMonth;
+    const rows: unknown[] = await tx.query(
+      `INSERT INTO usage_counters AS u (month, metric, used)
+       SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date, $1, 1 WHERE $2::int IS NULL OR $2::int > 0
+       ON CONFLICT (month, metric) DO UPDATE SET used = u.used + 1, updated_at = now() WHERE $2::int IS NULL OR u.used < $2::int
+       RETURNING used`,
+      [UsageMetric.OUTBOUND_MESSAGES, limit],
+    );
+    return { ok: rows.length === 1, limit };
+  }
 
   /** Creates the send job of a message that the caller is about to insert. */
   enqueue(tenantId: string, messageId: string): Promise<string> {
@@ -137,6 +158,10 @@ export class OutboundMessages {
             [contactId, session.id],
           );
           conversationId = row.id;
+        }
+        const quota = await this.claimMonthlyMessage(tx, tenantId);
+        if (!quota.ok) {
+          throw new AppError(ErrorCode.PLAN_LIMIT_REACHED, `Your plan allows ${quota.limit} messages a month`, { limit: quota.limit });
         }
         let replyToId: string | null = null;
         if (input.replyToId) {
