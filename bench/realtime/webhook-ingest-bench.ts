@@ -139,7 +139,8 @@ async function main(): Promise<void> {
       console.log(`repeat ${repeat}/${REPEATS}: ${runs.map((series) => `${series.at(-1)!.name.split(':')[0]} ${okPerSecond(series.at(-1)!)}/s`).join(', ')}`);
     }
     const stored = await countMessages(prefix, tenants);
-    report(runs, stored);
+    const baseline = { few: await commitRate(prefix, 16), many: await commitRate(prefix, 100) };
+    report(runs, stored, baseline);
   } finally {
     for (const server of servers) await stopServer(server.child);
     await waha.close();
@@ -381,6 +382,38 @@ async function rawBaseline(prefix: string, tenants: Tenant[]): Promise<RunResult
   }
 }
 
+/**
+ * Commits/s of a one-row INSERT from `connections` concurrent connections: what this machine's
+ * Postgres does at its simplest. Runs on different machines compare through it (the same code
+ * has measured 1,815 and 610 webhooks/s on machines of the same size).
+ */
+async function commitRate(prefix: string, connections: number, seconds = 3): Promise<number> {
+  const database = `${prefix}_calibration`;
+  const admin = new Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`).catch(() => undefined); // the first call creates it
+  await admin.end();
+  const pool = new Pool({ connectionString: withDatabase(SERVER_URL, database), max: connections });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS calibration (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
+    const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+    let commits = 0;
+    const end = Date.now() + seconds * 1000;
+    await Promise.all(
+      clients.map(async (client) => {
+        while (Date.now() < end) {
+          await client.query('INSERT INTO calibration DEFAULT VALUES');
+          commits += 1;
+        }
+        client.release();
+      }),
+    );
+    return Math.round(commits / seconds);
+  } finally {
+    await pool.end();
+  }
+}
+
 async function countMessages(prefix: string, tenants: Tenant[]): Promise<number> {
   let total = 0;
   for (const tenant of tenants) {
@@ -421,7 +454,7 @@ function summarize(series: RunResult[]) {
   };
 }
 
-function report(runs: RunResult[][], storedMessages: number): void {
+function report(runs: RunResult[][], storedMessages: number, baseline: { few: number; many: number }): void {
   const rows = runs.map(summarize);
   const load = os.loadavg()[0].toFixed(1);
   const raw = rows[rows.length - 1]['ok/s (median)'];
@@ -449,6 +482,10 @@ function report(runs: RunResult[][], storedMessages: number): void {
       'CPU per message is measured from /proc (app processes, this run\'s PostgreSQL backends, the load generator); ' +
       'the ceiling divides two cores by app + Postgres CPU per message (for raw pg, the app is the load generator itself). ' +
       `Load average at the end: ${load} on ${os.cpus().length} cores — other work on the machine lowers the ok/s column far more than the CPU columns.`,
+    '',
+    `This machine's baseline, measured after the runs: ${baseline.few} commits/s of a one-row INSERT from 16 connections, ` +
+      `${baseline.many} from 100 (50 tenants x 2 connections is what the runs above spread over). Compare it before comparing ` +
+      'ok/s with a run on another machine.',
   ].join('\n');
   console.log(`\n${markdown}\n`);
   writeBenchmarkSection('realtime-webhooks', markdown);

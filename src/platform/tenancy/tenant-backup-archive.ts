@@ -70,6 +70,11 @@ export class BackupWriter {
     this.files.push({ key, file, sha256, sizeBytes: (await fsp.stat(target)).size });
   }
 
+  /** Removes what was written (a failed backup). */
+  async discard(): Promise<void> {
+    await fsp.rm(this.dir, { recursive: true, force: true });
+  }
+
   async finish(header: Pick<BackupManifest, 'tenantId' | 'tenantName' | 'schemaVersion'>, layout: TenantDataLayout): Promise<BackupManifest> {
     const manifest: BackupManifest = {
       format: FORMAT,

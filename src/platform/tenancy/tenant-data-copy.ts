@@ -67,6 +67,15 @@ export function exportTable(client: Client, table: TableLayout): Readable {
 }
 
 /**
+ * SHARE locks on the tables, inside the caller's transaction: writers in flight are waited for
+ * and new ones wait until it ends. Take them before the transaction's first query, so that its
+ * snapshot includes what the waited-for writers committed.
+ */
+export async function blockWrites(client: Client, tables: TableLayout[]): Promise<void> {
+  if (tables.length) await client.query(`LOCK TABLE ${tables.map((table) => quoteName(table.name)).join(', ')} IN SHARE MODE`);
+}
+
+/**
  * Fills the (empty, freshly migrated) current schema with a tenant's data in ONE transaction:
  * foreign keys are dropped first (tables reference each other in cycles, so no table order
  * works) and added back at the end, which checks every row; sequences are set last. Either the

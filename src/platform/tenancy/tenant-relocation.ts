@@ -10,7 +10,7 @@ import { DatabaseServer } from '../control/database-server.entity';
 import { TenantPlacement, type TenancyMode } from '../control/tenant-placement.entity';
 import { assertIdentifier, quoteIdentifier, tenantDatabaseName, tenantSchemaName } from '../db/identifiers';
 import { BackupWriter, openBackup, type BackupManifest } from './tenant-backup-archive';
-import { exportTable, importTenantData, readLayout, recordedSchemaVersion, type TenantDataLayout } from './tenant-data-copy';
+import { blockWrites, exportTable, importTenantData, readLayout, recordedSchemaVersion, type TenantDataLayout } from './tenant-data-copy';
 import type { DatabaseServers } from './database-servers';
 import { sharedSchemasDatabase, type TenantLocation, type TenantProvisioner } from './tenant-provisioner';
 import type { TenantRegistry } from './tenant-registry';
@@ -72,6 +72,7 @@ export class TenantRelocation {
     const { tenant, placement } = await this.load(tenantId, BACKUP_FROM, 'backed up');
     const writer = await BackupWriter.create(dir);
     const client = await this.connect(placement);
+    let finished = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const schemaVersion = await this.versionOf(client);
@@ -83,9 +84,12 @@ export class TenantRelocation {
         else this.deps.log.warn({ tenantId, key }, 'a file the tenant refers to is missing; the backup goes on without it');
       }
       await client.query('COMMIT');
-      return await writer.finish({ tenantId, tenantName: tenant.name, schemaVersion }, layout);
+      const manifest = await writer.finish({ tenantId, tenantName: tenant.name, schemaVersion }, layout);
+      finished = true;
+      return manifest;
     } finally {
       await client.end().catch(() => undefined);
+      if (!finished) await writer.discard(); // no half backup is left to be mistaken for one
     }
   }
 
@@ -137,7 +141,7 @@ export class TenantRelocation {
         await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         // Locks before the snapshot: it then includes every write that was in flight.
         await source.query(`SET LOCAL lock_timeout = '60s'`);
-        if (tables.length) await source.query(`LOCK TABLE ${tables.map((table) => `"${table.name}"`).join(', ')} IN SHARE MODE`);
+        await blockWrites(source, tables);
         const version = await this.versionOf(source);
         const layout = await readLayout(source);
         return {
