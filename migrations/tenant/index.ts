@@ -2,6 +2,7 @@ import { CreateTenantSchema1763700100000 } from './1763700100000-create-tenant-s
 import { ContactsListIndex1763800000000 } from './1763800000000-contacts-list-index';
 import { WebhookEventsKeyedByEvent1763900000000 } from './1763900000000-webhook-events-keyed-by-event';
 import { UsageCounters1764400000000 } from './1764400000000-usage-counters';
+import { MessageReactions1764500000000 } from './1764500000000-message-reactions';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -9,4 +10,5 @@ export const tenantMigrations = [
   ContactsListIndex1763800000000,
   WebhookEventsKeyedByEvent1763900000000,
   UsageCounters1764400000000,
+  MessageReactions1764500000000,
 ];

@@ -12,6 +12,7 @@ import { ContactLabel } from './labels/contact-label.entity';
 import { ConversationLabel } from './labels/conversation-label.entity';
 import { Label } from './labels/label.entity';
 import { Message } from './messages/message.entity';
+import { MessageReaction } from './messages/message-reaction.entity';
 import { UsageCounter } from './messages/usage-counter.entity';
 import { WebhookEvent } from './messages/webhook-event.entity';
 import { Order } from './orders/order.entity';
@@ -37,6 +38,7 @@ export const tenantEntities = [
   Conversation,
   ConversationLabel,
   Message,
+  MessageReaction,
   WebhookEvent,
   UsageCounter,
   QuickReply,

@@ -313,6 +313,56 @@ describe('WAHA webhooks', () => {
     assert.deepEqual(await ingestCounts(t, a.tenantId), before);
   });
 
+  test('reactions: the newest wins whatever the order, a removal sticks, repeats and unknown messages change nothing', async () => {
+    const phone = randomPhone();
+    const messageId = `false_${phone}@c.us_${randomBytes(8).toString('hex')}`;
+    assert.equal((await inbound(sessionA.externalSessionId, phone, 'react to me', { payload: { id: messageId } })).status, 200);
+    const [stored] = await tenantQuery<{ id: string; conversation_id: string }>(
+      t,
+      a.tenantId,
+      'SELECT id, conversation_id FROM messages WHERE provider_message_id = $1',
+      [messageId],
+    );
+    const now = Date.now() / 1000;
+    const react = (emoji: string, secondsAgo: number, target = messageId) =>
+      post(sessionA.externalSessionId, 'message.reaction', {
+        id: `evt_${randomBytes(6).toString('hex')}`,
+        payload: {
+          id: `false_${phone}@c.us_${randomBytes(8).toString('hex')}`,
+          from: `${phone}@c.us`,
+          participant: `${phone}@c.us`,
+          to: '15550001111@c.us',
+          timestamp: now - secondsAgo,
+          reaction: { text: emoji, messageId: target },
+        },
+      });
+    const reactions = async () => {
+      const query = `query ($id: ID!) { messages(conversationId: $id, first: 5) { edges { node { id reactions { emoji reactor direction } } } } }`;
+      const { edges } = (await t.client.data(query, { id: stored.conversation_id }, a.token)).messages;
+      return edges.find((edge: { node: { id: string } }) => edge.node.id === stored.id).node.reactions;
+    };
+
+    const recorder = recordEvents(t, a.tenantId);
+    try {
+      assert.equal((await react('👍', 30)).status, 200);
+      assert.deepEqual(await reactions(), [{ emoji: '👍', reactor: `${phone}@c.us`, direction: 'INBOUND' }]);
+      assert.equal(recorder.events.filter((event) => event.type === 'messageUpdated' && event.payload.id === stored.id).length, 1);
+      assert.equal((await react('❤️', 10)).status, 200);
+      assert.equal((await react('😮', 20)).status, 200, 'an older reaction that arrives late is accepted...');
+      assert.deepEqual(await reactions(), [{ emoji: '❤️', reactor: `${phone}@c.us`, direction: 'INBOUND' }], '...and changes nothing');
+      assert.equal((await react('', 5)).status, 200);
+      assert.deepEqual(await reactions(), [], 'removed');
+      assert.equal((await react('❤️', 10)).status, 200);
+      assert.deepEqual(await reactions(), [], 'a late copy of the removed reaction does not bring it back');
+      assert.equal(recorder.events.filter((event) => event.type === 'messageUpdated' && event.payload.id === stored.id).length, 3);
+      const before = await ingestCounts(t, a.tenantId);
+      assert.equal((await react('👍', 1, `false_${phone}@c.us_${randomBytes(8).toString('hex')}`)).status, 200, 'a reaction to a message we do not have');
+      assert.deepEqual(await ingestCounts(t, a.tenantId), before);
+    } finally {
+      recorder.stop();
+    }
+  });
+
   test("media is copied at ingest: served after WAHA deleted it, to the tenant's users only", async () => {
     const bytes = randomBytes(2048);
     const file = `true_${randomBytes(6).toString('hex')}.jpg`;

@@ -5,6 +5,7 @@ import type {
   InboundMessageEvent,
   MessageStatusEvent,
   MessageType as ChannelMessageType,
+  ReactionEvent,
   SessionStatusEvent,
 } from '../../channels/channel-events';
 import { ProviderError } from '../../channels/channel-errors';
@@ -117,6 +118,24 @@ SELECT (SELECT count(*) FROM ev)::int AS fresh,
        upd.*
   FROM (SELECT 1) AS one LEFT JOIN upd ON true`;
 
+/**
+ * A reaction lands on the message it names, one per (message, reactor): a newer one replaces an
+ * older one, and a repeated or older delivery changes nothing (`fresh` 0). No row: the message
+ * is not ours to show (a group's, or older than our history).
+ */
+const REACTION_SQL = `
+WITH target AS (
+  SELECT ${MESSAGE_RETURNING} FROM messages WHERE provider_message_id = $1::varchar
+), upsert AS (
+  INSERT INTO message_reactions (message_id, reactor, direction, emoji, reacted_at)
+  SELECT id, $2::varchar, $3::varchar, $4::varchar, $5::timestamptz FROM target
+  ON CONFLICT (message_id, reactor) DO UPDATE
+    SET emoji = EXCLUDED.emoji, direction = EXCLUDED.direction, reacted_at = EXCLUDED.reacted_at, updated_at = now()
+    WHERE message_reactions.reacted_at < EXCLUDED.reacted_at
+  RETURNING 1
+)
+SELECT target.*, (SELECT count(*) FROM upsert)::int AS fresh FROM target`;
+
 const SESSION_SQL = `
 WITH ev AS (
   INSERT INTO webhook_events (provider, event_id) VALUES ($1::varchar, $2::varchar)
@@ -191,9 +210,8 @@ export class MessageIngest {
         return this.status(target, event);
       case 'session':
         return this.sessionStatus(target, event);
-      default:
-        // Reactions are not part of the inbox model yet.
-        return 'ignored';
+      case 'reaction':
+        return this.reaction(target, event);
     }
   }
 
@@ -330,6 +348,23 @@ export class MessageIngest {
         return 'retry';
       }
       return 'ignored';
+    });
+  }
+
+  private async reaction(target: ChannelTarget, event: ReactionEvent): Promise<IngestResult> {
+    const { tenantId } = target;
+    return this.deps.router.withTenant(tenantId, async (manager) => {
+      const [row] = await preparedQuery(manager, 'ingest_reaction_v1', REACTION_SQL, [
+        event.targetProviderMessageId,
+        event.fromId.slice(0, 255),
+        event.direction,
+        event.emoji.slice(0, 32),
+        event.timestamp,
+      ]);
+      if (!row) return 'ignored';
+      if (row.fresh === 0) return 'duplicate';
+      await this.publish([messageUpdatedEvent(tenantId, messageFromRow(row))], this.deps.log);
+      return 'stored';
     });
   }
 

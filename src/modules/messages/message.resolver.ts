@@ -10,8 +10,10 @@ import { ConversationType } from '../conversations/conversation.types';
 import { UserType } from '../identity/identity.types';
 import { memberUserByIdLoader } from '../identity/member.loaders';
 import type { Message } from './message.entity';
+import type { MessageReaction } from './message-reaction.entity';
+import { reactionsByMessageLoader } from './message.loaders';
 import { MessageService } from './message.service';
-import { MessageConnection, MessageType } from './message.types';
+import { MessageConnection, MessageReactionType, MessageType } from './message.types';
 
 /** Reading messages; every relation field is batched. */
 @Resolver(() => MessageType)
@@ -35,6 +37,11 @@ export class MessageResolver {
     const conversation = await (await conversationByIdLoader(ctx)).load(message.conversationId);
     if (!conversation) throw notFound('Conversation');
     return conversation;
+  }
+
+  @FieldResolver(() => [MessageReactionType], { description: 'Current reactions, oldest first' })
+  async reactions(@Root() message: Message, @Ctx() ctx: RequestContext): Promise<MessageReaction[]> {
+    return (await reactionsByMessageLoader(ctx)).load(message.id);
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: 'Outbound: the member who sent it, while still a member' })

@@ -29,4 +29,14 @@ export class MessageType {
   sentByUserId: string | null;
 }
 
+/** A current reaction to a message (one per person; removed ones are not listed). */
+@ObjectType('MessageReaction', { simpleResolvers: true })
+export class MessageReactionType {
+  @Field() emoji: string;
+  @Field({ description: "Who reacted: the customer's provider address, or our own number's" }) reactor: string;
+  @Field(() => MessageDirection, { description: 'INBOUND: the customer reacted; OUTBOUND: we did, from the linked phone' })
+  direction: MessageDirection;
+  @Field() reactedAt: Date;
+}
+
 export const MessageConnection = ConnectionType(MessageType);
