@@ -17,6 +17,7 @@ import { WhatsappSettingsResolver } from './whatsapp-sessions/whatsapp-settings.
 import { InboxSubscriptionsResolver } from './inbox/inbox-subscriptions.resolver';
 import { WhatsappSessionResolver } from './whatsapp-sessions/whatsapp-session.resolver';
 import { OutboundMessageResolver } from './messages/outbound-message.resolver';
+import { PlanUsageResolver } from './messages/plan-usage.resolver';
 
 /** Every resolver of the product; each is constructed with AppServices. */
 export const moduleResolvers: NonEmptyArray<Function> = [
@@ -39,4 +40,5 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   InboxSubscriptionsResolver,
   WhatsappSessionResolver,
   OutboundMessageResolver,
+  PlanUsageResolver,
 ];

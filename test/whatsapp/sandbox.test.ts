@@ -88,6 +88,9 @@ describe('sandbox provider (the default without WAHA)', () => {
     );
     assert.deepEqual(queued, [{ n: 3 }], 'and leaves no send job behind');
 
+    const usage = await t.client.data('{ planUsage { month outboundMessages maxMessagesPerMonth contacts } }', {}, tenant.token);
+    assert.deepEqual(usage.planUsage, { month: new Date().toISOString().slice(0, 7), outboundMessages: 3, maxMessagesPerMonth: 3, contacts: 1 });
+
     // A new month starts from zero.
     await tenantQuery(t, tenant.tenantId, "UPDATE usage_counters SET month = (month - interval '1 month')::date");
     await t.client.data(SEND, { input: { phone: `+${phone}`, body: 'next month' } }, tenant.token);
