@@ -3,6 +3,7 @@ import { ContactsListIndex1763800000000 } from './1763800000000-contacts-list-in
 import { WebhookEventsKeyedByEvent1763900000000 } from './1763900000000-webhook-events-keyed-by-event';
 import { UsageCounters1764400000000 } from './1764400000000-usage-counters';
 import { MessageReactions1764500000000 } from './1764500000000-message-reactions';
+import { ContactsByWhatsappId1764600000000 } from './1764600000000-contacts-by-whatsapp-id';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -11,4 +12,5 @@ export const tenantMigrations = [
   WebhookEventsKeyedByEvent1763900000000,
   UsageCounters1764400000000,
   MessageReactions1764500000000,
+  ContactsByWhatsappId1764600000000,
 ];

@@ -313,6 +313,31 @@ describe('WAHA webhooks', () => {
     assert.deepEqual(await ingestCounts(t, a.tenantId), before);
   });
 
+  test('a customer who hides their number (@lid) is stored by WhatsApp id, once, and can be answered', async () => {
+    const hidden = `${Date.now()}${Math.floor(Math.random() * 1000)}@lid`;
+    const messageId = `false_${hidden}_${randomBytes(8).toString('hex')}`;
+    const delivery = {
+      payload: { id: messageId, from: hidden, fromMe: false, to: '15550001111@c.us', body: 'no number here', _data: { notifyName: 'Hidden Hannah' } },
+    };
+    assert.equal((await post(sessionA.externalSessionId, 'message', delivery)).status, 200);
+    assert.equal((await post(sessionA.externalSessionId, 'message', delivery)).status, 200, 'a repeat is accepted...');
+    const contacts = await tenantQuery(t, a.tenantId, 'SELECT name, phone, whatsapp_id FROM contacts WHERE whatsapp_id = $1', [hidden]);
+    assert.deepEqual(contacts, [{ name: 'Hidden Hannah', phone: null, whatsapp_id: hidden }]);
+    const messages = await tenantQuery<{ conversation_id: string }>(t, a.tenantId, 'SELECT conversation_id FROM messages WHERE provider_message_id = $1', [messageId]);
+    assert.equal(messages.length, 1, '...and stores one message');
+
+    const listed = await t.client.data('{ contacts(first: 50) { edges { node { name phone whatsappId } } } }', {}, a.token);
+    assert.ok(listed.contacts.edges.some((edge: any) => edge.node.whatsappId === hidden && edge.node.phone === null));
+
+    const reply = (await t.client.data(SEND, { input: { conversationId: messages[0].conversation_id, body: 'We can still answer' } }, a.token)).sendMessage;
+    assert.equal(reply.toAddress, hidden);
+    const sent = await eventually(
+      async () => waha.requestsTo('POST', '/api/sendText').find((request) => (request.json as any).text === 'We can still answer'),
+      'the answer reaches WAHA',
+    );
+    assert.equal((sent.json as any).chatId, hidden);
+  });
+
   test('reactions: the newest wins whatever the order, a removal sticks, repeats and unknown messages change nothing', async () => {
     const phone = randomPhone();
     const messageId = `false_${phone}@c.us_${randomBytes(8).toString('hex')}`;

@@ -7,7 +7,10 @@ import { ConnectionType } from '../../platform/graphql/pagination';
 export class ContactType {
   @Field(() => ID) id: string;
   @Field() name: string;
-  @Field({ description: "E.164 digits without '+', e.g. 15551234567" }) phone: string;
+  @Field(() => String, { nullable: true, description: "E.164 digits without '+', e.g. 15551234567; null when the customer hides their number" })
+  phone: string | null;
+  @Field(() => String, { nullable: true, description: "WhatsApp's id ('…@lid') of a customer who hides their number" })
+  whatsappId: string | null;
   @Field(() => String, { nullable: true }) email: string | null;
   @Field(() => String, { nullable: true }) notes: string | null;
   @Field({ description: 'The contact asked not to receive campaigns' }) optedOut: boolean;

@@ -24,8 +24,8 @@ export class ConversationServiceWithReadReceipts extends ConversationService {
     if (ids.length === 0 || !conversation.sessionId) return;
     try {
       const manager = await ctx.tenant().manager();
-      const [newest]: Array<{ provider_message_id: string; phone: string }> = await manager.query(
-        `SELECT m.provider_message_id, ct.phone FROM messages m JOIN contacts ct ON ct.id = $2
+      const [newest]: Array<{ provider_message_id: string; address: string }> = await manager.query(
+        `SELECT m.provider_message_id, COALESCE(ct.phone, ct.whatsapp_id) AS address FROM messages m JOIN contacts ct ON ct.id = $2
           WHERE m.id = ANY($1::uuid[]) ORDER BY m.provider_timestamp DESC NULLS LAST, m.created_at DESC LIMIT 1`,
         [ids, conversation.contactId],
       );
@@ -33,7 +33,7 @@ export class ConversationServiceWithReadReceipts extends ConversationService {
       // Loaded now: the request's tenant connection is gone once the mutation has answered.
       const { provider } = await this.services.whatsapp.providers.get(tenantId, conversation.sessionId, manager);
       void provider
-        .markSeen({ chatId: newest.phone, providerMessageId: newest.provider_message_id })
+        .markSeen({ chatId: newest.address, providerMessageId: newest.provider_message_id })
         .catch((error) => ctx.log.warn({ err: error, conversationId: conversation.id }, 'read receipt not sent'));
     } catch (error) {
       ctx.log.warn({ err: error, conversationId: conversation.id }, 'read receipt not sent');

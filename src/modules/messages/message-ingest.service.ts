@@ -9,6 +9,7 @@ import type {
   SessionStatusEvent,
 } from '../../channels/channel-events';
 import { ProviderError } from '../../channels/channel-errors';
+import { parseWhatsAppAddress } from '../../channels/whatsapp-address';
 import { camelizeRow } from '../../platform/db/raw-rows';
 import { preparedQuery } from '../../platform/db/prepared-query';
 import type { Logger } from '../../platform/logger';
@@ -51,23 +52,24 @@ const UNKNOWN_ACK_RETRY_WINDOW_MS = 2 * 60_000;
  * One inbound message in ONE statement: the message is claimed (a webhook_events row keyed on its
  * provider id, so deliveries of one message, under the same or different event ids, serialize on
  * that unique key and only the first goes on; a message we sent ourselves is already in messages),
- * then the contact and the conversation are upserted on their unique indexes (concurrent
+ * then the contact (by phone, or by WhatsApp id when the customer hides their number) and the
+ * conversation are upserted on their unique indexes (concurrent
  * deliveries for a new customer cannot create two of either), the unread count raised and the
  * message inserted. Everything downstream of a claim that did not happen is a no-op. A statement
  * is atomic, so without auto-reply rules or media this runs on its own (one round trip, committed
  * when it returns); otherwise inside a transaction, where the conversation upsert's row lock
  * serializes the auto-reply cooldown check.
  */
-const INBOUND_SQL = `
+const inboundSql = (contactKey: 'phone' | 'whatsapp_id') => `
 WITH claim AS (
   INSERT INTO webhook_events (provider, event_id)
   SELECT $1, 'message:' || CASE WHEN length($14::varchar) > 240 THEN md5($14::varchar) ELSE $14::varchar END
    WHERE NOT EXISTS (SELECT 1 FROM messages WHERE provider_message_id = $14::varchar)
   ON CONFLICT (provider, event_id) DO NOTHING RETURNING 1
 ), contact AS (
-  INSERT INTO contacts (name, phone) SELECT $2::varchar, $3::varchar FROM claim
-  ON CONFLICT (phone) WHERE deleted_at IS NULL DO UPDATE
-    SET name = CASE WHEN contacts.name = contacts.phone AND EXCLUDED.name <> EXCLUDED.phone THEN EXCLUDED.name ELSE contacts.name END
+  INSERT INTO contacts (name, phone, whatsapp_id) SELECT $2::varchar, $3::varchar, $18::varchar FROM claim
+  ON CONFLICT (${contactKey}) WHERE deleted_at IS NULL DO UPDATE
+    SET name = CASE WHEN contacts.name = contacts.${contactKey} AND EXCLUDED.name <> EXCLUDED.${contactKey} THEN EXCLUDED.name ELSE contacts.name END
   RETURNING id
 ), conv AS (
   INSERT INTO conversations AS cv (contact_id, session_id, unread_count, last_message_at, last_message_id)
@@ -94,6 +96,10 @@ SELECT msg.*,
        conv.status AS c_status, conv.unread_count AS c_unread_count, conv.last_message_at AS c_last_message_at,
        conv.last_message_id AS c_last_message_id, conv.created_at AS c_created_at, conv.updated_at AS c_updated_at
   FROM (SELECT 1) AS one LEFT JOIN conv ON true LEFT JOIN msg ON true`;
+
+/** Contacts are keyed by phone, or by WhatsApp id for customers who hide their number. */
+const INBOUND_BY_PHONE_SQL = inboundSql('phone');
+const INBOUND_BY_WHATSAPP_ID_SQL = inboundSql('whatsapp_id');
 
 /**
  * An ack moves the message up the ladder only: the UPDATE matches when the current rank is in
@@ -219,10 +225,14 @@ export class MessageIngest {
   async inboundMessage(target: ChannelTarget, event: InboundMessageEvent): Promise<{ result: IngestResult; message?: Message }> {
     const { tenantId, sessionId } = target;
     const log = this.deps.log;
-    // Contacts are people with phone numbers: groups and hidden (@lid) senders have no contact.
+    // Contacts are people: a group chat has none. A customer who hides their number (an `@lid`
+    // chat) is known by that WhatsApp id instead.
     if (event.chatType === 'GROUP') return { result: 'ignored' };
-    const peer = event.direction === 'INBOUND' ? event.from : event.to;
-    if (!peer || !CONTACT_PHONE.test(peer)) return { result: 'ignored' };
+    const phone = event.direction === 'INBOUND' ? event.from : event.to;
+    const chat = phone ? null : parseWhatsAppAddress(event.chatId);
+    const hiddenId = chat?.kind === 'lid' ? chat.id : null;
+    if (phone ? !CONTACT_PHONE.test(phone) : !hiddenId) return { result: 'ignored' };
+    const peer = phone ?? hiddenId!;
 
     const published: TenantEvent[] = [];
     let wakeSender = false;
@@ -238,7 +248,7 @@ export class MessageIngest {
       const params = (documentId: string | null) => [
         event.provider,
         (event.fromName && inbound ? event.fromName : peer).slice(0, 200),
-        peer,
+        phone,
         sessionId,
         inbound ? 1 : 0,
         event.timestamp,
@@ -253,7 +263,9 @@ export class MessageIngest {
         JSON.stringify(raw ?? null),
         event.replyTo ?? null,
         documentId,
+        hiddenId,
       ];
+      const [statement, sql] = hiddenId ? ['ingest_inbound_hidden_v2', INBOUND_BY_WHATSAPP_ID_SQL] : ['ingest_inbound_message_v2', INBOUND_BY_PHONE_SQL];
       const stored = (row: Record<string, unknown>) => {
         const message = messageFromRow(row);
         published.push(messageReceivedEvent(tenantId, message));
@@ -262,7 +274,7 @@ export class MessageIngest {
 
       if (!media?.file && !plan?.rules.length) {
         // The hot path: one statement, atomic and committed on return.
-        const [row] = await preparedQuery(manager, 'ingest_inbound_message_v1', INBOUND_SQL, params(null));
+        const [row] = await preparedQuery(manager, statement, sql, params(null));
         if (row.id === null) return { result: 'duplicate' as const };
         const { message, conversation } = stored(row);
         published.push(conversationUpdatedEvent(tenantId, conversation));
@@ -279,7 +291,7 @@ export class MessageIngest {
             );
             documentId = document.id;
           }
-          const [row] = await preparedQuery(tx, 'ingest_inbound_message_v1', INBOUND_SQL, params(documentId));
+          const [row] = await preparedQuery(tx, statement, sql, params(documentId));
           if (row.id === null) throw new DuplicateMessage(); // rolls back the document row too
           const first = stored(row);
           const message = first.message;

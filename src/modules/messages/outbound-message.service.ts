@@ -107,23 +107,27 @@ export class OutboundMessages {
     const body = input.body?.trim() ? input.body : null;
     if (!body && !input.documentId) throw validationFailed('A message needs a body, a document, or both');
 
-    let phone: string | null = null;
+    // A phone, or the WhatsApp id of a customer who hides their number.
+    let recipient: string | null = null;
     let contactId: string | null = input.contactId ?? null;
-    let conversation: { id: string; session_id: string | null; phone: string } | undefined;
+    let conversation: { id: string; session_id: string | null; address: string } | undefined;
     if (input.conversationId) {
       [conversation] = await manager.query(
-        `SELECT c.id, c.session_id, ct.phone FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = $1`,
+        `SELECT c.id, c.session_id, COALESCE(ct.phone, ct.whatsapp_id) AS address FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = $1`,
         [input.conversationId],
       );
       if (!conversation) throw notFound('Conversation');
-      phone = conversation.phone;
+      recipient = conversation.address;
     } else if (contactId) {
-      const [contact]: Array<{ phone: string }> = await manager.query('SELECT phone FROM contacts WHERE id = $1 AND deleted_at IS NULL', [contactId]);
+      const [contact]: Array<{ address: string }> = await manager.query(
+        'SELECT COALESCE(phone, whatsapp_id) AS address FROM contacts WHERE id = $1 AND deleted_at IS NULL',
+        [contactId],
+      );
       if (!contact) throw notFound('Contact');
-      phone = contact.phone;
+      recipient = contact.address;
     } else {
-      phone = toE164Digits(input.phone ?? '');
-      if (!phone || !CONTACT_PHONE.test(phone)) throw validationFailed('phone is not an international phone number', { field: 'phone' });
+      recipient = toE164Digits(input.phone ?? '');
+      if (!recipient || !CONTACT_PHONE.test(recipient)) throw validationFailed('phone is not an international phone number', { field: 'phone' });
     }
 
     const session = await this.channelFor(manager, input.sessionId ?? conversation?.session_id ?? null);
@@ -142,11 +146,11 @@ export class OutboundMessages {
     let stored: { message: Message; conversation: Conversation };
     try {
       stored = await manager.transaction(async (tx) => {
-        if (!contactId) {
+        if (!contactId && !input.conversationId) {
           const [contact]: Array<{ id: string }> = await tx.query(
             `INSERT INTO contacts (name, phone) VALUES ($1, $1)
              ON CONFLICT (phone) WHERE deleted_at IS NULL DO UPDATE SET phone = EXCLUDED.phone RETURNING id`,
-            [phone],
+            [recipient],
           );
           contactId = contact.id;
         }
@@ -176,7 +180,7 @@ export class OutboundMessages {
           id,
           conversationId,
           fromAddress: session.phone_number ?? session.external_session_id,
-          toAddress: phone!,
+          toAddress: recipient!,
           body,
           type,
           documentId: input.documentId ?? null,

@@ -22,7 +22,8 @@ interface PendingSend {
   provider_message_id: string | null;
   created_at: Date;
   session_id: string | null;
-  phone: string;
+  /** The contact's phone, or the WhatsApp id of a customer who hides their number. */
+  address: string;
   reply_to_provider_id: string | null;
   storage_key: string | null;
   content_type: string | null;
@@ -127,7 +128,7 @@ export class OutboundSendWorker {
   private load(tenantId: string, messageId: string): Promise<PendingSend | null> {
     return this.deps.router.withTenant(tenantId, async (manager) => {
       const rows: PendingSend[] = await manager.query(
-        `SELECT m.id, m.status, m.body, m.type, m.provider_message_id, m.created_at, c.session_id, ct.phone,
+        `SELECT m.id, m.status, m.body, m.type, m.provider_message_id, m.created_at, c.session_id, COALESCE(ct.phone, ct.whatsapp_id) AS address,
                 r.provider_message_id AS reply_to_provider_id, d.storage_key, d.content_type, d.filename
            FROM messages m
            JOIN conversations c ON c.id = m.conversation_id
@@ -143,7 +144,7 @@ export class OutboundSendWorker {
 
   private async send(provider: WhatsAppProvider, pending: PendingSend): Promise<SendResult> {
     const common = {
-      to: pending.phone,
+      to: pending.address,
       clientMessageId: pending.id,
       ...(pending.reply_to_provider_id ? { replyToProviderId: pending.reply_to_provider_id } : {}),
     };
@@ -162,7 +163,7 @@ export class OutboundSendWorker {
 
   /** The provider id of this message among the chat's recent sends, unless it belongs to another message of ours. */
   private async findSent(tenantId: string, provider: WhatsAppProvider, pending: PendingSend): Promise<string | null> {
-    const found = await provider.findSentMessage({ to: pending.phone, body: pending.body ?? '', sentAfter: pending.created_at });
+    const found = await provider.findSentMessage({ to: pending.address, body: pending.body ?? '', sentAfter: pending.created_at });
     if (!found) return null;
     const taken: unknown[] = await this.deps.router.withTenant(tenantId, (manager) =>
       manager.query('SELECT 1 FROM messages WHERE provider_message_id = $1 AND id <> $2', [found, pending.id]),
