@@ -384,8 +384,8 @@ async function rawBaseline(prefix: string, tenants: Tenant[]): Promise<RunResult
 
 /**
  * Commits/s of a one-row INSERT from `connections` concurrent connections: what this machine's
- * Postgres does at its simplest. Runs on different machines compare through it (the same code
- * has measured 1,815 and 610 webhooks/s on machines of the same size).
+ * Postgres does at its simplest. Runs on different machines compare through it: the same code
+ * has measured three times apart on machines of the same nominal size.
  */
 async function commitRate(prefix: string, connections: number, seconds = 3): Promise<number> {
   const database = `${prefix}_calibration`;

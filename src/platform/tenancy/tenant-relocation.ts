@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import { TenantStatus } from '../control/tenant.entity';
 import { DatabaseServer } from '../control/database-server.entity';
 import { TenantPlacement, type TenancyMode } from '../control/tenant-placement.entity';
-import { assertIdentifier, quoteIdentifier, tenantDatabaseName, tenantSchemaName } from '../db/identifiers';
+import { assertIdentifier, isDuplicateDatabaseError, quoteIdentifier, tenantDatabaseName, tenantSchemaName } from '../db/identifiers';
 import { BackupWriter, openBackup, type BackupManifest } from './tenant-backup-archive';
 import { blockWrites, exportTable, importTenantData, readLayout, recordedSchemaVersion, type TenantDataLayout } from './tenant-data-copy';
 import type { DatabaseServers } from './database-servers';
@@ -37,6 +37,9 @@ export interface RelocationResult {
   /** Writers still waiting on the old location when it was switched: their requests failed (providers redeliver). */
   writersCut: number;
 }
+
+/** Postgres: the schema already exists. */
+const DUPLICATE_SCHEMA = '42P06';
 
 /** Statuses a tenant may be backed up in (it has data) and moved or restored from. */
 const BACKUP_FROM = [TenantStatus.ACTIVE, TenantStatus.SUSPENDED, TenantStatus.ARCHIVED, TenantStatus.MAINTENANCE];
@@ -182,8 +185,12 @@ export class TenantRelocation {
     try {
       const source = await openSource();
       const upTo = this.migrationsUpTo(source.version);
+      await provisioner.createEmpty(to, upTo, { replace: false }).catch((error: unknown) => {
+        // One of that name created meanwhile by someone else is not ours to drop.
+        created = !isDuplicateDatabaseError(error) && (error as { code?: string }).code !== DUPLICATE_SCHEMA;
+        throw error;
+      });
       created = true;
-      await provisioner.createEmpty(to, upTo, { replace: false });
       const target = await this.connect(to);
       let rows: Record<string, number>;
       try {
