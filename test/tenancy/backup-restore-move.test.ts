@@ -142,9 +142,12 @@ describe('tenant backup, restore and move (CLI)', () => {
     assert.deepEqual(await ingestCounts(t, tenant.tenantId), { ...start.counts, contacts: start.counts.contacts + 1, conversations: start.counts.conversations + 1, messages: start.counts.messages + 1, webhook_events: start.counts.webhook_events + 1 });
     assert.deepEqual(await bodies(tenant.tenantId), [...start.bodies, 'during the move'].sort());
 
-    await t.app.services.control.query(
-      `INSERT INTO database_servers (name, host, port, credentials_ref) SELECT 'second', host, port, 'control' FROM database_servers WHERE is_default`,
-    );
+    const { hostname, port } = new URL(testServerUrl());
+    const unreachable = await cli('add-database-server', ['--name', 'nowhere', '--host', '127.0.0.1', '--port', '1', '--credentials', 'control']);
+    assert.equal(unreachable.code, 1, 'a server that does not answer is not registered');
+    const added = await cli('add-database-server', ['--name', 'second', '--host', hostname, '--port', port || '5432', '--credentials', 'control']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(await t.app.services.control.query(`SELECT name FROM database_servers WHERE name IN ('second', 'nowhere')`), [{ name: 'second' }]);
     const back = await cli('move-tenant', [tenant.tenantId, '--server', 'second', '--mode', 'database', '--drop-old']);
     assert.equal(back.code, 0, back.stderr);
     const onSecond = await placement(tenant.tenantId);
