@@ -136,4 +136,23 @@ describe('WhatsApp Cloud API webhooks', () => {
     assert.equal(cloud.sent.filter((message) => message.body.biz_opaque_callback_data === second.id).length, 0);
     assert.deepEqual(cloud.unexpectedRequests, []);
   });
+
+  test('a reaction lands on the message it names; a repeat changes nothing', async () => {
+    const phone = randomPhone();
+    const id = `wamid.${Math.random().toString(36).slice(2)}`;
+    assert.equal((await cloud.postWebhook(hook, inboundBody(NUMBER_A, phone, 'react to this', id), { signWith: SECRET_A })).status, 200);
+    const reaction = cloud.buildWebhook('inbound-text-message', {
+      phoneNumberId: NUMBER_A,
+      message: { from: phone, id: `wamid.${Math.random().toString(36).slice(2)}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'reaction', reaction: { message_id: id, emoji: '👍' } },
+    });
+    assert.equal((await cloud.postWebhook(hook, reaction, { signWith: SECRET_A })).status, 200);
+    assert.equal((await cloud.postWebhook(hook, reaction, { signWith: SECRET_A })).status, 200);
+    const rows = await tenantQuery(
+      t,
+      a.tenantId,
+      'SELECT r.emoji, r.reactor, r.direction FROM message_reactions r JOIN messages m ON m.id = r.message_id WHERE m.provider_message_id = $1',
+      [id],
+    );
+    assert.deepEqual(rows, [{ emoji: '👍', reactor: phone, direction: 'INBOUND' }]);
+  });
 });
