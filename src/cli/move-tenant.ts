@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { TenancyMode } from '../platform/control/tenant-placement.entity';
 import { parseUuid, runWithTenancy } from './cli-runtime';
-import { describeLocation, tenantRelocation } from './tenant-relocation-runtime';
+import { describeLocation, printRelocation, tenantRelocation } from './tenant-relocation-runtime';
 
 const program = new Command('move:tenant')
   .description('Copies a tenant to another database server and/or tenancy mode, then switches it over; the tenant is in MAINTENANCE meanwhile')
@@ -18,8 +18,5 @@ if (!options.server && !options.mode) program.error('error: give --server and/or
 runWithTenancy(async (ctx) => {
   const started = performance.now();
   const result = await tenantRelocation(ctx).move(tenantId, options);
-  const rows = Object.values(result.rows).reduce((sum, count) => sum + count, 0);
-  console.log(`Tenant ${tenantId} moved from ${describeLocation(result.from)} to ${describeLocation(result.to)}`);
-  console.log(`Schema version ${result.schemaVersion}; ${rows} rows; ${Math.round(performance.now() - started)} ms; ${result.writersCut} waiting writers cut off`);
-  console.log(result.keptOld ? `The old copy is kept in ${describeLocation(result.from)}` : `Dropped ${describeLocation(result.from)}`);
+  printRelocation(`Tenant ${tenantId} moved from ${describeLocation(result.from)} to ${describeLocation(result.to)}`, result, started);
 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { parseUuid, runWithTenancy } from './cli-runtime';
-import { describeLocation, tenantRelocation } from './tenant-relocation-runtime';
+import { describeLocation, printRelocation, tenantRelocation } from './tenant-relocation-runtime';
 
 const program = new Command('restore:tenant')
   .description("Replaces a tenant's data with a backup's, in a new database or schema; the tenant is in MAINTENANCE meanwhile")
@@ -15,8 +15,5 @@ const options = program.opts<{ dropOld?: boolean }>();
 runWithTenancy(async (ctx) => {
   const started = performance.now();
   const result = await tenantRelocation(ctx).restore(tenantId, dir, { dropOld: options.dropOld });
-  const rows = Object.values(result.rows).reduce((sum, count) => sum + count, 0);
-  console.log(`Tenant ${tenantId} restored from ${dir} into ${describeLocation(result.to)}`);
-  console.log(`Schema version ${result.schemaVersion}; ${rows} rows; ${Math.round(performance.now() - started)} ms`);
-  console.log(result.keptOld ? `The previous data is kept in ${describeLocation(result.from)}` : `Dropped ${describeLocation(result.from)}`);
+  printRelocation(`Tenant ${tenantId} restored from ${dir} into ${describeLocation(result.to)}`, result, started);
 });

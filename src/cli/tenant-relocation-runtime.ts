@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { documentFiles } from '../modules/documents/document-files';
 import { FileStorage } from '../platform/storage/file-storage';
-import { TenantRelocation } from '../platform/tenancy/tenant-relocation';
+import { TenantRelocation, type RelocationResult } from '../platform/tenancy/tenant-relocation';
 import type { TenantLocation } from '../platform/tenancy/tenant-provisioner';
 import type { CliContext } from './cli-runtime';
 
@@ -23,4 +23,12 @@ export function tenantRelocation({ config, log, tenancy }: CliContext): TenantRe
 
 export function describeLocation(location: TenantLocation): string {
   return location.mode === 'database' ? `database ${location.databaseName}` : `schema ${location.databaseName}.${location.schemaName}`;
+}
+
+/** The lines restore:tenant and move:tenant print after `headline`. */
+export function printRelocation(headline: string, result: RelocationResult, startedAt: number): void {
+  const rows = Object.values(result.rows).reduce((sum, count) => sum + count, 0);
+  console.log(headline);
+  console.log(`Schema version ${result.schemaVersion}; ${rows} rows; ${Math.round(performance.now() - startedAt)} ms; ${result.writersCut} waiting writers cut off`);
+  console.log(result.keptOld ? `The previous copy is kept in ${describeLocation(result.from)}` : `Dropped ${describeLocation(result.from)}`);
 }
