@@ -138,6 +138,7 @@ export class TenantRelocation {
     }
     const target = await this.newLocation(tenantId, placement, server.id, mode);
     const source = await this.connect(placement);
+    let writersCut = 0;
     try {
       return await this.relocate(tenantId, placement, target, { dropOld: options.dropOld ?? false }, async () => {
         const tables = (await readLayout(source)).tables;
@@ -151,12 +152,15 @@ export class TenantRelocation {
           version,
           layout,
           open: (table) => exportTable(source, table),
+          // Cut off before the switch too: should this process die before its COMMIT, the locks
+          // go and only writers that started waiting after this could write to the old copy.
+          beforeSwitch: async () => {
+            writersCut += await cutOffWaitingWriters(source);
+          },
           afterSwitch: async () => {
-            const { rows } = await source.query<{ cut: number }>(
-              'SELECT count(pg_terminate_backend(pid))::int AS cut FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))',
-            );
+            writersCut += await cutOffWaitingWriters(source);
             await source.query('COMMIT');
-            return rows[0].cut;
+            return writersCut;
           },
         };
       });
@@ -324,6 +328,14 @@ export class TenantRelocation {
     const target = { url: this.deps.servers.urlFor(server, location.databaseName!), schemaName: location.schemaName };
     return (await migrateTarget(target, this.deps.schema)).version ?? this.deps.schema.version;
   }
+}
+
+/** Terminates the sessions waiting for this one's locks: their requests fail, and are retried. */
+async function cutOffWaitingWriters(client: Client): Promise<number> {
+  const { rows } = await client.query<{ cut: number }>(
+    'SELECT count(pg_terminate_backend(pid))::int AS cut FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))',
+  );
+  return rows[0].cut;
 }
 
 function describe(location: TenantLocation): string {
