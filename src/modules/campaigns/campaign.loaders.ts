@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import { decodeCreatedAtCursor } from '../../platform/db/keyset-page';
+import { decodeCreatedAtCursor } from '../../platform/graphql/keyset-pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { CampaignMessage } from './campaign-message.entity';
 import { CampaignRecipientStatus, type CampaignRecipient } from './campaign-recipient.entity';

@@ -1,7 +1,7 @@
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
-import { pageByCreatedAt } from '../../platform/db/keyset-page';
+import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
 import { withDbErrors } from '../../platform/db/pg-errors';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';

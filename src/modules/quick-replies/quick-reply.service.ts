@@ -1,6 +1,7 @@
 import { isUUID } from 'class-validator';
 import { notFound, invalidField } from '../../platform/errors';
-import { containsPattern, pageByCreatedAt } from '../../platform/db/keyset-page';
+import { containsPattern } from '../../platform/db/like-pattern';
+import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
 import { withDbErrors } from '../../platform/db/pg-errors';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';

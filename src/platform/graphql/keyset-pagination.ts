@@ -1,6 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { validationFailed } from '../errors';
-import { TIMESTAMP_TEXT } from '../db/keyset-page';
 import { isUuid } from './batch-results';
 import { type Connection, type ConnectionArgs, decodeCursor, pageSize, toConnection } from './pagination';
 
@@ -18,6 +17,16 @@ export interface KeysetOrder {
 }
 
 const invalidCursor = () => validationFailed('Invalid cursor', { field: 'after' });
+
+/** A timestamp as Postgres prints it (`col::text`): microseconds kept, unlike a JS Date. */
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
+/** Decodes a (created_at text, id) cursor, refusing anything Postgres could not cast. */
+export function decodeCreatedAtCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, 2);
+  if (typeof createdAt !== 'string' || !TIMESTAMP_TEXT.test(createdAt) || !isUuid(id)) throw invalidCursor();
+  return { createdAt, id };
+}
 
 /*
  * Keyset pagination: ORDER BY key, id with a row-value comparison against the cursor, LIMIT
@@ -77,4 +86,16 @@ export async function keysetPage<Entity extends ObjectLiteral & { id: string }>(
     .getRawAndEntities();
   const cursorKeys = new Map<string, string | null>(raw.map((row) => [row[`${order.alias}_id`], row.keyset_cursor_key]));
   return toConnection(entities, first, (entity) => [cursorKeys.get(entity.id) ?? null, entity.id], totalCount);
+}
+
+/**
+ * One page of `query`, newest first by (created_at DESC, id DESC). The caller's filters stay in
+ * `query`; totalCount counts them lazily.
+ */
+export function pageByCreatedAt<Entity extends ObjectLiteral & { id: string }>(
+  query: SelectQueryBuilder<Entity>,
+  args: ConnectionArgs,
+): Promise<Connection<Entity>> {
+  const order: KeysetOrder = { alias: query.alias, column: 'created_at', type: 'timestamptz', direction: 'DESC' };
+  return keysetPage(query.clone(), args, order, () => query.getCount());
 }
