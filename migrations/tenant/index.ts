@@ -4,6 +4,7 @@ import { WebhookEventsKeyedByEvent1763900000000 } from './1763900000000-webhook-
 import { UsageCounters1764400000000 } from './1764400000000-usage-counters';
 import { MessageReactions1764500000000 } from './1764500000000-message-reactions';
 import { ContactsByWhatsappId1764600000000 } from './1764600000000-contacts-by-whatsapp-id';
+import { CampaignRecipientsPageIndex1764700000000 } from './1764700000000-campaign-recipients-page-index';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -13,4 +14,5 @@ export const tenantMigrations = [
   UsageCounters1764400000000,
   MessageReactions1764500000000,
   ContactsByWhatsappId1764600000000,
+  CampaignRecipientsPageIndex1764700000000,
 ];

@@ -5,7 +5,7 @@ import { translateDbError } from '../../src/platform/db/pg-errors';
 import { AppError } from '../../src/platform/errors';
 import { assertFieldError, startCrmApp, assertPaginationRoundTrip, seedContacts, setUpTenant, type CrmTenant } from './crm-support';
 
-const FIELDS = 'id contactId status currency totalCents notes items { id productName sku quantity unitPriceCents lineTotalCents }';
+const FIELDS = 'id contactId contact { id } status currency totalCents notes items { id productName sku quantity unitPriceCents lineTotalCents }';
 const CREATE = `mutation ($input: CreateOrderInput!) { createOrder(input: $input) { ${FIELDS} } }`;
 const STATUS = `mutation ($id: ID!, $status: OrderStatus!) { updateOrderStatus(id: $id, status: $status) { ${FIELDS} } }`;
 const ADD = `mutation ($orderId: ID!, $input: OrderItemInput!) { addOrderItem(orderId: $orderId, input: $input) { ${FIELDS} } }`;
@@ -37,6 +37,7 @@ for (const mode of ['database', 'schema'] as const) {
       const order = await create(alice, [item(), item({ productName: 'Tea', sku: null, quantity: 3, unitPriceCents: 499 })]);
       assert.equal(order.status, 'PENDING');
       assert.equal(order.contactId, alice);
+      assert.equal(order.contact.id, alice);
       assert.equal(order.totalCents, 2 * 1250 + 3 * 499);
       assert.deepEqual(order.items.map((i: any) => i.lineTotalCents).sort(), [1497, 2500]);
 

@@ -2,6 +2,9 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
+import type { Contact } from '../contacts/contact.entity';
+import { contactByIdLoader } from '../contacts/contact.loaders';
+import { ContactType } from '../contacts/contact.types';
 import type { OrderItem } from './order-item.entity';
 import { Order, OrderStatus } from './order.entity';
 import { orderItemsByOrderId } from './order.loaders';
@@ -59,6 +62,11 @@ export class OrderResolver {
   @Mutation(() => OrderType, { description: 'Only while the order is PENDING; returns the order' })
   removeOrderItem(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
     return this.service.removeItem(ctx, id);
+  }
+
+  @FieldResolver(() => ContactType, { nullable: true, description: 'The customer (batched); null once the contact is erased' })
+  async contact(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Contact | null> {
+    return (await contactByIdLoader(ctx)).load(order.contactId);
   }
 
   @FieldResolver(() => [OrderItemType])
