@@ -5,6 +5,7 @@ import { UsageCounters1764400000000 } from './1764400000000-usage-counters';
 import { MessageReactions1764500000000 } from './1764500000000-message-reactions';
 import { ContactsByWhatsappId1764600000000 } from './1764600000000-contacts-by-whatsapp-id';
 import { CampaignRecipientsPageIndex1764700000000 } from './1764700000000-campaign-recipients-page-index';
+import { MasterConfigDefaultCountry1764800000000 } from './1764800000000-master-config-default-country';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -15,4 +16,5 @@ export const tenantMigrations = [
   MessageReactions1764500000000,
   ContactsByWhatsappId1764600000000,
   CampaignRecipientsPageIndex1764700000000,
+  MasterConfigDefaultCountry1764800000000,
 ];

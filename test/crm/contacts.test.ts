@@ -92,6 +92,25 @@ describe('contacts', () => {
     await t.client.expectError('VALIDATION_FAILED', UPDATE, { id: '00000000-0000-0000-0000-000000000000', input: { phone: '999' } }, owner.token);
   });
 
+  test("with the tenant's defaultCountry set, national numbers are accepted in forms and CSV imports", async () => {
+    const tenant = await t.client.signUp();
+    // A new tenant each run: fixed numbers cannot collide.
+    const national = '07911 123456';
+    const international = '447911123456';
+    await t.client.expectError('VALIDATION_FAILED', CREATE, { input: { name: 'Before', phone: national } }, tenant.token);
+    const SET = `mutation ($input: UpdateMasterConfigInput!) { updateMasterConfig(input: $input) { defaultCountry } }`;
+    await t.client.expectError('VALIDATION_FAILED', SET, { input: { defaultCountry: 'XX' } }, tenant.token);
+    assert.equal((await t.client.data(SET, { input: { defaultCountry: 'GB' } }, tenant.token)).updateMasterConfig.defaultCountry, 'GB');
+    const created = (await t.client.data(CREATE, { input: { name: 'National', phone: national } }, tenant.token)).createContact;
+    assert.equal(created.phone, international);
+    const [typedElsewhere, storedElsewhere] = uniquePhone();
+    assert.equal((await t.client.data(CREATE, { input: { name: 'Abroad', phone: typedElsewhere } }, tenant.token)).createContact.phone, storedElsewhere, 'numbers with a country code are unchanged');
+    const IMPORT = `mutation ($csv: String!) { importContacts(csv: $csv) { imported errors { line problem } } }`;
+    const imported = (await t.client.data(IMPORT, { csv: `name,phone\nAgain,${national}\nLandline,020 7946 0123\n` }, tenant.token)).importContacts;
+    assert.deepEqual(imported.errors, [{ line: 2, problem: 'ALREADY_EXISTS' }], 'the national spelling matches the stored contact');
+    assert.equal(imported.imported, 1);
+  });
+
   test('roles: AUDITOR and AGENT read but may not manage contacts; MANAGER may', async () => {
     const [auditor, agent, manager] = await Promise.all([
       memberWithRole(t, owner, 'AUDITOR'),

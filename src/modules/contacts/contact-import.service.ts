@@ -4,7 +4,7 @@ import { validationFailed } from '../../platform/errors';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { assertContactCapacity } from './contact-capacity';
 import { ContactImportProblem, type ContactImportResult, type ContactImportRowError } from './contact-import.types';
-import { normalizePhone } from './phone-number';
+import { normalizePhone, tenantDefaultCountry } from './phone-number';
 
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 10_000;
@@ -35,6 +35,7 @@ export class ContactImportService {
       throw validationFailed(`The CSV is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it`, { field: 'csv', maxBytes: MAX_IMPORT_BYTES });
     }
     const rows = parseCsv(csv);
+    const defaultCountry = await tenantDefaultCountry(await ctx.tenant().manager());
     const errors: ContactImportRowError[] = [];
     const candidates = new Map<string, Candidate>();
     for (const row of rows) {
@@ -44,9 +45,9 @@ export class ContactImportService {
       else if (!row.phone) problem(ContactImportProblem.MISSING_PHONE, 'phone is empty');
       else if (row.email && (row.email.length > 320 || !isEmail(row.email))) problem(ContactImportProblem.INVALID_EMAIL, `"${row.email}" is not an email address`);
       else {
-        const phone = normalizePhone(row.phone);
+        const phone = normalizePhone(row.phone, defaultCountry);
         const earlier = phone ? candidates.get(phone) : undefined;
-        if (!phone) problem(ContactImportProblem.INVALID_PHONE, `"${row.phone}" is not a valid international number`);
+        if (!phone) problem(ContactImportProblem.INVALID_PHONE, `"${row.phone}" is not a valid phone number`);
         else if (earlier) problem(ContactImportProblem.DUPLICATE_IN_FILE, `same phone as line ${earlier.line}`);
         else candidates.set(phone, { line: row.line, name: row.name, phone, rawPhone: row.phone, email: row.email ? row.email.toLowerCase() : null });
       }

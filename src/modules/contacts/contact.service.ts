@@ -9,16 +9,18 @@ import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from './contact.entity';
 import { assertContactCapacity } from './contact-capacity';
 import type { ContactFilter, CreateContactInput, UpdateContactInput } from './contact.types';
-import { normalizePhone } from './phone-number';
+import { normalizePhone, tenantDefaultCountry } from './phone-number';
 
 export const CONTACT_CONFLICTS = { UQ_contacts_phone_live: 'A contact with this phone number already exists' };
 
 /** Escapes LIKE wildcards so a search for '50%' means the characters. */
 export const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export function phoneOrFail(input: string): string {
-  const phone = normalizePhone(input);
-  if (!phone) throw invalidField('phone', "phone must be a valid international number with country code, e.g. '+44 7911 123456'");
+async function phoneOrFail(manager: EntityManager, input: string): Promise<string> {
+  const phone = normalizePhone(input, await tenantDefaultCountry(manager));
+  if (!phone) {
+    throw invalidField('phone', "phone must be a valid number with country code, e.g. '+44 7911 123456' (or national, once the tenant's defaultCountry is set)");
+  }
   return phone;
 }
 
@@ -63,8 +65,8 @@ export class ContactService {
   }
 
   async create(ctx: RequestContext, input: CreateContactInput): Promise<Contact> {
-    const phone = phoneOrFail(input.phone);
     const manager = await ctx.tenant().manager();
+    const phone = await phoneOrFail(manager, input.phone);
     return withDbErrors(
       () =>
         manager.transaction(async (transaction) => {
@@ -83,8 +85,8 @@ export class ContactService {
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateContactInput): Promise<Contact> {
-    const phone = input.phone !== undefined && input.phone !== null ? phoneOrFail(input.phone) : undefined;
     const manager = await ctx.tenant().manager();
+    const phone = input.phone !== undefined && input.phone !== null ? await phoneOrFail(manager, input.phone) : undefined;
     const contact = await this.findOrFail(manager, id);
     if (input.name !== undefined && input.name !== null) contact.name = input.name.trim();
     if (phone) contact.phone = phone;

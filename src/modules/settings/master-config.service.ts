@@ -11,7 +11,7 @@ export class MasterConfigService {
   }
 
   async update(ctx: RequestContext, input: UpdateMasterConfigInput): Promise<MasterConfig> {
-    const changes: Partial<Pick<MasterConfig, 'businessName' | 'timezone' | 'currency' | 'locale'>> = {};
+    const changes: Partial<Pick<MasterConfig, 'businessName' | 'timezone' | 'currency' | 'locale' | 'defaultCountry'>> = {};
     if (input.businessName !== undefined) changes.businessName = input.businessName.trim();
     if (input.timezone !== undefined) {
       const timezone = canonicalTimeZone(input.timezone);
@@ -23,6 +23,10 @@ export class MasterConfigService {
       const locale = canonicalLocale(input.locale);
       if (!locale) throw invalidField('locale', 'locale must be a BCP 47 language tag, e.g. pt-BR');
       changes.locale = locale;
+    }
+    if (input.defaultCountry !== undefined) {
+      if (input.defaultCountry !== null && !/^[A-Z]{2}$/.test(input.defaultCountry)) throw invalidField('defaultCountry', 'defaultCountry must be upper case, e.g. GB');
+      changes.defaultCountry = input.defaultCountry;
     }
     const repo = (await ctx.tenant().manager()).getRepository(MasterConfig);
     if (Object.keys(changes).length > 0) await repo.update({ id: 1 }, changes);
