@@ -187,3 +187,27 @@ describe('provisioning', () => {
     }
   });
 });
+
+describe('template databases', () => {
+  test('building the current template drops those before the previous version; the previous and newer ones stay', async () => {
+    const t = await startTestApp();
+    try {
+      const admin = await t.admin();
+      const names = (versions: string[]) => versions.map((version) => `${t.prefix}_tpl_${version}`);
+      const [older, previous, newer] = names(['1000000000001', '1000000000002', '9999999999999']);
+      try {
+        for (const name of [older, previous, newer]) await admin.query(`CREATE DATABASE "${name}" IS_TEMPLATE true`);
+        await t.client.signUp(); // the first tenant builds the current version's template
+        const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_tpl\\_%' ORDER BY datname`, [t.prefix]);
+        assert.deepEqual(
+          rows.map((row) => row.datname),
+          [previous, `${t.prefix}_tpl_${tenantSchema.version}`, newer],
+        );
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await t.stop();
+    }
+  });
+});

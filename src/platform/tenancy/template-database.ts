@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DatabaseServer } from '../control/database-server.entity';
 import { assertIdentifier, quoteIdentifier, templateDatabaseName } from '../db/identifiers';
@@ -14,6 +15,7 @@ const TEMPLATE_LOCK_NAMESPACE = 72_616_002;
  * `CREATE DATABASE ... TEMPLATE` (tens of milliseconds) instead of running every migration.
  * Built under an advisory lock in the control database (several instances may start at once),
  * into a scratch name renamed only when complete: a half-built template is never cloned.
+ * Templates of versions before the previous one are dropped when a new one is built.
  */
 export class TemplateDatabases {
   private readonly ready = new Map<string, Promise<string>>();
@@ -39,6 +41,23 @@ export class TemplateDatabases {
     return pending;
   }
 
+  /**
+   * Drops the templates of versions before the previous one. The previous version's stays: during
+   * a rolling deploy, instances of the last release still clone it.
+   */
+  private async pruneOlderThanPrevious(admin: Client): Promise<void> {
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname ~ ('^' || $1 || '_tpl_[0-9]{13}$') AND datname <= $2 ORDER BY datname DESC`,
+      [this.prefix, templateDatabaseName(this.prefix, this.schema.version)],
+    );
+    for (const { datname } of rows.slice(2)) {
+      const name = quoteIdentifier(datname);
+      await admin.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE false`);
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      this.log.info({ template: datname }, 'dropped an old tenant template database');
+    }
+  }
+
   private async build(server: DatabaseServer): Promise<string> {
     const name = templateDatabaseName(this.prefix, this.schema.version);
     const scratch = assertIdentifier(`${name}_build`);
@@ -57,6 +76,7 @@ export class TemplateDatabases {
         // Nobody may connect to a template: a stray session would make every clone fail.
         await admin.query(`ALTER DATABASE ${quoteIdentifier(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
         this.log.info({ template: name, ms: Date.now() - started }, 'built tenant template database');
+        await this.pruneOlderThanPrevious(admin);
         return name;
       });
     } finally {
