@@ -96,6 +96,15 @@ describe('sandbox provider (the default without WAHA)', () => {
     await t.client.data(SEND, { input: { phone: `+${phone}`, body: 'next month' } }, tenant.token);
   });
 
+  test("sendMessage to a number typed the national way uses the tenant's default country", async () => {
+    const tenant = await t.client.signUp();
+    await t.client.data(CONNECT, { input: { provider: 'SANDBOX', name: 'UK line' } }, tenant.token);
+    await t.client.expectError('VALIDATION_FAILED', SEND, { input: { phone: '07911 123456', body: 'Hello' } }, tenant.token);
+    await t.client.data(`mutation { updateMasterConfig(input: { defaultCountry: "GB" }) { defaultCountry } }`, {}, tenant.token);
+    const sent = (await t.client.data(SEND, { input: { phone: '07911 123456', body: 'Hello' } }, tenant.token)).sendMessage;
+    assert.equal(sent.toAddress, '447911123456');
+  });
+
   test('simulateInboundMessage creates the contact, the conversation and the message, and publishes them', async () => {
     const recorder = recordEvents(t, owner.tenantId);
     try {

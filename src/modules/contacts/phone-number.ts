@@ -13,15 +13,21 @@ const PHONE_CHARACTERS = /^\+?[0-9\s().\-/]+$/;
 export function normalizePhone(input: string, defaultCountry?: string | null): string | null {
   let text = input.trim();
   if (!PHONE_CHARACTERS.test(text)) return null;
-  if (defaultCountry && !text.startsWith('+') && !text.startsWith('00')) {
-    const national = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
-    if (national?.isValid()) return national.number.slice(1);
-  }
+  const national = defaultCountry ? nationalPhone(text, defaultCountry) : null;
+  if (national) return national;
   if (text.startsWith('00')) text = text.slice(2);
   if (!text.startsWith('+')) text = `+${text}`;
   const parsed = parsePhoneNumberFromString(text);
   if (!parsed || !parsed.isValid()) return null;
   return parsed.number.slice(1);
+}
+
+/** E.164 digits of a number written the national way in `country` ('07911 123456' in GB); null otherwise. */
+export function nationalPhone(input: string, country: string): string | null {
+  const text = input.trim();
+  if (!PHONE_CHARACTERS.test(text) || text.startsWith('+') || text.startsWith('00')) return null;
+  const parsed = parsePhoneNumberFromString(text, country as CountryCode);
+  return parsed?.isValid() ? parsed.number.slice(1) : null;
 }
 
 /** The tenant's country for numbers typed without a country code (master config), if set. */

@@ -9,6 +9,7 @@ import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { Conversation } from '../conversations/conversation.entity';
 import { conversationUpdatedEvent, messageUpdatedEvent } from '../inbox/inbox-events';
 import type { PlanLimits } from '../../platform/tenancy/tenant-registry';
+import { nationalPhone, tenantDefaultCountry } from '../contacts/phone-number';
 import { MessageType, type Message } from './message.entity';
 import { UsageMetric } from './usage-counter.entity';
 import type { SendMessageInput } from './outbound-message.types';
@@ -126,7 +127,9 @@ export class OutboundMessages {
       if (!contact) throw notFound('Contact');
       recipient = contact.address;
     } else {
-      recipient = toE164Digits(input.phone ?? '');
+      // Typed the national way ('07911 123456') in the tenant's default country, or international.
+      const country = await tenantDefaultCountry(manager);
+      recipient = (country && nationalPhone(input.phone ?? '', country)) || toE164Digits(input.phone ?? '');
       if (!recipient || !CONTACT_PHONE.test(recipient)) throw validationFailed('phone is not an international phone number', { field: 'phone' });
     }
 
