@@ -38,7 +38,14 @@ async function main(): Promise<number> {
     env.DATABASE_URL = embedded.url;
   }
   const concurrency = env.TEST_CONCURRENCY ?? '2';
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env, cwd: root });
+  // A test file whose tests are done exits even if a library left a timer running, and a test that
+  // hangs fails after TEST_TIMEOUT_MS instead of holding the run (and CI) forever.
+  const timeout = env.TEST_TIMEOUT_MS ?? '180000';
+  const child = spawn(
+    process.execPath,
+    ['--test', '--test-force-exit', `--test-timeout=${timeout}`, `--test-concurrency=${concurrency}`, ...files],
+    { stdio: 'inherit', env, cwd: root },
+  );
   const code: number = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
   if (stopEmbedded) await stopEmbedded();
   return code;
