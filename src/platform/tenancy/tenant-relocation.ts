@@ -233,7 +233,10 @@ export class TenantRelocation {
         WHERE t.id = old.id AND old.status = ANY ($3) RETURNING old.status`,
       [tenantId, TenantStatus.MAINTENANCE, RELOCATE_FROM],
     );
-    if (rows.length === 0) await this.load(tenantId, RELOCATE_FROM, 'moved or restored'); // throws the reason
+    if (rows.length === 0) {
+      await this.load(tenantId, RELOCATE_FROM, 'moved or restored'); // throws the reason
+      throw new AppError(ErrorCode.CONFLICT, 'The tenant changed meanwhile; try again');
+    }
     this.deps.registry.invalidate(tenantId);
     // Other instances cache the tenant's record this long: after it, they all refuse its requests.
     if (this.deps.cacheTtlMs > 0) await sleep(this.deps.cacheTtlMs + 100);
