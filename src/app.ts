@@ -31,6 +31,7 @@ import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { createWhatsAppModule } from './modules/whatsapp-services';
 import { EventDispatcher } from './platform/events/event-dispatcher';
+import { inboxLiveEventsConsumer } from './modules/inbox/inbox-events';
 import { ControlEventOutbox } from './platform/events/control-event-outbox';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
@@ -105,6 +106,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       retentionDays: config.EVENT_LOG_RETENTION_DAYS,
     });
     closers.push(() => dispatcher.stop());
+    dispatcher.addConsumer(inboxLiveEventsConsumer(events));
     const controlOutbox = new ControlEventOutbox({ control, router, dispatcher, log, intervalMs: config.EVENT_SWEEP_INTERVAL_MS });
     closers.push(async () => controlOutbox.stop());
 

@@ -57,7 +57,7 @@ export class EventDispatcher {
    * throws (a failure leaves the events to a sweep).
    */
   async dispatch(tenantId: string, events: readonly DomainEvent[]): Promise<void> {
-    if (events.length === 0 || this.consumers.length === 0) return;
+    if (events.length === 0) return;
     const work = this.track(
       this.deliver(tenantId, events).then((delivered) => {
         if (delivered) this.markLater(tenantId, events);
