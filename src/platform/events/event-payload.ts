@@ -10,3 +10,16 @@ export function snapshotOf<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Rec
   }
   return payload;
 }
+
+/**
+ * The event of a plain record's life (`quick_reply.created`, `auto_reply_rule.deleted`...):
+ * payload v1 `{ [aggregate]: snapshot }`, about the row itself.
+ */
+export function recordChanged<Row extends { id: string }>(
+  aggregate: string,
+  change: 'created' | 'updated' | 'deleted',
+  row: Row,
+  fields: ReadonlyArray<keyof Row>,
+): { type: string; subjectId: string; payload: Record<string, unknown> } {
+  return { type: `${aggregate}.${change}`, subjectId: row.id, payload: { [aggregate]: snapshotOf(row, fields) } };
+}
