@@ -88,8 +88,8 @@ describe('audit log: the event log read newest first by admins and auditors', ()
     await tenantQuery(
       t,
       owner.tenantId,
-      `INSERT INTO domain_events (type, actor_kind, payload, occurred_at, dispatched_at)
-       SELECT 'contact.updated', 'SYSTEM', '{}'::jsonb, now() - interval '40 days', now() FROM generate_series(1, 3)`,
+      `INSERT INTO domain_events (type, actor_kind, payload, occurred_at)
+       SELECT 'contact.updated', 'SYSTEM', '{}'::jsonb, now() - interval '40 days' FROM generate_series(1, 3)`,
     );
     const second = await startTestApp({ EVENT_LOG_RETENTION_DAYS: '30' }, { join: t });
     try {

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { TenantRouter } from '../tenancy/tenant-router';
 import type { Actor, DomainEventDraft } from './domain-event';
 import type { EventDispatcher } from './event-dispatcher';
-import { EVENT_COLUMNS, eventFromRow, eventPayloadJson, type EventRow } from './event-log';
+import { eventFromRow, eventPayloadJson, recordEventsCte, type EventRow } from './event-log';
 
 const RELAY_BATCH = 500;
 
@@ -48,12 +48,13 @@ export class ControlEventOutbox {
         if (waiting.length === 0) return 0;
         const inserted: EventRow[] = await this.deps.router.withTenant(tenantId, (manager) =>
           manager.query(
-            `INSERT INTO domain_events (id, type, version, occurred_at, actor_kind, actor_id, subject_id, payload)
-             SELECT id, type, version, occurred_at, actor_kind, actor_id, subject_id, payload
-               FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, type varchar, version smallint, occurred_at timestamptz,
-                    actor_kind varchar, actor_id varchar, subject_id uuid, payload jsonb)
-              ORDER BY occurred_at
-             ON CONFLICT (id) DO NOTHING RETURNING ${EVENT_COLUMNS}`,
+            `WITH ${recordEventsCte(`(id, type, version, occurred_at, actor_kind, actor_id, subject_id, payload)
+               SELECT id, type, version, occurred_at, actor_kind, actor_id, subject_id, payload
+                 FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, type varchar, version smallint, occurred_at timestamptz,
+                      actor_kind varchar, actor_id varchar, subject_id uuid, payload jsonb)
+                ORDER BY occurred_at
+               ON CONFLICT (id) DO NOTHING`)}
+             SELECT * FROM recorded_events`,
             [JSON.stringify(waiting)],
           ),
         );

@@ -30,8 +30,8 @@ export interface EventDispatcherOptions {
 }
 
 /**
- * After commit, hands a tenant's new events to every consumer, then marks them dispatched
- * (batched: one UPDATE per tenant every 200 ms). What is not marked — the process died, a
+ * After commit, hands a tenant's new events to every consumer, then takes them out of the outbox
+ * (batched: one DELETE per tenant every 200 ms). What is not marked — the process died, a
  * consumer failed or stalled — is found again by a sweep: of every active tenant at start-up,
  * and of the tenants whose dispatch failed here every `sweepIntervalMs`. Consumers therefore get
  * each event at least once, in order within a dispatch.
@@ -102,15 +102,15 @@ export class EventDispatcher {
         manager.transaction(async (tx) => {
           // Rows another instance is sweeping right now are skipped, not waited for.
           const rows: EventRow[] = await tx.query(
-            `SELECT ${EVENT_COLUMNS} FROM domain_events
-              WHERE dispatched_at IS NULL AND occurred_at < clock_timestamp() - make_interval(secs => $1)
-              ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED`,
+            `SELECT ${EVENT_COLUMNS.replace(/(\w+)/g, 'e.$1')} FROM domain_events_undispatched u JOIN domain_events e ON e.seq = u.seq
+              WHERE u.recorded_at < clock_timestamp() - make_interval(secs => $1)
+              ORDER BY u.seq LIMIT $2 FOR UPDATE OF u SKIP LOCKED`,
             [this.options.redispatchAfterMs / 1000, SWEEP_BATCH],
           );
           if (rows.length === 0) return 0;
           const events = rows.map((row) => eventFromRow(tenantId, row));
           if (!(await this.deliver(tenantId, events))) throw new Error('a consumer failed; the events stay for the next sweep');
-          await tx.query('UPDATE domain_events SET dispatched_at = now() WHERE seq = ANY($1::bigint[])', [events.map((e) => e.seq)]);
+          await tx.query('DELETE FROM domain_events_undispatched WHERE seq = ANY($1::bigint[])', [events.map((e) => e.seq)]);
           return rows.length;
         }),
       );
@@ -169,7 +169,7 @@ export class EventDispatcher {
       marks.map(async ([tenantId, seqs]) => {
         try {
           await this.options.router.withTenant(tenantId, (manager) =>
-            manager.query('UPDATE domain_events SET dispatched_at = now() WHERE seq = ANY($1::bigint[])', [seqs]),
+            manager.query('DELETE FROM domain_events_undispatched WHERE seq = ANY($1::bigint[])', [seqs]),
           );
           this.pruneWhenDue(tenantId);
         } catch (error) {
@@ -197,8 +197,9 @@ export class EventDispatcher {
       const deleted = await this.options.router.withTenant(tenantId, async (manager) => {
         const [, count]: [unknown[], number] = await manager.query(
           `DELETE FROM domain_events WHERE seq = ANY (ARRAY(
-             SELECT seq FROM domain_events
-              WHERE occurred_at < now() - make_interval(days => $1) AND dispatched_at IS NOT NULL LIMIT $2))`,
+             SELECT seq FROM domain_events e
+              WHERE occurred_at < now() - make_interval(days => $1)
+                AND NOT EXISTS (SELECT 1 FROM domain_events_undispatched u WHERE u.seq = e.seq) LIMIT $2))`,
           [this.options.retentionDays, PRUNE_BATCH],
         );
         return count;

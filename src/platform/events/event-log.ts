@@ -59,11 +59,37 @@ export async function appendEvents(
     return `($${at + 1}, $${at + 2}::smallint, $${at + 3}, $${at + 4}, $${at + 5}::uuid, $${at + 6}::jsonb)`;
   });
   const inserted: EventRow[] = await manager.query(
-    `INSERT INTO domain_events (type, version, actor_kind, actor_id, subject_id, payload) VALUES ${rows.join(', ')}
-     RETURNING ${EVENT_COLUMNS}`,
+    `WITH ${recordEventsCte(`(type, version, actor_kind, actor_id, subject_id, payload) VALUES ${rows.join(', ')}`)}
+     SELECT * FROM recorded_events`,
     params,
   );
   return inserted.map((row) => eventFromRow(tenantId, row));
+}
+
+/**
+ * The CTEs that record events inside a statement of one's own (`recorded_events`, returning
+ * EVENT_COLUMNS): `rows` is what follows `INSERT INTO domain_events`, a column list and a VALUES
+ * list or SELECT. Each event also enters the outbox of undispatched events.
+ */
+export function recordEventsCte(rows: string): string {
+  return `recorded_events AS (
+    INSERT INTO domain_events ${rows}
+    RETURNING ${EVENT_COLUMNS}
+  ), undispatched_events AS (
+    INSERT INTO domain_events_undispatched (seq) SELECT seq FROM recorded_events
+  )`;
+}
+
+/** A column of a statement built with recordEventsCte: its events as one JSON array, for eventsFromJson. */
+export const RECORDED_EVENTS_JSON = `(SELECT jsonb_agg(jsonb_build_object('seq', seq::text, 'id', id, 'type', type, 'version', version,
+  'occurred_at', occurred_at, 'actor_kind', actor_kind, 'actor_id', actor_id, 'subject_id', subject_id, 'payload', payload) ORDER BY seq)
+  FROM recorded_events)`;
+
+export function eventsFromJson(tenantId: string, json: unknown): DomainEvent[] {
+  if (!Array.isArray(json)) return [];
+  return (json as Array<Omit<EventRow, 'occurred_at'> & { occurred_at: string }>).map((row) =>
+    eventFromRow(tenantId, { ...row, occurred_at: new Date(row.occurred_at) }),
+  );
 }
 
 /**
