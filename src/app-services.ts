@@ -14,7 +14,7 @@ import type { TenantEventBus } from './platform/realtime/tenant-events';
 import type { FileStorage } from './platform/storage/file-storage';
 import type { SecretBox } from './platform/crypto/secret-box';
 import type { JobQueue } from './platform/jobs/job-queue';
-import type { WhatsAppServices } from './modules/whatsapp-services';
+import type { WhatsAppServices } from './modules/whatsapp/whatsapp.module';
 
 /**
  * Everything resolvers and services may use, built once at start-up by the composition root

@@ -29,7 +29,7 @@ import { documentContentRoute } from './modules/documents/document-content.route
 import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
 import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
-import { createWhatsAppModule } from './modules/whatsapp-services';
+import { createWhatsAppModule } from './modules/whatsapp/whatsapp.module';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 

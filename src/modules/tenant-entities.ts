@@ -6,22 +6,22 @@ import { CampaignRecipient } from './campaigns/campaign-recipient.entity';
 import { Contact } from './contacts/contact.entity';
 import { ContactGroup } from './contacts/contact-group.entity';
 import { ContactGroupMember } from './contacts/contact-group-member.entity';
-import { Conversation } from './conversations/conversation.entity';
+import { Conversation } from './inbox/conversation.entity';
 import { Document } from './documents/document.entity';
 import { ContactLabel } from './labels/contact-label.entity';
 import { ConversationLabel } from './labels/conversation-label.entity';
 import { Label } from './labels/label.entity';
-import { Message } from './messages/message.entity';
-import { MessageReaction } from './messages/message-reaction.entity';
-import { UsageCounter } from './messages/usage-counter.entity';
-import { WebhookEvent } from './messages/webhook-event.entity';
+import { Message } from './inbox/message.entity';
+import { MessageReaction } from './inbox/message-reaction.entity';
+import { UsageCounter } from './whatsapp/outbound/usage-counter.entity';
+import { WebhookEvent } from './whatsapp/inbound/webhook-event.entity';
 import { Order } from './orders/order.entity';
 import { OrderItem } from './orders/order-item.entity';
 import { QuickReply } from './quick-replies/quick-reply.entity';
 import { MasterConfig } from './settings/master-config.entity';
 import { TenantConfig } from './settings/tenant-config.entity';
-import { WhatsappSession } from './whatsapp-sessions/whatsapp-session.entity';
-import { WhatsappSettings } from './whatsapp-sessions/whatsapp-settings.entity';
+import { WhatsappSession } from './whatsapp/channels/whatsapp-session.entity';
+import { WhatsappSettings } from './whatsapp/channels/whatsapp-settings.entity';
 
 /** Every table of a tenant database, referenced tables before those that point at them. */
 export const tenantEntities = [

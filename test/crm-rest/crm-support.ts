@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Contact } from '../../src/modules/contacts/contact.entity';
-import { WhatsappProvider, WhatsappSession } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
+import { WhatsappProvider, WhatsappSession } from '../../src/modules/whatsapp/channels/whatsapp-session.entity';
 
 export type Role = 'TENANT_ADMIN' | 'MANAGER' | 'AGENT' | 'AUDITOR';
 

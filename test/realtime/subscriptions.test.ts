@@ -9,10 +9,10 @@ import {
   messageUpdatedEvent,
   whatsappSessionUpdatedEvent,
 } from '../../src/modules/inbox/inbox-events';
-import { ConversationStatus } from '../../src/modules/conversations/conversation.entity';
+import { ConversationStatus } from '../../src/modules/inbox/conversation.entity';
 import { Contact } from '../../src/modules/contacts/contact.entity';
-import { MessageStatus } from '../../src/modules/messages/message.entity';
-import { WhatsappProvider, WhatsappSessionStatus } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
+import { MessageStatus } from '../../src/modules/inbox/message.entity';
+import { WhatsappProvider, WhatsappSessionStatus } from '../../src/modules/whatsapp/channels/whatsapp-session.entity';
 import { TokenService } from '../../src/platform/auth/token-service';
 import { loadOrCreateSecret } from '../../src/platform/auth/secret-store';
 import { TenantRole } from '../../src/platform/control/membership.entity';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Client as WsClient } from 'graphql-ws';
 import type { TestApp } from './test-app';
 import { messageReceivedEvent, type MessageSnapshotSource } from '../../src/modules/inbox/inbox-events';
-import { MessageDirection, MessageStatus, MessageType } from '../../src/modules/messages/message.entity';
+import { MessageDirection, MessageStatus, MessageType } from '../../src/modules/inbox/message.entity';
 import type { TenantEvent } from '../../src/platform/realtime/tenant-events';
 
 export interface ReceivedError {

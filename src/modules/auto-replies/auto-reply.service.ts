@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { TtlCache } from '../../platform/ttl-cache';
-import type { BusinessHours } from '../whatsapp-sessions/whatsapp-settings.entity';
+import type { BusinessHours } from '../whatsapp/channels/whatsapp-settings.entity';
 import { AutoReplyTrigger } from './auto-reply-rule.entity';
 import { compileAutoReplyPattern, keywordMatches, regexMatches } from './auto-reply-pattern';
 import { isOpen } from './business-hours-clock';

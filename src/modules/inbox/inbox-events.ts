@@ -1,10 +1,10 @@
 import type { TenantEvent } from '../../platform/realtime/tenant-events';
-import type { Message } from '../messages/message.entity';
-import type { MessageType } from '../messages/message.types';
-import type { Conversation } from '../conversations/conversation.entity';
-import type { ConversationType } from '../conversations/conversation.types';
-import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import type { WhatsappSessionType } from '../whatsapp-sessions/whatsapp-session.types';
+import type { Message } from './message.entity';
+import type { MessageType } from './message.types';
+import type { Conversation } from './conversation.entity';
+import type { ConversationType } from './conversation.types';
+import type { WhatsappSession } from '../whatsapp/channels/whatsapp-session.entity';
+import type { WhatsappSessionType } from '../whatsapp/channels/whatsapp-session.types';
 
 /**
  * The inbox's live events. Publishers (webhooks, sends, session updates) build them here from the

@@ -5,9 +5,9 @@ import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import type { TenantEvent } from '../../platform/realtime/tenant-events';
 import type { TenantEventFilter } from '../../platform/realtime/tenant-event-stream';
-import { MessageType } from '../messages/message.types';
-import { ConversationType } from '../conversations/conversation.types';
-import { WhatsappSessionType } from '../whatsapp-sessions/whatsapp-session.types';
+import { MessageType } from './message.types';
+import { ConversationType } from './conversation.types';
+import { WhatsappSessionType } from '../whatsapp/channels/whatsapp-session.types';
 import { conversationFromEvent, messageFromEvent, whatsappSessionFromEvent } from './inbox-events';
 
 /**

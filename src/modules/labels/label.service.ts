@@ -7,7 +7,7 @@ import { keysetPage } from '../../platform/graphql/keyset-pagination';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from '../contacts/contact.entity';
-import { Conversation } from '../conversations/conversation.entity';
+import { Conversation } from '../inbox/conversation.entity';
 import { Label } from './label.entity';
 import type { CreateLabelInput, UpdateLabelInput } from './label.types';
 

@@ -6,7 +6,7 @@ import { withDbErrors } from '../../platform/db/pg-errors';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from '../contacts/contact.entity';
-import { requireReference } from '../shared/references';
+import { requireReference } from '../../platform/db/require-reference';
 import { OrderItem } from './order-item.entity';
 import { Order, OrderStatus } from './order.entity';
 import { orderItemsByOrderId } from './order.loaders';

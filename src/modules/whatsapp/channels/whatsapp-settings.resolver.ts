@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
-import type { RequestContext } from '../../platform/graphql/request-context';
-import { Access } from '../../platform/graphql/roles';
+import type { AppServices } from '../../../app-services';
+import type { RequestContext } from '../../../platform/graphql/request-context';
+import { Access } from '../../../platform/graphql/roles';
 import { WhatsappSettingsService } from './whatsapp-settings.service';
 import { UpdateWhatsappSettingsInput, WhatsappSettingsType } from './whatsapp-settings.types';
 

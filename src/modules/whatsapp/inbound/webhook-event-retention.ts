@@ -1,6 +1,6 @@
-import type { Logger } from '../../platform/logger';
-import type { TenantRouter } from '../../platform/tenancy/tenant-router';
-import { TtlCache } from '../../platform/ttl-cache';
+import type { Logger } from '../../../platform/logger';
+import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
+import { TtlCache } from '../../../platform/ttl-cache';
 
 /** A tenant is pruned at most this often by one process. */
 const PRUNE_INTERVAL_MS = 6 * 3600_000;

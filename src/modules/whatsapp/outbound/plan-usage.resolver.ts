@@ -1,6 +1,6 @@
 import { Authorized, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../platform/graphql/request-context';
-import { Access } from '../../platform/graphql/roles';
+import type { RequestContext } from '../../../platform/graphql/request-context';
+import { Access } from '../../../platform/graphql/roles';
 import { UsageMetric } from './usage-counter.entity';
 
 @ObjectType('PlanUsage', { description: "This month's use of the plan's limits (months are UTC); a null limit is unlimited" })

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import { Conversation } from '../conversations/conversation.entity';
+import { Conversation } from './conversation.entity';
 import { Document } from '../documents/document.entity';
 
 export enum MessageDirection {

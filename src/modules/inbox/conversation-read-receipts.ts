@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app-services';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { conversationUpdatedEvent } from '../inbox/inbox-events';
+import { conversationUpdatedEvent } from './inbox-events';
 import type { Conversation } from './conversation.entity';
 import { ConversationService, type ReadMessage } from './conversation.service';
 

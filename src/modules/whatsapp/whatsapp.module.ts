@@ -1,25 +1,25 @@
 import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
-import type { MessageStatusEvent, SessionStatusEvent } from '../channels/channel-events';
-import { ProviderRegistry } from '../channels/provider-registry';
-import type { SecretBox } from '../platform/crypto/secret-box';
-import type { Route } from '../platform/http/http-server';
-import type { JobQueue } from '../platform/jobs/job-queue';
-import type { Logger } from '../platform/logger';
-import type { TenantEventBus } from '../platform/realtime/tenant-events';
-import type { FileStorage } from '../platform/storage/file-storage';
-import type { TenantRegistry } from '../platform/tenancy/tenant-registry';
-import type { TenantRouter } from '../platform/tenancy/tenant-router';
-import { AutoReplies } from './auto-replies/auto-reply.service';
-import { MessageIngest } from './messages/message-ingest.service';
-import { WebhookEventRetention } from './messages/webhook-event-retention';
-import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, OutboundMessages } from './messages/outbound-message.service';
-import { OutboundSendWorker } from './messages/outbound-send.worker';
-import { cloudWebhookRoutes } from './webhooks/cloud-webhook.route';
-import { wahaWebhookRoute } from './webhooks/waha-webhook.route';
-import { ChannelRouteCache } from './whatsapp-sessions/channel-route-cache';
-import { SessionProviders } from './whatsapp-sessions/session-providers';
-import { WhatsAppSessions } from './whatsapp-sessions/whatsapp-session.service';
+import type { Config } from '../../config';
+import type { MessageStatusEvent, SessionStatusEvent } from '../../channels/channel-events';
+import { ProviderRegistry } from '../../channels/provider-registry';
+import type { SecretBox } from '../../platform/crypto/secret-box';
+import type { Route } from '../../platform/http/http-server';
+import type { JobQueue } from '../../platform/jobs/job-queue';
+import type { Logger } from '../../platform/logger';
+import type { TenantEventBus } from '../../platform/realtime/tenant-events';
+import type { FileStorage } from '../../platform/storage/file-storage';
+import type { TenantRegistry } from '../../platform/tenancy/tenant-registry';
+import type { TenantRouter } from '../../platform/tenancy/tenant-router';
+import { AutoReplies } from '../auto-replies/auto-reply.service';
+import { MessageIngest } from './inbound/channel-event-ingest';
+import { WebhookEventRetention } from './inbound/webhook-event-retention';
+import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, OutboundMessages } from './outbound/outbound-message.service';
+import { OutboundSendWorker } from './outbound/outbound-send.worker';
+import { cloudWebhookRoutes } from './channels/cloud-webhook.route';
+import { wahaWebhookRoute } from './channels/waha-webhook.route';
+import { ChannelRouteCache } from './channels/channel-route-cache';
+import { SessionProviders } from './channels/session-providers';
+import { WhatsAppSessions } from './channels/whatsapp-session.service';
 
 /** The WhatsApp side of the product, shared by resolvers, webhook routes and the send worker. */
 export interface WhatsAppServices {

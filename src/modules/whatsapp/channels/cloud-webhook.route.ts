@@ -1,13 +1,13 @@
-import { answerVerifyChallenge } from '../../channels/cloud/cloud-verify-challenge';
-import { CLOUD_SIGNATURE_HEADER, verifyCloudSignature } from '../../channels/cloud/cloud-signature';
-import { parseCloudWebhook } from '../../channels/cloud/cloud-webhook-parser';
-import { WEBHOOK_PATHS } from '../../channels/provider-registry';
-import { sendJson, type Route } from '../../platform/http/http-server';
-import type { Logger } from '../../platform/logger';
-import type { TenantRouter } from '../../platform/tenancy/tenant-router';
-import type { IngestOutcome, MessageIngest } from '../messages/message-ingest.service';
-import type { ChannelRouteCache, ChannelTarget } from '../whatsapp-sessions/channel-route-cache';
-import type { SessionProviders } from '../whatsapp-sessions/session-providers';
+import { answerVerifyChallenge } from '../../../channels/cloud/cloud-verify-challenge';
+import { CLOUD_SIGNATURE_HEADER, verifyCloudSignature } from '../../../channels/cloud/cloud-signature';
+import { parseCloudWebhook } from '../../../channels/cloud/cloud-webhook-parser';
+import { WEBHOOK_PATHS } from '../../../channels/provider-registry';
+import { sendJson, type Route } from '../../../platform/http/http-server';
+import type { Logger } from '../../../platform/logger';
+import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
+import type { IngestOutcome, MessageIngest } from '../inbound/channel-event-ingest';
+import type { ChannelRouteCache, ChannelTarget } from './channel-route-cache';
+import type { SessionProviders } from './session-providers';
 import { sendIngestOutcome, sendWebhookError } from './webhook-response';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;

@@ -7,25 +7,25 @@ import type {
   MessageType as ChannelMessageType,
   ReactionEvent,
   SessionStatusEvent,
-} from '../../channels/channel-events';
-import { ProviderError } from '../../channels/channel-errors';
-import { parseWhatsAppAddress } from '../../channels/whatsapp-address';
-import { camelizeRow } from '../../platform/db/raw-rows';
-import { preparedQuery } from '../../platform/db/prepared-query';
-import type { Logger } from '../../platform/logger';
-import type { TenantEvent, TenantEventBus } from '../../platform/realtime/tenant-events';
-import type { FileStorage } from '../../platform/storage/file-storage';
-import type { TenantRouter } from '../../platform/tenancy/tenant-router';
-import type { AutoReplies } from '../auto-replies/auto-reply.service';
-import type { Conversation } from '../conversations/conversation.entity';
-import type { ChannelTarget } from '../whatsapp-sessions/channel-route-cache';
-import type { SessionProviders } from '../whatsapp-sessions/session-providers';
-import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import { SESSION_COLUMNS } from '../whatsapp-sessions/whatsapp-session.service';
-import { conversationUpdatedEvent, messageReceivedEvent, messageUpdatedEvent, whatsappSessionUpdatedEvent } from '../inbox/inbox-events';
-import { MESSAGE_STATUS_RANK, MessageStatus, MessageType, type Message } from './message.entity';
-import { MESSAGE_COLUMNS } from './message.loaders';
-import type { OutboundMessages } from './outbound-message.service';
+} from '../../../channels/channel-events';
+import { ProviderError } from '../../../channels/channel-errors';
+import { parseWhatsAppAddress } from '../../../channels/whatsapp-address';
+import { camelizeRow } from '../../../platform/db/raw-rows';
+import { preparedQuery } from '../../../platform/db/prepared-query';
+import type { Logger } from '../../../platform/logger';
+import type { TenantEvent, TenantEventBus } from '../../../platform/realtime/tenant-events';
+import type { FileStorage } from '../../../platform/storage/file-storage';
+import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
+import type { AutoReplies } from '../../auto-replies/auto-reply.service';
+import type { Conversation } from '../../inbox/conversation.entity';
+import type { ChannelTarget } from '../channels/channel-route-cache';
+import type { SessionProviders } from '../channels/session-providers';
+import type { WhatsappSession } from '../channels/whatsapp-session.entity';
+import { SESSION_COLUMNS } from '../channels/whatsapp-session.service';
+import { conversationUpdatedEvent, messageReceivedEvent, messageUpdatedEvent, whatsappSessionUpdatedEvent } from '../../inbox/inbox-events';
+import { MESSAGE_STATUS_RANK, MessageStatus, MessageType, type Message } from '../../inbox/message.entity';
+import { MESSAGE_COLUMNS } from '../../inbox/message.loaders';
+import type { OutboundMessages } from '../outbound/outbound-message.service';
 import type { WebhookEventRetention } from './webhook-event-retention';
 
 /** What happened to one event: stored, already stored, deliberately skipped, or to be redelivered later. */

@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Contact } from '../contacts/contact.entity';
-import { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
+import { WhatsappSession } from '../whatsapp/channels/whatsapp-session.entity';
 
 export enum ConversationStatus {
   OPEN = 'OPEN',

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
-import type { RequestContext } from '../../platform/graphql/request-context';
-import { Access } from '../../platform/graphql/roles';
-import { MessageType } from './message.types';
+import type { AppServices } from '../../../app-services';
+import type { RequestContext } from '../../../platform/graphql/request-context';
+import { Access } from '../../../platform/graphql/roles';
+import { MessageType } from '../../inbox/message.types';
 import { SendMessageInput } from './outbound-message.types';
 
 @Resolver()

@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProviderError } from '../../channels/channel-errors';
-import type { SendResult, WhatsAppProvider } from '../../channels/whatsapp-provider';
-import { AppError, ErrorCode } from '../../platform/errors';
-import type { Job, JobQueue } from '../../platform/jobs/job-queue';
-import type { Logger } from '../../platform/logger';
-import type { TenantEventBus } from '../../platform/realtime/tenant-events';
-import type { FileStorage } from '../../platform/storage/file-storage';
-import type { TenantRouter } from '../../platform/tenancy/tenant-router';
-import type { SessionProviders } from '../whatsapp-sessions/session-providers';
-import { MESSAGE_RETURNING, messageFromRow } from './message-ingest.service';
-import { messageUpdatedEvent } from '../inbox/inbox-events';
-import { MessageType } from './message.entity';
+import { ProviderError } from '../../../channels/channel-errors';
+import type { SendResult, WhatsAppProvider } from '../../../channels/whatsapp-provider';
+import { AppError, ErrorCode } from '../../../platform/errors';
+import type { Job, JobQueue } from '../../../platform/jobs/job-queue';
+import type { Logger } from '../../../platform/logger';
+import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
+import type { FileStorage } from '../../../platform/storage/file-storage';
+import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
+import type { SessionProviders } from '../channels/session-providers';
+import { MESSAGE_RETURNING, messageFromRow } from '../inbound/channel-event-ingest';
+import { messageUpdatedEvent } from '../../inbox/inbox-events';
+import { MessageType } from '../../inbox/message.entity';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, type OutboundSendJob } from './outbound-message.service';
 
 /** The message as the worker needs it, re-read on every attempt. */

@@ -1,4 +1,4 @@
-import { invalidField } from '../../platform/errors';
+import { invalidField } from '../../../platform/errors';
 import type { BusinessHours, Weekday } from './whatsapp-settings.entity';
 
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

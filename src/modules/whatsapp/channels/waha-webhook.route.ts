@@ -1,10 +1,10 @@
-import { sendJson, type Route } from '../../platform/http/http-server';
-import type { Logger } from '../../platform/logger';
-import { parseWahaWebhook } from '../../channels/waha/waha-webhook-parser';
-import { verifyWahaSignature, WAHA_SIGNATURE_ALGORITHM_HEADER, WAHA_SIGNATURE_HEADER } from '../../channels/waha/waha-signature';
-import { WEBHOOK_PATHS } from '../../channels/provider-registry';
-import type { MessageIngest } from '../messages/message-ingest.service';
-import type { ChannelRouteCache } from '../whatsapp-sessions/channel-route-cache';
+import { sendJson, type Route } from '../../../platform/http/http-server';
+import type { Logger } from '../../../platform/logger';
+import { parseWahaWebhook } from '../../../channels/waha/waha-webhook-parser';
+import { verifyWahaSignature, WAHA_SIGNATURE_ALGORITHM_HEADER, WAHA_SIGNATURE_HEADER } from '../../../channels/waha/waha-signature';
+import { WEBHOOK_PATHS } from '../../../channels/provider-registry';
+import type { MessageIngest } from '../inbound/channel-event-ingest';
+import type { ChannelRouteCache } from './channel-route-cache';
 import { sendIngestOutcome, sendWebhookError } from './webhook-response';
 
 /** WAHA webhooks are small JSON envelopes (media is fetched by URL, never inlined). */

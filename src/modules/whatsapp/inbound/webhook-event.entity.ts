@@ -1,5 +1,5 @@
 import { CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import { WhatsappProvider } from '../whatsapp-sessions/whatsapp-session.entity';
+import { WhatsappProvider } from '../channels/whatsapp-session.entity';
 
 /**
  * A provider event already ingested: inserting the same (provider, event_id) again conflicts.

@@ -1,18 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { ProviderKind } from '../../channels/channel-events';
-import { ProviderError } from '../../channels/channel-errors';
-import type { ProviderRegistry } from '../../channels/provider-registry';
-import type { SessionState } from '../../channels/whatsapp-provider';
-import { camelizeRow } from '../../platform/db/raw-rows';
-import { AppError, ErrorCode, notFound, validationFailed } from '../../platform/errors';
-import type { Logger } from '../../platform/logger';
-import type { TenantEventBus } from '../../platform/realtime/tenant-events';
-import type { PlanLimits } from '../../platform/tenancy/tenant-registry';
+import type { ProviderKind } from '../../../channels/channel-events';
+import { ProviderError } from '../../../channels/channel-errors';
+import type { ProviderRegistry } from '../../../channels/provider-registry';
+import type { SessionState } from '../../../channels/whatsapp-provider';
+import { camelizeRow } from '../../../platform/db/raw-rows';
+import { AppError, ErrorCode, notFound, validationFailed } from '../../../platform/errors';
+import type { Logger } from '../../../platform/logger';
+import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
+import type { PlanLimits } from '../../../platform/tenancy/tenant-registry';
 import type { ChannelRouteCache } from './channel-route-cache';
 import type { SessionProviders } from './session-providers';
 import { WhatsappProvider, WhatsappSessionStatus, type WhatsappSession } from './whatsapp-session.entity';
-import { whatsappSessionUpdatedEvent } from '../inbox/inbox-events';
+import { whatsappSessionUpdatedEvent } from '../../inbox/inbox-events';
 import type { ConnectWhatsAppInput } from './whatsapp-session.types';
 
 /** Every column but the (write-only) credentials. */

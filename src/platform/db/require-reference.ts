@@ -1,6 +1,6 @@
 import { isUUID } from 'class-validator';
 import type { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
-import { invalidField } from '../../platform/errors';
+import { invalidField } from '../errors';
 
 /**
  * Checks that an id given in an input points at a live row of this tenant (soft-deleted rows do

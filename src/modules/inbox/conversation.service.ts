@@ -7,7 +7,7 @@ import { rawEntityRows } from '../../platform/db/raw-entity-rows';
 import { pageSize, toConnection, type Connection, type ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Contact } from '../contacts/contact.entity';
-import { Message } from '../messages/message.entity';
+import { Message } from './message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
 

@@ -1,11 +1,11 @@
 import { isUUID } from 'class-validator';
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
-import type { SandboxProvider } from '../../channels/sandbox/sandbox-provider';
-import { AppError, ErrorCode, notFound, validationFailed } from '../../platform/errors';
-import type { RequestContext } from '../../platform/graphql/request-context';
-import { Access } from '../../platform/graphql/roles';
-import { MessageType } from '../messages/message.types';
+import type { AppServices } from '../../../app-services';
+import type { SandboxProvider } from '../../../channels/sandbox/sandbox-provider';
+import { AppError, ErrorCode, notFound, validationFailed } from '../../../platform/errors';
+import type { RequestContext } from '../../../platform/graphql/request-context';
+import { Access } from '../../../platform/graphql/roles';
+import { MessageType } from '../../inbox/message.types';
 import { WhatsappProvider } from './whatsapp-session.entity';
 import { ConnectWhatsAppInput, SimulateInboundMessageInput, WhatsappSessionType } from './whatsapp-session.types';
 

@@ -2,7 +2,7 @@ import { findByIdOrFail } from '../../platform/db/entity-lookup';
 import { keysetPage } from '../../platform/graphql/keyset-pagination';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { Conversation } from '../conversations/conversation.entity';
+import { Conversation } from './conversation.entity';
 import { Message } from './message.entity';
 import { MESSAGE_COLUMNS } from './message.loaders';
 

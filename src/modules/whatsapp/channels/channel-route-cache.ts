@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ProviderKind } from '../../channels/channel-events';
-import { ChannelRoute } from '../../platform/control/channel-route.entity';
-import { AppError, ErrorCode } from '../../platform/errors';
-import { TtlCache } from '../../platform/ttl-cache';
+import type { ProviderKind } from '../../../channels/channel-events';
+import { ChannelRoute } from '../../../platform/control/channel-route.entity';
+import { AppError, ErrorCode } from '../../../platform/errors';
+import { TtlCache } from '../../../platform/ttl-cache';
 
 /** Where a webhook for a channel goes: the tenant, and the session row in its database. */
 export interface ChannelTarget {

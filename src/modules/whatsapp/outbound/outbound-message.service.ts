@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { toE164Digits } from '../../channels/whatsapp-address';
-import { camelizeRow } from '../../platform/db/raw-rows';
-import { AppError, ErrorCode, notFound, validationFailed } from '../../platform/errors';
-import type { JobQueue } from '../../platform/jobs/job-queue';
-import type { Logger } from '../../platform/logger';
-import type { TenantEventBus } from '../../platform/realtime/tenant-events';
-import type { Conversation } from '../conversations/conversation.entity';
-import { conversationUpdatedEvent, messageUpdatedEvent } from '../inbox/inbox-events';
-import type { PlanLimits } from '../../platform/tenancy/tenant-registry';
-import { nationalPhone, tenantDefaultCountry } from '../contacts/phone-number';
-import { MessageType, type Message } from './message.entity';
+import { toE164Digits } from '../../../channels/whatsapp-address';
+import { camelizeRow } from '../../../platform/db/raw-rows';
+import { AppError, ErrorCode, notFound, validationFailed } from '../../../platform/errors';
+import type { JobQueue } from '../../../platform/jobs/job-queue';
+import type { Logger } from '../../../platform/logger';
+import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
+import type { Conversation } from '../../inbox/conversation.entity';
+import { conversationUpdatedEvent, messageUpdatedEvent } from '../../inbox/inbox-events';
+import type { PlanLimits } from '../../../platform/tenancy/tenant-registry';
+import { nationalPhone, tenantDefaultCountry } from '../../contacts/phone-number';
+import { MessageType, type Message } from '../../inbox/message.entity';
 import { UsageMetric } from './usage-counter.entity';
 import type { SendMessageInput } from './outbound-message.types';
 

@@ -1,9 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import type { ProviderRegistry } from '../../channels/provider-registry';
-import type { WhatsAppProvider } from '../../channels/whatsapp-provider';
-import type { SecretBox } from '../../platform/crypto/secret-box';
-import { notFound } from '../../platform/errors';
-import { TtlCache } from '../../platform/ttl-cache';
+import type { ProviderRegistry } from '../../../channels/provider-registry';
+import type { WhatsAppProvider } from '../../../channels/whatsapp-provider';
+import type { SecretBox } from '../../../platform/crypto/secret-box';
+import { notFound } from '../../../platform/errors';
+import { TtlCache } from '../../../platform/ttl-cache';
 import { WhatsappProvider } from './whatsapp-session.entity';
 
 /** What a Cloud API channel keeps encrypted in `whatsapp_sessions.credentials_encrypted`. */
