@@ -105,7 +105,7 @@ export async function publishUntilSeen(
   const deadline = Date.now() + 10_000;
   while (!subscription.data.some((d) => d.messageReceived.body === marker)) {
     if (Date.now() > deadline) throw new Error(`the subscription never became live (errors ${JSON.stringify(subscription.errors)})`);
-    await publisher.app.services.events.publish(event(marker));
+    await publisher.app.platform.events.publish(event(marker));
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

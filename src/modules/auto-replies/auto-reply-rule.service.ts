@@ -5,7 +5,7 @@ import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
 import { withDbErrors } from '../../platform/db/pg-errors';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { WhatsappSession } from '../whatsapp/channels/whatsapp-session.entity';
+import { WhatsappSession } from '../whatsapp/whatsapp.module';
 import { requireReference } from '../../platform/db/require-reference';
 import { AutoReplyRule, AutoReplyTrigger } from './auto-reply-rule.entity';
 import type { AutoReplyRuleFilter, CreateAutoReplyRuleInput, UpdateAutoReplyRuleInput } from './auto-reply-rule.types';

@@ -1,42 +1,44 @@
-import type { AppServices } from '../../app-services';
 import type { RequestContext } from '../../platform/graphql/request-context';
+import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import { conversationUpdatedEvent } from './inbox-events';
 import type { Conversation } from './conversation.entity';
 import { ConversationService, type ReadMessage } from './conversation.service';
 
 /**
- * The inbox service with the WhatsApp side of `markConversationRead`: after the commit, the
- * conversation change is published and the customer gets a read receipt for the newest message
- * just read (WAHA sendSeen marks the chat up to it; the Cloud API marks earlier messages too).
- * The receipt is a courtesy: it never fails the mutation, nor makes it wait for the provider.
+ * Tells a conversation's channel that an agent read its messages (WhatsApp: a read receipt to the
+ * customer). The WhatsApp module registers one; the inbox knows only this interface.
+ */
+export interface ReadReceiptSender {
+  /** After the commit; a courtesy that must neither throw for a provider hiccup nor make the mutation wait for it. */
+  sendReadReceipts(ctx: RequestContext, conversation: Conversation, messages: ReadMessage[]): Promise<void>;
+}
+
+/** The read receipt senders the channels registered. */
+export class ReadReceiptSenders {
+  private readonly senders: ReadReceiptSender[] = [];
+
+  add(sender: ReadReceiptSender): void {
+    this.senders.push(sender);
+  }
+
+  async send(ctx: RequestContext, conversation: Conversation, messages: ReadMessage[]): Promise<void> {
+    for (const sender of this.senders) await sender.sendReadReceipts(ctx, conversation, messages);
+  }
+}
+
+/**
+ * The inbox service with the after-commit side of `markConversationRead`: the conversation
+ * change is published, then the channels send their read receipts.
  */
 export class ConversationServiceWithReadReceipts extends ConversationService {
-  constructor(private readonly services: Pick<AppServices, 'events' | 'whatsapp'>) {
+  constructor(private readonly deps: { events: TenantEventBus; readReceipts: ReadReceiptSenders }) {
     super();
   }
 
   protected override async sendReadReceipts(ctx: RequestContext, conversation: Conversation, messages: ReadMessage[]): Promise<void> {
-    const tenantId = ctx.tenant().tenantId;
-    await this.services.events
-      .publish(conversationUpdatedEvent(tenantId, conversation))
+    await this.deps.events
+      .publish(conversationUpdatedEvent(ctx.tenant().tenantId, conversation))
       .catch((error) => ctx.log.error({ err: error }, 'could not publish a conversation change'));
-    const ids = messages.filter((message) => message.providerMessageId).map((message) => message.id);
-    if (ids.length === 0 || !conversation.sessionId) return;
-    try {
-      const manager = await ctx.tenant().manager();
-      const [newest]: Array<{ provider_message_id: string; address: string }> = await manager.query(
-        `SELECT m.provider_message_id, COALESCE(ct.phone, ct.whatsapp_id) AS address FROM messages m JOIN contacts ct ON ct.id = $2
-          WHERE m.id = ANY($1::uuid[]) ORDER BY m.provider_timestamp DESC NULLS LAST, m.created_at DESC LIMIT 1`,
-        [ids, conversation.contactId],
-      );
-      if (!newest) return;
-      // Loaded now: the request's tenant connection is gone once the mutation has answered.
-      const { provider } = await this.services.whatsapp.providers.get(tenantId, conversation.sessionId, manager);
-      void provider
-        .markSeen({ chatId: newest.address, providerMessageId: newest.provider_message_id })
-        .catch((error) => ctx.log.warn({ err: error, conversationId: conversation.id }, 'read receipt not sent'));
-    } catch (error) {
-      ctx.log.warn({ err: error, conversationId: conversation.id }, 'read receipt not sent');
-    }
+    await this.deps.readReceipts.send(ctx, conversation, messages);
   }
 }

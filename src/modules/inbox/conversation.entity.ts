@@ -1,6 +1,13 @@
 import { Check, Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Contact } from '../contacts/contact.entity';
-import { WhatsappSession } from '../whatsapp/channels/whatsapp-session.entity';
+import { Contact } from '../contacts/contacts.module';
+
+/**
+ * The channel a conversation runs on: a WhatsApp session, owned by the WhatsApp module (which
+ * depends on this one, not the other way round), so the relation names its entity by name.
+ */
+interface ConversationChannel {
+  id: string;
+}
 
 export enum ConversationStatus {
   OPEN = 'OPEN',
@@ -30,7 +37,7 @@ export class Conversation {
   @Column('uuid') contactId: string;
 
   /** A channel with history is stopped, not deleted: RESTRICT keeps conversations from losing theirs. */
-  @ManyToOne(() => WhatsappSession, { nullable: true, onDelete: 'RESTRICT' }) session: WhatsappSession | null;
+  @ManyToOne('WhatsappSession', { nullable: true, onDelete: 'RESTRICT' }) session: ConversationChannel | null;
 
   @Index('IDX_conversations_session') @Column({ type: 'uuid', nullable: true }) sessionId: string | null;
 

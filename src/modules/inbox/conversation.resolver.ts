@@ -1,24 +1,17 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode } from '../../platform/errors';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import { selectedFieldNames, selectsField } from '../../platform/graphql/selection';
-import type { Contact } from '../contacts/contact.entity';
-import { contactByIdLoader } from '../contacts/contact.loaders';
-import { ContactType } from '../contacts/contact.types';
-import { UserType } from '../identity/identity.types';
-import { memberUserByIdLoader } from '../identity/member.loaders';
-import { labelsByConversationIdLoader } from '../labels/label.loaders';
-import { LabelType } from '../labels/label.types';
+import { contactByIdLoader, ContactType, type Contact } from '../contacts/contacts.module';
+import { memberUserByIdLoader, UserType } from '../identity/identity.module';
 import type { Message } from './message.entity';
 import { messageByIdLoader } from './message.loaders';
 import { MessageType } from './message.types';
 import type { Conversation } from './conversation.entity';
 import type { ConversationService, InboxConversation } from './conversation.service';
-import { ConversationServiceWithReadReceipts } from './conversation-read-receipts';
 import { ConversationConnection, ConversationFilter, ConversationType } from './conversation.types';
 
 async function loadContact(ctx: RequestContext, contactId: string): Promise<Contact> {
@@ -31,11 +24,7 @@ async function loadContact(ctx: RequestContext, contactId: string): Promise<Cont
 /** The inbox. Everyone reads; AGENT and up work conversations. Every relation field is batched. */
 @Resolver(() => ConversationType)
 export class ConversationResolver {
-  private readonly conversationService: ConversationService;
-
-  constructor(services: AppServices) {
-    this.conversationService = new ConversationServiceWithReadReceipts(services);
-  }
+  constructor(private readonly conversationService: ConversationService) {}
 
   @Authorized(Access.READ)
   @Query(() => ConversationConnection, { description: 'Newest activity first' })
@@ -98,11 +87,6 @@ export class ConversationResolver {
     if (!conversation.lastMessageId) return null;
     if (conversation.lastMessage !== undefined) return conversation.lastMessage;
     return messageByIdLoader(ctx).then((loader) => loader.load(conversation.lastMessageId!));
-  }
-
-  @FieldResolver(() => [LabelType])
-  async labels(@Root() conversation: Conversation, @Ctx() ctx: RequestContext) {
-    return (await labelsByConversationIdLoader(ctx)).load(conversation.id);
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: 'null when unassigned or when the assignee left the tenant' })

@@ -6,7 +6,7 @@ import { keysetAfter, keysetCursorKey, keysetOrderBy, type KeysetOrder } from '.
 import { rawEntityRows } from '../../platform/db/raw-entity-rows';
 import { pageSize, toConnection, type Connection, type ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { Contact } from '../contacts/contact.entity';
+import { Contact } from '../contacts/contacts.module';
 import { Message } from './message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';

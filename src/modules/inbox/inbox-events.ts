@@ -3,11 +3,9 @@ import type { Message } from './message.entity';
 import type { MessageType } from './message.types';
 import type { Conversation } from './conversation.entity';
 import type { ConversationType } from './conversation.types';
-import type { WhatsappSession } from '../whatsapp/channels/whatsapp-session.entity';
-import type { WhatsappSessionType } from '../whatsapp/channels/whatsapp-session.types';
 
 /**
- * The inbox's live events. Publishers (webhooks, sends, session updates) build them here from the
+ * The inbox's live events. Publishers (webhooks, sends, agents) build them here from the
  * committed row, after commit:
  *
  *   await services.events.publish(messageReceivedEvent(tenantId, message));
@@ -29,23 +27,18 @@ const CONVERSATION_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof Conversation>;
 const CONVERSATION_DATES = ['lastMessageAt', 'createdAt', 'updatedAt'] as const;
 
-const SESSION_FIELDS = [
-  'id', 'provider', 'name', 'externalSessionId', 'status', 'engine', 'qrCode', 'phoneNumber', 'lastError', 'createdAt', 'updatedAt',
-] as const satisfies ReadonlyArray<keyof WhatsappSession>;
-const SESSION_DATES = ['createdAt', 'updatedAt'] as const;
 
 export type MessageSnapshotSource = Pick<Message, (typeof MESSAGE_FIELDS)[number]>;
 export type ConversationSnapshotSource = Pick<Conversation, (typeof CONVERSATION_FIELDS)[number]>;
-export type WhatsappSessionSnapshotSource = Pick<WhatsappSession, (typeof SESSION_FIELDS)[number]>;
 
 /** An inbound message was stored. */
 export function messageReceivedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
-  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshotRow(message, MESSAGE_FIELDS) };
 }
 
 /** A message changed: status up the ladder, failure, read by an agent; also a new outbound message. */
 export function messageUpdatedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
-  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshotRow(message, MESSAGE_FIELDS) };
 }
 
 /** A conversation changed: new last message, unread count, status, assignee. */
@@ -54,31 +47,25 @@ export function conversationUpdatedEvent(tenantId: string, conversation: Convers
     tenantId,
     type: 'conversationUpdated',
     conversationId: conversation.id,
-    payload: snapshot(conversation, CONVERSATION_FIELDS),
+    payload: snapshotRow(conversation, CONVERSATION_FIELDS),
   };
 }
 
-/** A WhatsApp channel changed status, QR or number. */
-export function whatsappSessionUpdatedEvent(tenantId: string, session: WhatsappSessionSnapshotSource): TenantEvent {
-  return { tenantId, type: 'whatsappSessionUpdated', payload: snapshot(session, SESSION_FIELDS) };
-}
-
-export const messageFromEvent = (event: TenantEvent) => fromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
+export const messageFromEvent = (event: TenantEvent) => rowFromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
 export const conversationFromEvent = (event: TenantEvent) =>
-  fromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
-export const whatsappSessionFromEvent = (event: TenantEvent) =>
-  fromEvent<WhatsappSessionType>(event, SESSION_FIELDS, SESSION_DATES);
+  rowFromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
 
 /** One event object reaches every local subscriber of its tenant: revive its row once for all of them. */
 const revivedRows = new WeakMap<TenantEvent, unknown>();
 
-function fromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
+export function rowFromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
   let row = revivedRows.get(event);
   if (!row) revivedRows.set(event, (row = revive(event.payload, fields, dates)));
   return row as T;
 }
 
-function snapshot<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Record<string, unknown> {
+/** The JSON payload of a live event: the given fields of the row, dates as ISO strings. */
+export function snapshotRow<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
   for (const field of fields) {
     const value = row[field];

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { Conversation } from './conversation.entity';
-import { Document } from '../documents/document.entity';
+import { Document } from '../documents/documents.module';
 
 export enum MessageDirection {
   INBOUND = 'INBOUND',

@@ -1,5 +1,4 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { notFound } from '../../platform/errors';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
@@ -7,8 +6,7 @@ import { Access } from '../../platform/graphql/roles';
 import type { Conversation } from './conversation.entity';
 import { conversationByIdLoader } from './conversation.loaders';
 import { ConversationType } from './conversation.types';
-import { UserType } from '../identity/identity.types';
-import { memberUserByIdLoader } from '../identity/member.loaders';
+import { memberUserByIdLoader, UserType } from '../identity/identity.module';
 import type { Message } from './message.entity';
 import type { MessageReaction } from './message-reaction.entity';
 import { reactionsByMessageLoader } from './message.loaders';
@@ -19,8 +17,6 @@ import { MessageConnection, MessageReactionType, MessageType } from './message.t
 @Resolver(() => MessageType)
 export class MessageResolver {
   private readonly messageService = new MessageService();
-
-  constructor(_services: AppServices) {}
 
   @Authorized(Access.READ)
   @Query(() => MessageConnection, { description: 'Newest first; NOT_FOUND when there is no such conversation' })

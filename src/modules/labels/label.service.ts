@@ -6,8 +6,8 @@ import { isUuid } from '../../platform/graphql/batch-results';
 import { keysetPage } from '../../platform/graphql/keyset-pagination';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { Contact } from '../contacts/contact.entity';
-import { Conversation } from '../inbox/conversation.entity';
+import { Contact } from '../contacts/contacts.module';
+import { Conversation } from '../inbox/inbox.module';
 import { Label } from './label.entity';
 import type { CreateLabelInput, UpdateLabelInput } from './label.types';
 

@@ -5,7 +5,7 @@ import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
 import { withDbErrors } from '../../platform/db/pg-errors';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { Contact } from '../contacts/contact.entity';
+import { Contact } from '../contacts/contacts.module';
 import { requireReference } from '../../platform/db/require-reference';
 import { OrderItem } from './order-item.entity';
 import { Order, OrderStatus } from './order.entity';

@@ -5,7 +5,7 @@ import { WEBHOOK_PATHS } from '../../../channels/provider-registry';
 import { sendJson, type Route } from '../../../platform/http/http-server';
 import type { Logger } from '../../../platform/logger';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
-import type { IngestOutcome, MessageIngest } from '../inbound/channel-event-ingest';
+import type { ChannelEventIngest, IngestOutcome } from '../inbound/channel-event-ingest';
 import type { ChannelRouteCache, ChannelTarget } from './channel-route-cache';
 import type { SessionProviders } from './session-providers';
 import { sendIngestOutcome, sendWebhookError } from './webhook-response';
@@ -25,7 +25,7 @@ export function cloudWebhookRoutes(deps: {
   routes: ChannelRouteCache;
   providers: SessionProviders;
   router: TenantRouter;
-  ingest: MessageIngest;
+  ingest: ChannelEventIngest;
   log: Logger;
 }): Route[] {
   const appSecretOf = (target: ChannelTarget) =>

@@ -3,7 +3,7 @@ import type { Logger } from '../../../platform/logger';
 import { parseWahaWebhook } from '../../../channels/waha/waha-webhook-parser';
 import { verifyWahaSignature, WAHA_SIGNATURE_ALGORITHM_HEADER, WAHA_SIGNATURE_HEADER } from '../../../channels/waha/waha-signature';
 import { WEBHOOK_PATHS } from '../../../channels/provider-registry';
-import type { MessageIngest } from '../inbound/channel-event-ingest';
+import type { ChannelEventIngest } from '../inbound/channel-event-ingest';
 import type { ChannelRouteCache } from './channel-route-cache';
 import { sendIngestOutcome, sendWebhookError } from './webhook-response';
 
@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
  * is checked before anything is parsed; the session name routes to the tenant through the
  * channel routes. The `metadata` WAHA echoes is never trusted for routing.
  */
-export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: ChannelRouteCache; ingest: MessageIngest; log: Logger }): Route {
+export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: ChannelRouteCache; ingest: ChannelEventIngest; log: Logger }): Route {
   return {
     method: 'POST',
     path: WEBHOOK_PATHS.WAHA,

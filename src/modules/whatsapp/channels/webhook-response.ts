@@ -3,7 +3,7 @@ import { MalformedWebhookError } from '../../../channels/channel-errors';
 import { sendJson } from '../../../platform/http/http-server';
 import { AppError, ErrorCode } from '../../../platform/errors';
 import type { Logger } from '../../../platform/logger';
-import type { IngestOutcome } from '../inbound/channel-event-ingest';
+import type { IngestOutcome } from '../inbound/ingest-result';
 
 /** Tenant-side conditions that pass: the provider should deliver again later. */
 const TRANSIENT = new Set<string>([ErrorCode.TENANT_NOT_ACTIVE, ErrorCode.CONNECTION_BUDGET_EXHAUSTED]);

@@ -1,23 +1,25 @@
 import { isUUID } from 'class-validator';
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../../app-services';
 import type { SandboxProvider } from '../../../channels/sandbox/sandbox-provider';
 import { AppError, ErrorCode, notFound, validationFailed } from '../../../platform/errors';
 import type { RequestContext } from '../../../platform/graphql/request-context';
 import { Access } from '../../../platform/graphql/roles';
-import { MessageType } from '../../inbox/message.types';
+import { MessageObjectType as MessageType } from '../../inbox/inbox.module';
+import type { ChannelEventIngest } from '../inbound/channel-event-ingest';
+import type { SessionProviders } from './session-providers';
+import type { WhatsAppSessions } from './whatsapp-session.service';
 import { WhatsappProvider } from './whatsapp-session.entity';
 import { ConnectWhatsAppInput, SimulateInboundMessageInput, WhatsappSessionType } from './whatsapp-session.types';
 
 /** WhatsApp channels: connect (WAHA QR, Cloud API number, sandbox), list, disconnect, and the sandbox's simulated customer. */
 @Resolver()
 export class WhatsappSessionResolver {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: { sessions: WhatsAppSessions; providers: SessionProviders; ingest: ChannelEventIngest }) {}
 
   @Authorized(Access.READ)
   @Query(() => [WhatsappSessionType], { description: "The tenant's WhatsApp channels, oldest first" })
   async whatsappSessions(@Ctx() ctx: RequestContext): Promise<WhatsappSessionType[]> {
-    return this.services.whatsapp.sessions.list(await ctx.tenant().manager());
+    return this.deps.sessions.list(await ctx.tenant().manager());
   }
 
   @Authorized(Access.ADMIN)
@@ -27,7 +29,7 @@ export class WhatsappSessionResolver {
   })
   async connectWhatsApp(@Arg('input') input: ConnectWhatsAppInput, @Ctx() ctx: RequestContext): Promise<WhatsappSessionType> {
     const tenant = ctx.tenant();
-    return this.services.whatsapp.sessions.connect(tenant.tenantId, await tenant.manager(), input, await tenant.planLimits());
+    return this.deps.sessions.connect(tenant.tenantId, await tenant.manager(), input, await tenant.planLimits());
   }
 
   @Authorized(Access.ADMIN)
@@ -39,7 +41,7 @@ export class WhatsappSessionResolver {
   ): Promise<WhatsappSessionType> {
     if (!isUUID(id)) throw notFound('WhatsApp session');
     const tenant = ctx.tenant();
-    return this.services.whatsapp.sessions.disconnect(tenant.tenantId, await tenant.manager(), id, logout);
+    return this.deps.sessions.disconnect(tenant.tenantId, await tenant.manager(), id, logout);
   }
 
   @Authorized(Access.WORK)
@@ -48,7 +50,7 @@ export class WhatsappSessionResolver {
   })
   async simulateInboundMessage(@Arg('input') input: SimulateInboundMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
     const tenant = ctx.tenant();
-    const { sessions, providers, ingest } = this.services.whatsapp;
+    const { sessions, providers, ingest } = this.deps;
     const manager = await tenant.manager();
     const session = await sessions.find(manager, input.sessionId);
     if (session.provider !== WhatsappProvider.SANDBOX) {

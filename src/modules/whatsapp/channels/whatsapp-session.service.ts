@@ -12,7 +12,7 @@ import type { PlanLimits } from '../../../platform/tenancy/tenant-registry';
 import type { ChannelRouteCache } from './channel-route-cache';
 import type { SessionProviders } from './session-providers';
 import { WhatsappProvider, WhatsappSessionStatus, type WhatsappSession } from './whatsapp-session.entity';
-import { whatsappSessionUpdatedEvent } from '../../inbox/inbox-events';
+import { whatsappSessionUpdatedEvent } from './whatsapp-session-events';
 import type { ConnectWhatsAppInput } from './whatsapp-session.types';
 
 /** Every column but the (write-only) credentials. */

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../../app-services';
+import type { InboundAutoReplies } from '../inbound/inbound-auto-replies';
 import type { RequestContext } from '../../../platform/graphql/request-context';
 import { Access } from '../../../platform/graphql/roles';
 import { WhatsappSettingsService } from './whatsapp-settings.service';
@@ -9,7 +9,7 @@ import { UpdateWhatsappSettingsInput, WhatsappSettingsType } from './whatsapp-se
 export class WhatsappSettingsResolver {
   private readonly service = new WhatsappSettingsService();
 
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly autoReplies: Pick<InboundAutoReplies, 'invalidate'>) {}
 
   @Authorized(Access.READ)
   @Query(() => WhatsappSettingsType, { nullable: true, description: 'Null when there is no such channel' })
@@ -26,7 +26,7 @@ export class WhatsappSettingsResolver {
   ): Promise<WhatsappSettingsType> {
     const settings = await this.service.update(ctx, sessionId, input);
     // Business hours feed the auto-replies' cached plans.
-    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    this.autoReplies.invalidate(ctx.tenant().tenantId);
     return settings;
   }
 }

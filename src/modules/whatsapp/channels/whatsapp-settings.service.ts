@@ -2,7 +2,7 @@ import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { invalidField, notFound } from '../../../platform/errors';
 import type { RequestContext } from '../../../platform/graphql/request-context';
-import { canonicalTimeZone } from '../../settings/locale-rules';
+import { canonicalTimeZone } from '../../settings/settings.module';
 import { normalizeBusinessHours, WEEKDAYS } from './business-hours';
 import { WhatsappSession } from './whatsapp-session.entity';
 import { WhatsappSettings } from './whatsapp-settings.entity';

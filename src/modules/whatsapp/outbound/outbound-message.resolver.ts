@@ -1,13 +1,13 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { AppServices } from '../../../app-services';
 import type { RequestContext } from '../../../platform/graphql/request-context';
 import { Access } from '../../../platform/graphql/roles';
-import { MessageType } from '../../inbox/message.types';
+import { MessageObjectType as MessageType } from '../../inbox/inbox.module';
+import type { OutboundMessages } from './outbound-message.service';
 import { SendMessageInput } from './outbound-message.types';
 
 @Resolver()
 export class OutboundMessageResolver {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly outbound: OutboundMessages) {}
 
   @Authorized(Access.WORK)
   @Mutation(() => MessageType, {
@@ -17,7 +17,7 @@ export class OutboundMessageResolver {
   async sendMessage(@Arg('input') input: SendMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
     const tenant = ctx.tenant();
     const userId = ctx.identity?.kind === 'user' ? ctx.identity.userId : null;
-    const message = await this.services.whatsapp.outbound.send(tenant.tenantId, await tenant.manager(), input, userId);
+    const message = await this.outbound.send(tenant.tenantId, await tenant.manager(), input, userId);
     return message as unknown as MessageType;
   }
 }

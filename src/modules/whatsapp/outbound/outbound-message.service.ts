@@ -6,11 +6,9 @@ import { AppError, ErrorCode, notFound, validationFailed } from '../../../platfo
 import type { JobQueue } from '../../../platform/jobs/job-queue';
 import type { Logger } from '../../../platform/logger';
 import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
-import type { Conversation } from '../../inbox/conversation.entity';
-import { conversationUpdatedEvent, messageUpdatedEvent } from '../../inbox/inbox-events';
 import type { PlanLimits } from '../../../platform/tenancy/tenant-registry';
-import { nationalPhone, tenantDefaultCountry } from '../../contacts/phone-number';
-import { MessageType, type Message } from '../../inbox/message.entity';
+import { nationalPhone, tenantDefaultCountry } from '../../contacts/contacts.module';
+import { conversationUpdatedEvent, messageUpdatedEvent, MessageType, type Conversation, type Message } from '../../inbox/inbox.module';
 import { UsageMetric } from './usage-counter.entity';
 import type { SendMessageInput } from './outbound-message.types';
 

@@ -8,9 +8,8 @@ import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
 import type { FileStorage } from '../../../platform/storage/file-storage';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
 import type { SessionProviders } from '../channels/session-providers';
-import { MESSAGE_RETURNING, messageFromRow } from '../inbound/channel-event-ingest';
-import { messageUpdatedEvent } from '../../inbox/inbox-events';
-import { MessageType } from '../../inbox/message.entity';
+import { messageUpdatedEvent, MessageType } from '../../inbox/inbox.module';
+import { MESSAGE_RETURNING, messageFromRow } from '../inbound/inbound-rows';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, type OutboundSendJob } from './outbound-message.service';
 
 /** The message as the worker needs it, re-read on every attempt. */
