@@ -35,6 +35,13 @@ module.exports = {
       },
     },
     {
+      name: 'outsiders-use-module-faces',
+      comment: 'The composition root and the CLI see a module through its face too.',
+      severity: 'error',
+      from: { path: ['^src/app\\.ts$', '^src/main\\.ts$', '^src/cli/'] },
+      to: { path: '^src/modules/', pathNot: '^src/modules/([^/]+)/\\1\\.module\\.ts$' },
+    },
+    {
       name: 'no-cycles-between-modules',
       comment: 'Modules depend one way (e.g. whatsapp → inbox, never back): no cycle may run through two modules.',
       severity: 'error',

@@ -10,6 +10,8 @@ import { DocumentService } from './document.service';
 export { Document } from './document.entity';
 export { DocumentType } from './document.types';
 export { documentById } from './document.loaders';
+/** The files of a tenant's documents, for backups, restores and moves. */
+export { documentFiles } from './document-files';
 
 export const documentsEntities = [Document];
 

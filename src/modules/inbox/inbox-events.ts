@@ -8,7 +8,7 @@ import type { ConversationType } from './conversation.types';
  * The inbox's live events. Publishers (webhooks, sends, agents) build them here from the
  * committed row, after commit:
  *
- *   await services.events.publish(messageReceivedEvent(tenantId, message));
+ *   await events.publish(messageReceivedEvent(tenantId, message));
  *
  * The payload is the row as GraphQL serves it (ISO dates) plus the ids its relation fields load
  * by (contactId, sentByUserId, ...), so a thousand subscribers do not each query the row again,
