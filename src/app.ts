@@ -94,6 +94,8 @@ export interface PlatformServices {
   storage: FileStorage;
   secrets: SecretBox;
   jobs: JobQueue;
+  /** Hands committed domain events to the consumers (for writers that record events in their own SQL). */
+  dispatcher: EventDispatcher;
   /** This server's own URL once it listens. */
   ownUrl: () => string | null;
 }
@@ -103,7 +105,7 @@ export interface PlatformServices {
  * only place that knows them all.
  */
 export function createAppModules(platform: PlatformServices): AppModule[] {
-  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs } = platform;
+  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher } = platform;
   const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
   const inbox = createInboxModule({ events });
   return [
@@ -124,6 +126,7 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
       storage,
       secrets,
       jobs,
+      dispatcher,
       ownUrl: platform.ownUrl,
       inbox,
       autoReplies: autoReplies.autoReplies,
@@ -250,6 +253,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       storage,
       secrets,
       jobs,
+      dispatcher,
       ownUrl: () => ownUrl,
     });
     closers.push(async () => {
