@@ -78,6 +78,9 @@ export async function startTenancy(options: {
       settings.CONNECTION_WAIT_TIMEOUT_MS,
     );
     const registry = new TenantRegistry(control, settings.TENANT_CACHE_TTL_MS);
+    const [{ schemaPlacements }] = await control.query(
+      "SELECT EXISTS (SELECT 1 FROM tenant_placements WHERE mode = 'schema') AS \"schemaPlacements\"",
+    );
     const router = new TenantRouter({
       registry,
       servers,
@@ -87,6 +90,7 @@ export async function startTenancy(options: {
       schemaPoolSize: Math.min(settings.SCHEMA_POOL_SIZE, budget.total),
       idleTimeoutMs: settings.TENANT_IDLE_TIMEOUT_MS,
       connectionWaitTimeoutMs: settings.CONNECTION_WAIT_TIMEOUT_MS,
+      schemaTenants: tenancyMode === 'schema' || schemaPlacements,
       log,
     });
     const admins = new AdminConnections(servers, budget, log, {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { Pool } from 'pg';
 import { AppError, ErrorCode } from '../errors';
@@ -14,6 +15,34 @@ export interface TenantLease {
   tenantId: string;
   manager: EntityManager;
   release(): Promise<void>;
+}
+
+/** A lease shared by everything one request (or unit of work) does for one tenant. */
+interface SharedLease {
+  lease: Promise<TenantLease>;
+  holders: number;
+}
+
+/** The leases of the current request or unit of work, by router and tenant. */
+type LeaseScope = Map<TenantRouter, Map<string, SharedLease>>;
+
+const currentLeases = new AsyncLocalStorage<LeaseScope>();
+
+/**
+ * Lease scopes cost AsyncLocalStorage's promise hooks on every request, and only schema mode
+ * needs them (a database-mode lease pins no connection): they start once a router serves a
+ * schema-mode tenant.
+ */
+let leaseScopesNeeded = false;
+
+/**
+ * Runs one request (or subscription event) in a fresh lease scope: every lease of a tenant taken
+ * inside it, however deeply nested (a resolver, then the ingest service it calls), shares one
+ * connection, so a request never holds two connections of the shared schema-mode pool and can
+ * never deadlock waiting for its own second one (issue 11, finding 4).
+ */
+export function inLeaseScope<T>(work: () => T): T {
+  return leaseScopesNeeded ? currentLeases.run(new Map(), work) : work();
 }
 
 /** One pool: a tenant's database (database mode) or a server's shared schema-mode pool. */
@@ -74,15 +103,64 @@ export class TenantRouter {
       schemaPoolSize: number;
       idleTimeoutMs: number;
       connectionWaitTimeoutMs: number;
+      /** Schema-mode tenants are (or may be) served: lease scopes are on from the start. */
+      schemaTenants?: boolean;
       log: Logger;
     },
   ) {
+    if (options.schemaTenants) leaseScopesNeeded = true;
     this.sweeper = setInterval(() => void this.evictIdleOlderThan(options.idleTimeoutMs), Math.min(options.idleTimeoutMs, 30_000) / 2);
     this.sweeper.unref();
   }
 
+  /**
+   * A tenant's data. Inside a lease scope (a request, or withTenant) a tenant's second lease is
+   * the first one again: same connection, released when its last holder releases it. Work nested
+   * in a transaction of the outer holder therefore runs in that transaction (a nested
+   * `manager.transaction` is a savepoint): it sees the outer's uncommitted rows, and the outer's
+   * rollback undoes it too. The alternative, a second connection, is what deadlocks a full pool.
+   */
   async lease(tenantId: string): Promise<TenantLease> {
+    const scope = currentLeases.getStore();
+    if (!scope) return this.takeLease(tenantId);
+    let leases = scope.get(this);
+    if (!leases) scope.set(this, (leases = new Map()));
+    let shared = leases.get(tenantId);
+    if (!shared) {
+      const created: SharedLease = { lease: this.takeLease(tenantId), holders: 0 };
+      created.lease.catch(() => {
+        if (leases.get(tenantId) === created) leases.delete(tenantId);
+      });
+      leases.set(tenantId, (shared = created));
+    }
+    const held = shared;
+    held.holders += 1;
+    let lease: TenantLease;
+    try {
+      lease = await held.lease;
+    } catch (error) {
+      held.holders -= 1;
+      throw error;
+    }
+    let released = false;
+    return {
+      tenantId,
+      manager: lease.manager,
+      release: async () => {
+        if (released) return;
+        released = true;
+        held.holders -= 1;
+        if (held.holders > 0) return;
+        // Gone from the scope before the connection is returned: a later lease takes a fresh one.
+        if (leases.get(tenantId) === held) leases.delete(tenantId);
+        await lease.release();
+      },
+    };
+  }
+
+  private async takeLease(tenantId: string): Promise<TenantLease> {
     const tenant = await this.options.registry.findActive(tenantId);
+    if (tenant.mode === 'schema') leaseScopesNeeded = true;
     const entry = this.checkOut(tenant);
     try {
       const dataSource = await entry.ready;
@@ -96,8 +174,9 @@ export class TenantRouter {
     }
   }
 
-  /** Runs `work` with a lease that is always released. */
+  /** Runs `work` with a lease that is always released; leases nested in `work` share it. */
   async withTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (leaseScopesNeeded && !currentLeases.getStore()) return currentLeases.run(new Map(), () => this.withTenant(tenantId, work));
     const lease = await this.lease(tenantId);
     try {
       return await work(lease.manager);

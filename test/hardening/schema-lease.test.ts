@@ -1,0 +1,114 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../support/test-app';
+import type { SignedUp } from '../support/graphql-client';
+import { CONNECT, SIMULATE, memberToken, randomPhone } from '../whatsapp/whatsapp-test-kit';
+
+const INBOUND = 30;
+
+/**
+ * Issue 11, finding 4: in schema mode the resolver of simulateInboundMessage held a lease while
+ * ingest took a second one, so 30 concurrent calls held the whole shared pool, most failed with
+ * CONNECTION_BUDGET_EXHAUSTED and every other schema-mode tenant stalled.
+ */
+describe('finding 4: one lease per request in schema mode', () => {
+  let t: TestApp;
+  let busy: SignedUp;
+  let other: SignedUp;
+  let agent: string;
+  let sessionId: string;
+
+  before(async () => {
+    t = await startTestApp({ TENANCY_MODE: 'schema', SCHEMA_POOL_SIZE: '10' });
+    busy = await t.client.signUp({ organizationName: 'Busy schema tenant' });
+    other = await t.client.signUp({ organizationName: 'Other schema tenant' });
+    sessionId = (await t.client.data(CONNECT, { input: { provider: 'SANDBOX', name: 'Line' } }, busy.token)).connectWhatsApp.id;
+    agent = await memberToken(t.client, busy.token, busy.tenantId, 'AGENT');
+    await t.client.data('{ conversations(first: 1) { totalCount } }', {}, other.token);
+  });
+  after(() => t?.stop());
+
+  test('30 concurrent inbound simulations of one agent all succeed, and another tenant answers fast meanwhile', async (context) => {
+    const simulations = Array.from({ length: INBOUND }, (_, i) =>
+      t.client.request(SIMULATE, { input: { sessionId, from: `+${randomPhone()}`, body: `burst ${i}` } }, agent),
+    );
+    // Let the burst take the pool, then ask as another schema-mode tenant.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const started = performance.now();
+    const answer = await t.client.request('{ conversations(first: 1) { totalCount } }', {}, other.token);
+    const otherMs = performance.now() - started;
+    const results = await Promise.all(simulations);
+    context.diagnostic(`another schema-mode tenant answered in ${otherMs.toFixed(0)} ms during the burst`);
+    const errors = results.flatMap((result) => result.errors ?? []).map((error) => error.extensions?.code ?? error.message);
+    assert.deepEqual(errors, [], 'every simulation succeeds');
+    assert.equal(results.filter((result) => result.data?.simulateInboundMessage?.id).length, INBOUND);
+    assert.equal(answer.errors, undefined);
+    assert.equal(answer.data.conversations.totalCount, 0);
+    assert.ok(otherMs < 1_000, `another tenant answered in ${otherMs.toFixed(0)} ms`);
+  });
+
+  test('a nested lease of the same tenant reuses the connection of the outer one', async () => {
+    const { router } = t.app.services;
+    const pids = await router.withTenant(busy.tenantId, async (outer) => {
+      const [{ pid: outerPid }] = await outer.query('SELECT pg_backend_pid() AS pid');
+      const innerPid = await router.withTenant(busy.tenantId, async (inner) => (await inner.query('SELECT pg_backend_pid() AS pid'))[0].pid);
+      const lease = await router.lease(busy.tenantId);
+      try {
+        const [{ pid: leasedPid }] = await lease.manager.query('SELECT pg_backend_pid() AS pid');
+        return [outerPid, innerPid, leasedPid];
+      } finally {
+        await lease.release();
+      }
+    });
+    assert.equal(new Set(pids).size, 1, `one connection: ${pids.join(', ')}`);
+    // A lease of another tenant inside it is its own, with its own search_path.
+    const [mine, theirs] = await router.withTenant(busy.tenantId, async (outer) => {
+      const own = (await outer.query('SELECT current_schema() AS s'))[0].s;
+      const foreign = await router.withTenant(other.tenantId, async (inner) => (await inner.query('SELECT current_schema() AS s'))[0].s);
+      return [own, foreign];
+    });
+    assert.notEqual(mine, theirs);
+  });
+
+  test('work nested in a transaction joins it: it sees its rows, its own failure rolls back to a savepoint, the outer rollback undoes it', async () => {
+    const { router } = t.app.services;
+    const names = (await router.withTenant(busy.tenantId, (m) => m.query("SELECT name FROM labels WHERE name LIKE 'nested %' ORDER BY name"))).map(
+      (row: { name: string }) => row.name,
+    );
+    assert.deepEqual(names, []);
+    await router.withTenant(busy.tenantId, (manager) =>
+      manager.transaction(async (tx) => {
+        await tx.query("INSERT INTO labels (name, color) VALUES ('nested outer', '#000000')");
+        await router.withTenant(busy.tenantId, async (inner) => {
+          const seen = await inner.query("SELECT 1 FROM labels WHERE name = 'nested outer'");
+          assert.equal(seen.length, 1, 'the nested work sees the uncommitted row of the outer transaction');
+          await assert.rejects(
+            inner.transaction(async (innerTx) => {
+              await innerTx.query("INSERT INTO labels (name, color) VALUES ('nested failed', '#000000')");
+              throw new Error('inner failure');
+            }),
+            /inner failure/,
+          );
+          await inner.transaction((innerTx) => innerTx.query("INSERT INTO labels (name, color) VALUES ('nested kept', '#000000')"));
+        });
+      }),
+    );
+    const committed = await router.withTenant(busy.tenantId, (m) => m.query("SELECT name FROM labels WHERE name LIKE 'nested %' ORDER BY name"));
+    assert.deepEqual(committed.map((row: { name: string }) => row.name), ['nested kept', 'nested outer']);
+
+    await assert.rejects(
+      router.withTenant(busy.tenantId, (manager) =>
+        manager.transaction(async (tx) => {
+          await tx.query("INSERT INTO labels (name, color) VALUES ('nested doomed', '#000000')");
+          await router.withTenant(busy.tenantId, (inner) => inner.query("INSERT INTO labels (name, color) VALUES ('nested doomed too', '#000000')"));
+          throw new Error('outer failure');
+        }),
+      ),
+      /outer failure/,
+    );
+    const after = await router.withTenant(busy.tenantId, (m) => m.query("SELECT name FROM labels WHERE name LIKE 'nested doomed%'"));
+    assert.deepEqual(after, [], 'the outer rollback undoes the nested work');
+    const figures = router.figures();
+    assert.equal(figures.activeLeases, 0, 'every lease returned');
+  });
+});
