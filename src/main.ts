@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedPostgresError } from './platform/db/embedded-postgres';
 
 /** Boot only: config → app → signals. */
 async function main(): Promise<void> {
@@ -36,7 +37,26 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/**
+ * A start-up failure the operator can fix (a taken port, a folder out of reach) is one line
+ * that says what to do; anything else keeps its stack for whoever debugs it.
+ */
+function startupFailure(error: unknown): string | null {
+  if (error instanceof EmbeddedPostgresError) return error.message;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    const { port, address } = error as { port?: number; address?: string };
+    if (port !== undefined) {
+      return code === 'EADDRINUSE'
+        ? `Port ${port} on ${address ?? 'this host'} is already in use: set PORT (and HOST) to a free one`
+        : `Not allowed to listen on port ${port}: set PORT to one above 1023, or grant the permission`;
+    }
+  }
+  return null;
+}
+
 main().catch((error) => {
-  console.error(error);
+  const known = startupFailure(error);
+  console.error(known ?? error ?? 'Start-up failed for an unknown reason');
   process.exit(1);
 });
