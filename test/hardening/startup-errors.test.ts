@@ -66,7 +66,7 @@ describe('finding 11: clear start-up errors', () => {
 
 function privateDir(cleanup: Array<() => void>, locked: boolean): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-private-'));
-  if (locked) fs.chmodSync(dir, 0o700);
+  fs.chmodSync(dir, locked ? 0o700 : 0o755);
   cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

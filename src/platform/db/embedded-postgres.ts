@@ -126,12 +126,12 @@ async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
   const advice = 'run as a regular user, or set DATABASE_URL to your own PostgreSQL';
   if (!reachable(binaries)) {
     throw new EmbeddedPostgresError(
-      `Run as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach its programs in ${binaries} (a parent folder is private, e.g. mode 0700): move the project to a folder other users can enter, ${advice}`,
+      `Run as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach its programs in ${binaries} (it or a folder above it is private, e.g. mode 0700): move the project to a folder other users can enter, ${advice}`,
     );
   }
   if (!reachable(dataDir)) {
     throw new EmbeddedPostgresError(
-      `Run as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach the data folder ${dataDir} (a parent folder is private, e.g. mode 0700): set DATA_DIR to a folder it can enter (e.g. /var/lib/whatsapp-crm), ${advice}`,
+      `Run as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach the data folder ${dataDir} (it or a folder above it is private, e.g. mode 0700): set DATA_DIR to a folder it can enter (e.g. /var/lib/whatsapp-crm), ${advice}`,
     );
   }
 }
