@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { CONNECT, SIMULATE, memberToken, randomPhone } from '../whatsapp/whatsapp-test-kit';
+import { wsRequest } from '../support/ws-request';
 
 const INBOUND = 30;
 
@@ -45,6 +46,22 @@ describe('finding 4: one lease per request in schema mode', () => {
     assert.equal(answer.errors, undefined);
     assert.equal(answer.data.conversations.totalCount, 0);
     assert.ok(otherMs < 1_000, `another tenant answered in ${otherMs.toFixed(0)} ms`);
+  });
+
+  test('over WebSocket too: 30 concurrent inbound simulations (10 on each of 3 sockets) all succeed', async () => {
+    const sockets = Array.from({ length: 3 }, () => t.client.ws(agent));
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: INBOUND }, (_, i) =>
+          wsRequest(sockets[i % sockets.length], SIMULATE, { input: { sessionId, from: `+${randomPhone()}`, body: `socket burst ${i}` } }),
+        ),
+      );
+      const errors = outcomes.flatMap((outcome) => outcome.errors ?? []).map((error) => error.extensions?.code ?? error.message);
+      assert.deepEqual(errors, []);
+      assert.equal(outcomes.filter((outcome) => outcome.data?.simulateInboundMessage?.id).length, INBOUND);
+    } finally {
+      await Promise.all(sockets.map((socket) => socket.dispose()));
+    }
   });
 
   test('a nested lease of the same tenant reuses the connection of the outer one', async () => {
