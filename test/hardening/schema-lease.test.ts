@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { CONNECT, SIMULATE, memberToken, randomPhone } from '../whatsapp/whatsapp-test-kit';
 import { wsRequest } from '../support/ws-request';
+import { inLeaseScope } from '../../src/platform/tenancy/tenant-router';
 
 const INBOUND = 30;
 
@@ -85,6 +86,14 @@ describe('finding 4: one lease per request in schema mode', () => {
       return [own, foreign];
     });
     assert.notEqual(mine, theirs);
+  });
+
+  test('sibling units of work in one request do not share a lease they did not inherit', async () => {
+    const { router } = t.app.services;
+    const pidAfterPause = (tenantId: string) =>
+      router.withTenant(tenantId, async (manager) => (await manager.query('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)'))[0].pid);
+    const [first, second] = await inLeaseScope(() => Promise.all([pidAfterPause(busy.tenantId), pidAfterPause(busy.tenantId)]));
+    assert.notEqual(first, second, 'two concurrent siblings, two connections (a transaction of one never swallows the other)');
   });
 
   test('work nested in a transaction joins it: it sees its rows, its own failure rolls back to a savepoint, the outer rollback undoes it', async () => {

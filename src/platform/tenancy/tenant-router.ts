@@ -21,10 +21,19 @@ export interface TenantLease {
 interface SharedLease {
   lease: Promise<TenantLease>;
   holders: number;
+  /** Removes it from its scope. */
+  forget(): void;
 }
 
-/** The leases of the current request or unit of work, by router and tenant. */
-type LeaseScope = Map<TenantRouter, Map<string, SharedLease>>;
+/**
+ * The leases taken in the current request or unit of work, by router and tenant. A withTenant
+ * inside it opens a child scope: it reuses the leases its callers hold (found up the chain),
+ * while a lease it takes itself is its own, so two sibling units of work never share one.
+ */
+interface LeaseScope {
+  parent: LeaseScope | null;
+  leases: Map<TenantRouter, Map<string, SharedLease>>;
+}
 
 const currentLeases = new AsyncLocalStorage<LeaseScope>();
 
@@ -40,9 +49,25 @@ let leaseScopesNeeded = false;
  * inside it, however deeply nested (a resolver, then the ingest service it calls), shares one
  * connection, so a request never holds two connections of the shared schema-mode pool and can
  * never deadlock waiting for its own second one (issue 11, finding 4).
+ *
+ * Work started inside a scope but not awaited (a timer, an event handler) inherits it and, while
+ * the scope's holder still runs, shares its connection: start such work in `outsideLeaseScope`.
  */
 export function inLeaseScope<T>(work: () => T): T {
-  return leaseScopesNeeded ? currentLeases.run(new Map(), work) : work();
+  return leaseScopesNeeded ? currentLeases.run({ parent: null, leases: new Map() }, work) : work();
+}
+
+/** Runs `work` (e.g. a timer's) detached from the current request's leases. */
+export function outsideLeaseScope<T>(work: () => T): T {
+  return currentLeases.exit(work);
+}
+
+function heldInScope(scope: LeaseScope | null, router: TenantRouter, tenantId: string): SharedLease | undefined {
+  for (let at = scope; at; at = at.parent) {
+    const shared = at.leases.get(router)?.get(tenantId);
+    if (shared) return shared;
+  }
+  return undefined;
 }
 
 /** One pool: a tenant's database (database mode) or a server's shared schema-mode pool. */
@@ -123,15 +148,14 @@ export class TenantRouter {
   async lease(tenantId: string): Promise<TenantLease> {
     const scope = currentLeases.getStore();
     if (!scope) return this.takeLease(tenantId);
-    let leases = scope.get(this);
-    if (!leases) scope.set(this, (leases = new Map()));
-    let shared = leases.get(tenantId);
+    let shared = heldInScope(scope, this, tenantId);
     if (!shared) {
-      const created: SharedLease = { lease: this.takeLease(tenantId), holders: 0 };
-      created.lease.catch(() => {
-        if (leases.get(tenantId) === created) leases.delete(tenantId);
-      });
-      leases.set(tenantId, (shared = created));
+      let leases = scope.leases.get(this);
+      if (!leases) scope.leases.set(this, (leases = new Map()));
+      const own = leases;
+      const created: SharedLease = { lease: this.takeLease(tenantId), holders: 0, forget: () => own.get(tenantId) === created && own.delete(tenantId) };
+      created.lease.catch(() => created.forget());
+      own.set(tenantId, (shared = created));
     }
     const held = shared;
     held.holders += 1;
@@ -152,7 +176,7 @@ export class TenantRouter {
         held.holders -= 1;
         if (held.holders > 0) return;
         // Gone from the scope before the connection is returned: a later lease takes a fresh one.
-        if (leases.get(tenantId) === held) leases.delete(tenantId);
+        held.forget();
         await lease.release();
       },
     };
@@ -176,7 +200,13 @@ export class TenantRouter {
 
   /** Runs `work` with a lease that is always released; leases nested in `work` share it. */
   async withTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (leaseScopesNeeded && !currentLeases.getStore()) return currentLeases.run(new Map(), () => this.withTenant(tenantId, work));
+    if (leaseScopesNeeded) {
+      return currentLeases.run({ parent: currentLeases.getStore() ?? null, leases: new Map() }, () => this.leaseFor(tenantId, work));
+    }
+    return this.leaseFor(tenantId, work);
+  }
+
+  private async leaseFor<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const lease = await this.lease(tenantId);
     try {
       return await work(lease.manager);
