@@ -117,6 +117,8 @@ export class TenantRouter {
   private readonly sweeper: NodeJS.Timeout;
   private opened = 0;
   private evictions = 0;
+  /** A tenant's share of a shared schema-mode pool, so one tenant's burst leaves room for the rest. */
+  private readonly shares: TenantShares;
 
   constructor(
     private readonly options: {
@@ -134,6 +136,7 @@ export class TenantRouter {
     },
   ) {
     if (options.schemaTenants) leaseScopesNeeded = true;
+    this.shares = new TenantShares(Math.max(1, Math.ceil(options.schemaPoolSize / 2)), options.connectionWaitTimeoutMs);
     this.sweeper = setInterval(() => void this.evictIdleOlderThan(options.idleTimeoutMs), Math.min(options.idleTimeoutMs, 30_000) / 2);
     this.sweeper.unref();
   }
@@ -184,7 +187,10 @@ export class TenantRouter {
 
   private async takeLease(tenantId: string): Promise<TenantLease> {
     const tenant = await this.options.registry.findActive(tenantId);
-    if (tenant.mode === 'schema') leaseScopesNeeded = true;
+    if (tenant.mode === 'schema') {
+      leaseScopesNeeded = true;
+      await this.shares.acquire(tenantId);
+    }
     const entry = this.checkOut(tenant);
     try {
       const dataSource = await entry.ready;
@@ -194,6 +200,7 @@ export class TenantRouter {
       return await this.schemaLease(tenant, dataSource, entry);
     } catch (error) {
       this.checkIn(entry);
+      if (tenant.mode === 'schema') this.shares.release(tenantId);
       throw translatePoolError(error);
     }
   }
@@ -336,6 +343,7 @@ export class TenantRouter {
           await discardConnection(runner, error);
         } finally {
           this.checkIn(entry);
+          this.shares.release(tenant.tenantId);
         }
       },
     };
@@ -377,6 +385,51 @@ export class TenantRouter {
       // Slots return only after the pool's connections are closed, so the budget holds at peaks.
       if (entry.dataSource) this.options.budget.release(entry.slots);
     }
+  }
+}
+
+/**
+ * Caps the connections of a shared schema-mode pool that one tenant holds at once (half the pool):
+ * thirty concurrent requests of one tenant queue behind each other, while another tenant's
+ * request still finds a connection at once. Only tenants with leases or waiters have an entry.
+ */
+class TenantShares {
+  private readonly byTenant = new Map<string, { active: number; waiting: Array<() => void> }>();
+
+  constructor(
+    private readonly perTenant: number,
+    private readonly waitTimeoutMs: number,
+  ) {}
+
+  async acquire(tenantId: string): Promise<void> {
+    let share = this.byTenant.get(tenantId);
+    if (!share) this.byTenant.set(tenantId, (share = { active: 0, waiting: [] }));
+    if (share.active < this.perTenant) {
+      share.active += 1;
+      return;
+    }
+    const queue = share.waiting;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        queue.splice(queue.indexOf(woken), 1);
+        reject(new AppError(ErrorCode.CONNECTION_BUDGET_EXHAUSTED, 'No database connection free within the wait limit; retry shortly'));
+      }, this.waitTimeoutMs);
+      const woken = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      queue.push(woken);
+    });
+  }
+
+  /** Hands the place to the next waiter of the tenant, if any. */
+  release(tenantId: string): void {
+    const share = this.byTenant.get(tenantId);
+    if (!share) return;
+    const next = share.waiting.shift();
+    if (next) return next();
+    share.active -= 1;
+    if (share.active <= 0) this.byTenant.delete(tenantId);
   }
 }
 
