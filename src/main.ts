@@ -42,17 +42,7 @@ async function main(): Promise<void> {
  * that says what to do; anything else keeps its stack for whoever debugs it.
  */
 function startupFailure(error: unknown): string | null {
-  if (error instanceof EmbeddedPostgresError) return error.message;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'EADDRINUSE' || code === 'EACCES') {
-    const { port, address } = error as { port?: number; address?: string };
-    if (port !== undefined) {
-      return code === 'EADDRINUSE'
-        ? `Port ${port} on ${address ?? 'this host'} is already in use: set PORT (and HOST) to a free one`
-        : `Not allowed to listen on port ${port}: set PORT to one above 1023, or grant the permission`;
-    }
-  }
-  return null;
+  return error instanceof EmbeddedPostgresError ? error.message : null;
 }
 
 main().catch((error) => {
