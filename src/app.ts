@@ -234,6 +234,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
       maintenanceIntervalSeconds: config.JOBS_MAINTENANCE_INTERVAL_SECONDS,
       log,
+      structureLock: tenancy.structureLock,
     });
     let ownUrl: string | null = null;
     const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
