@@ -75,7 +75,7 @@ describe('finding 4: one lease per request in schema mode', () => {
   });
 
   test('one tenant holds at most half the shared pool: its next lease waits, another tenant gets one at once', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const held = await Promise.all(Array.from({ length: POOL / 2 }, () => router.lease(busy.tenantId)));
     let sixthGranted = false;
     const sixth = router.lease(busy.tenantId).then((lease) => {
@@ -100,7 +100,7 @@ describe('finding 4: one lease per request in schema mode', () => {
   });
 
   test('a nested lease of the same tenant reuses the connection of the outer one', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const pids = await router.withTenant(busy.tenantId, async (outer) => {
       const [{ pid: outerPid }] = await outer.query('SELECT pg_backend_pid() AS pid');
       const innerPid = await router.withTenant(busy.tenantId, async (inner) => (await inner.query('SELECT pg_backend_pid() AS pid'))[0].pid);
@@ -123,7 +123,7 @@ describe('finding 4: one lease per request in schema mode', () => {
   });
 
   test('sibling units of work in one request do not share a lease they did not inherit', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const pidAfterPause = (tenantId: string) =>
       router.withTenant(tenantId, async (manager) => (await manager.query('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)'))[0].pid);
     const [first, second] = await inLeaseScope(() => Promise.all([pidAfterPause(busy.tenantId), pidAfterPause(busy.tenantId)]));
@@ -131,7 +131,7 @@ describe('finding 4: one lease per request in schema mode', () => {
   });
 
   test('work nested in a transaction joins it: it sees its rows, its own failure rolls back to a savepoint, the outer rollback undoes it', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const names = (await router.withTenant(busy.tenantId, (m) => m.query("SELECT name FROM labels WHERE name LIKE 'nested %' ORDER BY name"))).map(
       (row: { name: string }) => row.name,
     );
