@@ -33,6 +33,7 @@ function schemaOnlyPlatform(): PlatformServices {
     events: unavailable,
     storage: unavailable,
     secrets: unavailable,
+    mediaUrls: unavailable,
     jobs: unavailable,
     ownUrl: () => null,
   };

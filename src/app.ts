@@ -24,6 +24,7 @@ import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
+import { MediaUrlSigner } from './platform/crypto/media-url-signer';
 import { JobQueue } from './platform/jobs/job-queue';
 import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
 import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
@@ -93,6 +94,8 @@ export interface PlatformServices {
   events: TenantEventBus;
   storage: FileStorage;
   secrets: SecretBox;
+  /** Signs the short-lived media URLs that work without an Authorization header. */
+  mediaUrls: MediaUrlSigner;
   jobs: JobQueue;
   /** Hands committed domain events to the consumers (for writers that record events in their own SQL). */
   dispatcher: EventDispatcher;
@@ -105,14 +108,15 @@ export interface PlatformServices {
  * only place that knows them all.
  */
 export function createAppModules(platform: PlatformServices): AppModule[] {
-  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher } = platform;
+  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, mediaUrls, jobs, dispatcher } = platform;
   const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
-  const inbox = createInboxModule({ events });
+  const documents = createDocumentsModule({ maxUploadBytes: config.MAX_UPLOAD_BYTES, storage, authenticator, router, mediaUrls });
+  const inbox = createInboxModule({ events, media: documents.media });
   return [
     createIdentityModule({ control, provisioner, tokens, memberships }),
     createPlatformAdminModule({ control, tokens, provisioner, registry, router, tenancyMode }),
     createSettingsModule({ secrets, masterConfigChanged: (tenantId) => autoReplies.autoReplies.invalidate(tenantId) }),
-    createDocumentsModule({ maxUploadBytes: config.MAX_UPLOAD_BYTES, storage, authenticator, router }),
+    documents,
     createContactsModule(),
     inbox,
     createLabelsModule(),
@@ -226,7 +230,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     closers.push(async () => controlOutbox.stop());
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
-    const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
+    const secretsKey = loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY);
+    const secrets = new SecretBox(secretsKey);
+    const mediaUrls = new MediaUrlSigner(secretsKey, config.MEDIA_URL_TTL_SECONDS);
     const jobs = new JobQueue({
       connectionString: controlUrl,
       schema: config.JOBS_SCHEMA,
@@ -253,6 +259,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       events,
       storage,
       secrets,
+      mediaUrls,
       jobs,
       dispatcher,
       ownUrl: () => ownUrl,

@@ -48,6 +48,8 @@ const configSchema = z
     /** Benchmarking aid: `false` makes every DataLoader load one by one (the naive N+1 baseline). */
     DATALOADER_BATCHING: envBoolean.default(true),
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+    /** Lifetime of the signed media URLs of `Message.media` (they work without an Authorization header). */
+    MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(300),
 
     PUBLIC_URL: optionalUrl,
     /** Set: live events fan out through Redis pub/sub; unset: Postgres LISTEN/NOTIFY on the control database. */

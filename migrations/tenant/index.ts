@@ -7,6 +7,7 @@ import { ContactsByWhatsappId1764600000000 } from './1764600000000-contacts-by-w
 import { CampaignRecipientsPageIndex1764700000000 } from './1764700000000-campaign-recipients-page-index';
 import { MasterConfigDefaultCountry1764800000000 } from './1764800000000-master-config-default-country';
 import { DomainEvents1764900000000 } from './1764900000000-domain-events';
+import { ContactsNameWords1765012000000 } from './1765012000000-contacts-name-words';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -19,4 +20,5 @@ export const tenantMigrations = [
   CampaignRecipientsPageIndex1764700000000,
   MasterConfigDefaultCountry1764800000000,
   DomainEvents1764900000000,
+  ContactsNameWords1765012000000,
 ];

@@ -55,6 +55,8 @@ export class AuditLogResolver {
       first,
       (event) => [event.seq],
       async () => Number((await manager.query(`SELECT count(*) AS n FROM domain_events ${filtered}`, params))[0].n),
+      undefined,
+      { afterCursor: Boolean(args.after) },
     );
   }
 }

@@ -111,7 +111,7 @@ export class CampaignResolver {
       const stats = await (await campaignStatsByCampaignId(ctx)).load(campaign.id);
       return filter?.status ? stats[filter.status.toLowerCase() as keyof CampaignStatsType] : stats.total;
     };
-    return toConnection(rows, first, (row) => [row.cursorCreatedAt, row.id], totalCount);
+    return toConnection(rows, first, (row) => [row.cursorCreatedAt, row.id], totalCount, undefined, { afterCursor: Boolean(args.after) });
   }
 }
 

@@ -9,6 +9,8 @@ import { Check, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, Prima
 // Expression / operator-class indexes; created by hand in the migration.
 @Index('IDX_contacts_name_lower', { synchronize: false })
 @Index('IDX_contacts_phone_prefix', { synchronize: false })
+// A word of the name from its start (inbox search): GIN over to_tsvector('simple', name).
+@Index('IDX_contacts_name_words', { synchronize: false })
 // The list, newest first: (created_at DESC, id DESC) WHERE deleted_at IS NULL; by hand in a migration.
 @Index('IDX_contacts_list', { synchronize: false })
 @Check('CHK_contacts_phone_e164', `"phone" ~ '^[1-9][0-9]{6,14}$'`)

@@ -55,7 +55,7 @@ export function documentContentRoute(deps: { authenticator: Authenticator; route
   };
 }
 
-function sendError(res: ServerResponse, error: AppError): void {
+export function sendError(res: ServerResponse, error: AppError): void {
   const status = STATUS_BY_CODE[error.code] ?? 400;
   if (status === 401) res.setHeader('www-authenticate', 'Bearer');
   sendJson(res, status, { error: error.message, code: error.code });

@@ -22,7 +22,12 @@ export function sanitizeFilename(raw: string): string {
 
 /** `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987). */
 export function attachmentDisposition(filename: string): string {
+  return contentDisposition('attachment', filename);
+}
+
+/** Content-Disposition of `kind` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987). */
+export function contentDisposition(kind: 'attachment' | 'inline', filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AppError, ErrorCode } from '../../platform/errors';
-import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
+import { BidirectionalConnectionArgs, ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import { selectedFieldNames, selectsField } from '../../platform/graphql/selection';
@@ -9,7 +9,8 @@ import { contactByIdLoader, ContactType, type Contact } from '../contacts/contac
 import { memberUserByIdLoader, UserType } from '../identity/identity.module';
 import type { Message } from './message.entity';
 import { messageByIdLoader } from './message.loaders';
-import { MessageType } from './message.types';
+import { MessageConnection, MessageType } from './message.types';
+import type { MessageService } from './message.service';
 import type { Conversation } from './conversation.entity';
 import type { ConversationService, InboxConversation } from './conversation.service';
 import { ConversationConnection, ConversationFilter, ConversationType } from './conversation.types';
@@ -24,7 +25,10 @@ async function loadContact(ctx: RequestContext, contactId: string): Promise<Cont
 /** The inbox. Everyone reads; AGENT and up work conversations. Every relation field is batched. */
 @Resolver(() => ConversationType)
 export class ConversationResolver {
-  constructor(private readonly conversationService: ConversationService) {}
+  constructor(
+    private readonly conversationService: ConversationService,
+    private readonly messageService: MessageService,
+  ) {}
 
   @Authorized(Access.READ)
   @Query(() => ConversationConnection, { description: 'Newest activity first' })
@@ -87,6 +91,14 @@ export class ConversationResolver {
     if (!conversation.lastMessageId) return null;
     if (conversation.lastMessage !== undefined) return conversation.lastMessage;
     return messageByIdLoader(ctx).then((loader) => loader.load(conversation.lastMessageId!));
+  }
+
+  @FieldResolver(() => MessageConnection, {
+    description:
+      "The conversation's messages in chronological order: `last: 20` gives the newest 20, `before: pageInfo.startCursor` the older ones; `first`/`after` read from the oldest. One query per conversation: meant for one conversation at a time",
+  })
+  messages(@Root() conversation: Conversation, @Args() args: BidirectionalConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Message>> {
+    return this.messageService.list(ctx, conversation.id, args, { order: 'chronological', conversationKnown: true });
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: 'null when unassigned or when the assignee left the tenant' })

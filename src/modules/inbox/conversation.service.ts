@@ -10,6 +10,7 @@ import { Contact } from '../contacts/contacts.module';
 import { Message } from './message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
+import { contactSearchCondition } from './conversation-search';
 import type { ReadReceiptSenders } from './conversation-read-receipts';
 import { conversationChanged, InboxEventType } from './inbox-events';
 
@@ -60,6 +61,8 @@ export class ConversationService {
       where.push(`EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ${bind(filter.labelId)})`);
     }
     if (filter?.unreadOnly) where.push('c.unread_count > 0');
+    const search = filter?.search ? contactSearchCondition(filter.search, bind) : null;
+    if (search) where.push(search);
     const countSql = `SELECT count(*)::int AS n FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     const countParams = [...params];
     const countOnce = () => manager.query(countSql, countParams).then((result: Array<{ n: number }>) => result[0].n);
@@ -100,6 +103,7 @@ export class ConversationService {
         if (messageRows) conversation.lastMessage = messageRows.read(row, 'lm_');
         return conversation;
       },
+      { afterCursor: Boolean(args.after) },
     );
   }
 

@@ -1,4 +1,4 @@
-import { IsBoolean, IsEnum, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional, IsUUID, MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../platform/graphql/pagination';
 import { ConversationStatus } from './conversation.entity';
@@ -42,4 +42,12 @@ export class ConversationFilter {
   @IsOptional()
   @IsBoolean()
   unreadOnly?: boolean;
+
+  @Field({
+    nullable: true,
+    description: "The contact's name from its start or from the start of its words, case-insensitive ('smi' finds 'Anna Smith'), or the start of the phone number's digits",
+  })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string;
 }

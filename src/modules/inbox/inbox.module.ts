@@ -1,4 +1,5 @@
 import type { AppModule } from '../../platform/app-module';
+import type { DocumentMedia } from '../documents/documents.module';
 import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import { ReadReceiptSenders } from './conversation-read-receipts';
 import { ConversationService } from './conversation.service';
@@ -9,6 +10,7 @@ import { inboxLiveEventsConsumer } from './inbox-events';
 import { MessageReaction } from './message-reaction.entity';
 import { Message } from './message.entity';
 import { MessageResolver } from './message.resolver';
+import { MessageService } from './message.service';
 
 export { Conversation, ConversationStatus } from './conversation.entity';
 export { ConversationType } from './conversation.types';
@@ -45,12 +47,17 @@ export interface InboxModule extends AppModule {
 }
 
 /** The inbox: conversations, messages, reactions, read state and the live inbox subscriptions. */
-export function createInboxModule(deps: { events: TenantEventBus }): InboxModule {
+export function createInboxModule(deps: { events: TenantEventBus; media: DocumentMedia }): InboxModule {
   const readReceipts = new ReadReceiptSenders();
   const conversations = new ConversationService({ readReceipts });
+  const messages = new MessageService();
   return {
     name: 'inbox',
-    resolvers: [new ConversationResolver(conversations), new MessageResolver(), new InboxSubscriptionsResolver()],
+    resolvers: [
+      new ConversationResolver(conversations, messages),
+      new MessageResolver({ messages, media: deps.media }),
+      new InboxSubscriptionsResolver(),
+    ],
     routes: [],
     jobs: [],
     eventConsumers: [inboxLiveEventsConsumer(deps.events)],

@@ -70,7 +70,7 @@ export class PlatformAdminResolver {
     }
     // The cursor carries the timestamp as Postgres text: a JS Date would drop the microseconds.
     const rows: Array<TenantDetailsType & { cursorTime: string }> = await query.orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC').limit(first + 1).getRawMany();
-    return toConnection(rows, first, (row) => [row.cursorTime, row.id], () => count.getCount());
+    return toConnection(rows, first, (row) => [row.cursorTime, row.id], () => count.getCount(), undefined, { afterCursor: Boolean(args.after) });
   }
 
   @Authorized(Access.PLATFORM)

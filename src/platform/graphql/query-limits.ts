@@ -11,11 +11,11 @@ export interface QueryLimits {
 /** Default page size of connections when `first` is not given; keep in step with pagination. */
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** A connection's cost is its children's cost times the page size asked for. */
+/** A connection's cost is its children's cost times the page size asked for (first or last). */
 const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
-  const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
-  return 1 + childComplexity * Math.max(1, first);
+  const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
+  return 1 + childComplexity * Math.max(1, size);
 };
 
 /**
