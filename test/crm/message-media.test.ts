@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { setPlanLimits, uniquePhone } from '../support/crm-fixtures';
 import { MediaUrlSigner } from '../../src/platform/crypto/media-url-signer';
+import { LiveSubscription } from '../support/live-subscription';
 
 const TTL_SECONDS = 120;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(300)]);
@@ -98,6 +99,25 @@ describe('Message.media (signed URLs) and Message.replyTo', () => {
     const { conversation } = await t.client.data(HISTORY, { id: a.conversationId }, a.owner.token);
     const inHistory = conversation.messages.edges.find((edge: any) => edge.node.id === a.withMediaId).node;
     assert.equal(inHistory.media.url, media.url);
+  });
+
+  test('live subscriptions carry media and replyTo too', async () => {
+    const ws = t.client.ws(a.owner.token);
+    const live = new LiveSubscription(ws, `subscription { messageUpdated { id ${MEDIA_FIELDS} replyTo { id } } }`);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the subscription is registered
+      const sent = await t.client.data(SEND, { input: { conversationId: a.conversationId, documentId: a.documentId, replyToId: a.textId } }, a.owner.token);
+      await live.waitFor((s) => s.data.some((d: any) => d.messageUpdated.id === sent.sendMessage.id), 'the new message pushed');
+      const pushed = live.data.find((d: any) => d.messageUpdated.id === sent.sendMessage.id).messageUpdated;
+      assert.equal(pushed.replyTo.id, a.textId);
+      assert.equal(pushed.media.id, a.documentId);
+      const response = await get(pushed.media.url);
+      assert.equal(response.status, 200);
+      assert.ok(Buffer.from(await response.arrayBuffer()).equals(PNG));
+    } finally {
+      live.dispose();
+      await ws.dispose();
+    }
   });
 
   test('tampered, expired and other-tenant URLs are refused with a stable JSON error', async () => {
