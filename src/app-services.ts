@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Logger } from './platform/logger';
 import type { TokenService } from './platform/auth/token-service';
 import type { MembershipRoles } from './platform/auth/membership-roles';
+import type { IdentityChanges } from './platform/auth/identity-changes';
 import type { ConnectionBudget } from './platform/tenancy/connection-budget';
 import type { DatabaseServers } from './platform/tenancy/database-servers';
 import type { TenantMigrator } from './platform/tenancy/tenant-migrator';
@@ -27,6 +28,8 @@ export interface AppServices {
   tokens: TokenService;
   /** Users' current roles in tenants (a removal or role change applies before their token expires). */
   memberships: MembershipRoles;
+  /** Call after removing a member, changing a role, revoking a key or suspending a tenant: open sockets are re-checked at once. */
+  identityChanges: IdentityChanges;
   budget: ConnectionBudget;
   /** Postgres servers tenants live on; invalidate() after moving one. */
   servers: DatabaseServers;

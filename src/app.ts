@@ -15,6 +15,8 @@ import { TokenService } from './platform/auth/token-service';
 import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
 import { MembershipRoles } from './platform/auth/membership-roles';
+import { CredentialStatus } from './platform/auth/credential-status';
+import { IdentityChanges } from './platform/auth/identity-changes';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -112,12 +114,15 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     closers.push(() => jobs.stop(10_000));
 
     const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
+    const credentials = new CredentialStatus(control, config.TENANT_CACHE_TTL_MS);
+    const identityChanges = new IdentityChanges({ memberships, credentials, registry });
     const services: AppServices = {
       config,
       log,
       control,
       tokens,
       memberships,
+      identityChanges,
       budget,
       servers,
       registry,
@@ -132,7 +137,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       whatsapp: whatsapp.services,
     };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control, registry, memberships);
+    const authenticator = new Authenticator(tokens, control, registry, memberships, credentials);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,
@@ -178,6 +183,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       limits,
       log,
       maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      identityChanges,
+      recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
+      introspection: config.GRAPHQL_INTROSPECTION,
     });
     const apollo = createApolloServer({
       schema,

@@ -107,6 +107,7 @@ export class MembersResolver {
       .getRepository(ApiKey)
       .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
     if (!result.affected) throw notFound('API key');
+    this.services.identityChanges.apiKeyRevoked(id, ctx.tenant().tenantId);
     return true;
   }
 
@@ -122,8 +123,8 @@ export class MembersResolver {
       if (!membership) throw notFound('Member');
       return work(manager, membership);
     });
-    // Committed: the member's next request here uses the new role (or none); elsewhere within the cache TTL.
-    this.services.memberships.forget(userId, tenantId);
+    // Committed: the member's next request (and open sockets) here use the new role (or none); elsewhere within the cache TTL.
+    this.services.identityChanges.memberChanged(userId, tenantId);
     return result;
   }
 

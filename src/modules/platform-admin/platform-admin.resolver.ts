@@ -91,7 +91,7 @@ export class PlatformAdminResolver {
       throw new AppError(ErrorCode.CONFLICT, `A ${tenant.status.toLowerCase()} tenant cannot become ${to.toLowerCase()}`);
     }
     await this.services.control.getRepository(Tenant).update({ id: tenantId, status: tenant.status }, { status: to });
-    this.services.registry.invalidate(tenantId);
+    this.services.identityChanges.tenantChanged(tenantId);
     if (to === TenantStatus.SUSPENDED) {
       const placement = await this.services.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
       await this.services.router.evictTenant(placement);

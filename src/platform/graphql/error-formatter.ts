@@ -15,11 +15,38 @@ const APOLLO_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
+/** graphql-js's "Did you mean ...?" hints, which name fields and types of the schema. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
 /**
  * Expected failures keep their stable code; input validation becomes VALIDATION_FAILED with
  * per-field details; anything else is logged and reported as a bare internal error.
+ * With `hideSchemaDetails` (introspection off, as in production) suggestions are removed from
+ * messages, since they would reveal the schema that introspection hides.
+ * Never throws: a formatter that throws turns any error into an unlogged internal error.
  */
-export function createErrorFormatter(log: Logger) {
+export function createErrorFormatter(log: Logger, options: { hideSchemaDetails?: boolean } = {}) {
+  const format = formatWith(log);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    let result: GraphQLFormattedError;
+    try {
+      result = format(formatted, error);
+    } catch (formatterError) {
+      try {
+        log.error({ err: formatterError, message: formatted?.message }, 'could not format an error');
+      } catch {
+        // nothing more to do: the answer below is still safe
+      }
+      result = { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    }
+    if (options.hideSchemaDetails && typeof result.message === 'string' && result.message.includes('Did you mean')) {
+      result = { ...result, message: result.message.replace(SUGGESTION, '') };
+    }
+    return result;
+  };
+}
+
+function formatWith(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof AppError || (original instanceof GraphQLError && isOurCode(original.extensions.code))) {
