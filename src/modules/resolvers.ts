@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './identity/auth.resolver';
 import { MembersResolver } from './identity/members.resolver';
 import { PlatformAdminResolver } from './platform-admin/platform-admin.resolver';
+import { FailedWebhookEventResolver } from './platform-admin/failed-webhook-event.resolver';
 import { ContactResolver } from './contacts/contact.resolver';
 import { ContactGroupResolver } from './contacts/contact-group.resolver';
 import { LabelResolver } from './labels/label.resolver';
@@ -24,6 +25,7 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   AuthResolver,
   MembersResolver,
   PlatformAdminResolver,
+  FailedWebhookEventResolver,
   ContactResolver,
   ContactGroupResolver,
   LabelResolver,

@@ -12,6 +12,7 @@ import type { TenantRegistry } from '../platform/tenancy/tenant-registry';
 import type { TenantRouter } from '../platform/tenancy/tenant-router';
 import { AutoReplies } from './auto-replies/auto-reply.service';
 import { MessageIngest } from './messages/message-ingest.service';
+import { FailedWebhookEvents, keepingFailedEvents } from '../platform/webhooks/failed-webhook-events';
 import { WebhookEventRetention } from './messages/webhook-event-retention';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, OutboundMessages } from './messages/outbound-message.service';
 import { OutboundSendWorker } from './messages/outbound-send.worker';
@@ -126,11 +127,13 @@ export function createWhatsAppModule(deps: {
   };
 
   const services: WhatsAppServices = { registry, routes, providers, sessions, ingest, outbound, autoReplies };
+  // Signed deliveries: an event that cannot be stored is kept as a failed webhook event, answered 2xx.
+  const webhookIngest = keepingFailedEvents(ingest, new FailedWebhookEvents(deps.control, moduleLog));
   return {
     services,
     httpRoutes: [
-      wahaWebhookRoute({ hmacKey: config.WAHA_WEBHOOK_HMAC_KEY, routes, ingest, log: moduleLog }),
-      ...cloudWebhookRoutes({ verifyToken: config.CLOUD_VERIFY_TOKEN, routes, providers, router: deps.router, ingest, log: moduleLog }),
+      wahaWebhookRoute({ hmacKey: config.WAHA_WEBHOOK_HMAC_KEY, routes, ingest: webhookIngest, log: moduleLog }),
+      ...cloudWebhookRoutes({ verifyToken: config.CLOUD_VERIFY_TOKEN, routes, providers, router: deps.router, ingest: webhookIngest, log: moduleLog }),
     ],
     start: async () => {
       const policy = {

@@ -1,13 +1,9 @@
 import { Kind, visit, type DocumentNode } from 'graphql';
 import { AppError, ErrorCode } from '../errors';
+import { hasUnstorableText as isPoisonText } from '../unstorable-text';
 
 /** Variables nested deeper than this are refused: no input of this API comes close. */
 export const MAX_VARIABLE_DEPTH = 64;
-
-/** U+0000 (PostgreSQL text cannot hold it) or a UTF-16 surrogate without its pair (not Unicode). */
-const POISON = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-export const isPoisonText = (text: string) => POISON.test(text);
 
 /**
  * Refuses, with VALIDATION_FAILED, GraphQL input that no resolver should ever see: text holding
