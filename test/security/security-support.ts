@@ -37,6 +37,8 @@ export interface WsAnswer {
 export interface OpenSocket {
   /** Runs one operation; its first result or errors, or the close code if the socket closed. */
   request(query: string, variables?: Record<string, unknown>): Promise<WsAnswer>;
+  /** Like request() with the variables already as JSON text (for values JSON.stringify cannot write). */
+  requestWithJsonVariables(query: string, variablesJson: string): Promise<WsAnswer>;
   /** Resolves with the close code and reason when the socket closes. */
   closed: Promise<{ code: number; reason: string }>;
   isClosed(): boolean;
@@ -76,18 +78,20 @@ export async function openSocket(baseUrl: string, authorization: string): Promis
     ws.on('error', reject);
     void closed.then((event) => reject(new Error(`socket closed before connecting: ${event.code} ${event.reason}`)));
   });
+  const send = (query: string, variablesJson: string): Promise<WsAnswer> =>
+    new Promise((resolve) => {
+      if (closedYet) return resolve({ closeCode: -1 });
+      const id = String(++operationId);
+      pending.set(id, (answer) => {
+        pending.delete(id);
+        if (answer.data !== undefined && !closedYet) ws.send(JSON.stringify({ id, type: 'complete' }));
+        resolve(answer);
+      });
+      ws.send(`{"id":${JSON.stringify(id)},"type":"subscribe","payload":{"query":${JSON.stringify(query)},"variables":${variablesJson}}}`);
+    });
   return {
-    request: (query, variables) =>
-      new Promise((resolve) => {
-        if (closedYet) return resolve({ closeCode: -1 });
-        const id = String(++operationId);
-        pending.set(id, (answer) => {
-          pending.delete(id);
-          if (answer.data !== undefined && !closedYet) ws.send(JSON.stringify({ id, type: 'complete' }));
-          resolve(answer);
-        });
-        ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
-      }),
+    request: (query, variables) => send(query, JSON.stringify(variables ?? {})),
+    requestWithJsonVariables: send,
     closed,
     isClosed: () => closedYet,
     close: () => ws.close(1000),

@@ -54,7 +54,8 @@ function formatWith(log: Logger) {
       return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
     }
     if (original instanceof ArgumentValidationError) {
-      const fields = original.extensions.validationErrors as Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }>;
+      const errors = original.extensions.validationErrors;
+      const fields = (Array.isArray(errors) ? errors : []) as Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }>;
       return {
         message: 'Input is not valid',
         path: formatted.path,
@@ -89,7 +90,7 @@ function flattenValidationErrors(
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
-    const children = (error.children ?? []) as typeof errors;
+    const children = (Array.isArray(error.children) ? error.children : []) as typeof errors;
     return [...own, ...flattenValidationErrors(children, field)];
   });
 }
