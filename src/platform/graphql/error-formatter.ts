@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { translateDbError } from '../db/pg-errors';
 
 /** Apollo's own codes for documents that never ran; passed through unchanged. */
 const APOLLO_CODES = new Set([
@@ -69,6 +70,13 @@ function formatWith(log: Logger) {
       return code === 'BAD_USER_INPUT'
         ? { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.VALIDATION_FAILED } }
         : formatted;
+    }
+    // A value PostgreSQL refused (a malformed uuid in a cursor, a number out of range, a
+    // constraint) that no resolver translated: still the caller's bad input, with a stable code.
+    const translated = translateDbError(original);
+    if (translated instanceof AppError) {
+      log.warn({ err: original, path: formatted.path }, 'database refused a value; answered with a stable code');
+      return { message: translated.message, path: formatted.path, locations: formatted.locations, extensions: translated.extensions };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
     return {
