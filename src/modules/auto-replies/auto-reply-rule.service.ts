@@ -13,7 +13,8 @@ import { MAX_KEYWORD_LENGTH, regexPatternProblem } from './auto-reply-pattern';
 
 /** CRUD of rules; evaluating them against inbound messages lives with message ingest. */
 export class AutoReplyRuleService {
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: AutoReplyRuleFilter = {}): Promise<Connection<AutoReplyRule>> {
+  async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: AutoReplyRuleFilter | null = {}): Promise<Connection<AutoReplyRule>> {
+    const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
     const query = manager.getRepository(AutoReplyRule).createQueryBuilder('rule');
     if (filter.trigger) query.andWhere('rule.trigger = :trigger', { trigger: filter.trigger });
