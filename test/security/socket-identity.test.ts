@@ -82,6 +82,23 @@ describe('finding 1/2: an open socket keeps no identity the server has taken awa
     assert.equal(closed.code, 4401, closed.reason);
   });
 
+  test("expired API key's open socket is closed and the key refused", async () => {
+    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    const created = await t.client.data(
+      `mutation ($name: String!, $expiresAt: DateTimeISO) { createApiKey(name: $name, role: TENANT_ADMIN, expiresAt: $expiresAt) { secret apiKey { expiresAt } } }`,
+      { name: 'short-lived', expiresAt },
+      owner.token,
+    );
+    assert.equal(created.createApiKey.apiKey.expiresAt, expiresAt);
+    const socket = await openSocket(t.url, `Bearer ${created.createApiKey.secret}`);
+    assert.equal((await socket.request('{ apiKeys { id } }')).errors, undefined);
+    const closed = await within(socket.closed, 4_000, 'the expired key socket closing');
+    assert.equal(closed.code, 4401, closed.reason);
+    const refused = await t.client.request('{ apiKeys { id } }', {}, created.createApiKey.secret);
+    assert.equal(refused.status, 401);
+    await t.client.expectError('VALIDATION_FAILED', CREATE_KEY.replace('$role: TenantRole', '$role: TenantRole, $at: DateTimeISO').replace('role: $role)', 'role: $role, expiresAt: $at)'), { name: 'past', at: new Date(Date.now() - 1000).toISOString() }, owner.token);
+  });
+
   test("suspended tenant's open socket cannot run createApiKey or members", async () => {
     const tenant = await t.client.signUp();
     const socket = await openSocket(t.url, `Bearer ${tenant.token}`);

@@ -91,11 +91,14 @@ export class MembersResolver {
     @Arg('name') name: string,
     @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
     @Ctx() ctx: RequestContext,
+    @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working (open sockets close); omit for a key that works until revoked' })
+    expiresAt?: Date | null,
   ): Promise<CreatedApiKey> {
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.VALIDATION_FAILED, 'expiresAt must be in the future', { field: 'expiresAt' });
     const secret = generateApiKey();
     const repo = this.services.control.getRepository(ApiKey);
-    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null });
+    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null });
     await repo.save(apiKey);
     return { apiKey, secret };
   }

@@ -40,7 +40,7 @@ export class Authenticator {
     if (!match) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <token>"');
     const credential = match[1];
     const result = credential.startsWith(API_KEY_PREFIX)
-      ? { identity: await this.apiKeyIdentity(credential), expiresAt: null }
+      ? await this.apiKeyIdentity(credential)
       : this.tokens.verify(credential);
     return { ...result, identity: await this.recheck(result.identity) };
   }
@@ -60,6 +60,7 @@ export class Authenticator {
     if (identity.kind === 'apiKey') {
       const key = await this.credentials.apiKey(identity.apiKeyId);
       if (!key || key.revoked || key.tenantId !== identity.tenantId) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key was revoked');
+      if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key has expired');
     }
     await this.registry.findActive(identity.tenantId);
     if (identity.kind !== 'user') return identity;
@@ -68,9 +69,10 @@ export class Authenticator {
     return role === identity.role ? identity : { ...identity, role };
   }
 
-  private async apiKeyIdentity(key: string): Promise<Identity> {
+  private async apiKeyIdentity(key: string): Promise<{ identity: Identity; expiresAt: Date | null }> {
     const apiKey = await this.control.getRepository(ApiKey).findOneBy({ keyHash: hashApiKey(key) });
     if (!apiKey || apiKey.revokedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid API key');
-    return { kind: 'apiKey', apiKeyId: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role };
+    if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key has expired');
+    return { identity: { kind: 'apiKey', apiKeyId: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role }, expiresAt: apiKey.expiresAt };
   }
 }

@@ -10,6 +10,7 @@ export interface ApiKeyStatus {
   tenantId: string;
   role: TenantRole;
   revoked: boolean;
+  expiresAt: Date | null;
 }
 
 /**
@@ -36,9 +37,9 @@ export class CredentialStatus {
     return this.apiKeys.getOrLoad(apiKeyId, async () => {
       const key = await this.control.getRepository(ApiKey).findOne({
         where: { id: apiKeyId },
-        select: { id: true, tenantId: true, role: true, revokedAt: true },
+        select: { id: true, tenantId: true, role: true, revokedAt: true, expiresAt: true },
       });
-      return key ? { tenantId: key.tenantId, role: key.role, revoked: key.revokedAt !== null } : null;
+      return key ? { tenantId: key.tenantId, role: key.role, revoked: key.revokedAt !== null, expiresAt: key.expiresAt } : null;
     });
   }
 
