@@ -19,14 +19,18 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import type { SignedUp } from '../support/graphql-client';
 import { seedInbox } from '../support/crm-fixtures';
 import { tenantQuery } from '../whatsapp/whatsapp-test-kit';
+import { openSocket } from './security-support';
 
 /**
  * Schema-driven fuzzing: every root field of Query and Mutation, with arguments generated from
  * their types (edge-case strings, numbers, nesting, and ids of ANOTHER tenant's rows), sent over
  * real HTTP as a tenant admin. Fails on an internal error, an HTTP 5xx, or any data of the other
- * tenant in the answer. FUZZ_RUNS (default 3000) is the total number of cases.
+ * tenant in the answer. FUZZ_RUNS (default 3000) is the total number of cases; every fifth
+ * case is also sent over graphql-ws, where the socket must stay open as well.
  */
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+/** Printed with the result; set FUZZ_SEED to replay a run. */
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 /** Creates PostgreSQL databases: too slow to fuzz, and covered by its own tests. */
 const SKIPPED = new Set(['signUp']);
 /** The victim's marker, in every name we give its rows. */
@@ -96,6 +100,8 @@ describe('schema fuzz: no input gives an internal error, a 5xx, or another tenan
       { weight: 1, arbitrary: edgeString },
     );
     let cases = 0;
+    let socketCases = 0;
+    let socket = await openSocket(t.url, `Bearer ${attacker.token}`);
     const failures: string[] = [];
     const started = Date.now();
     for (const { operation, field } of fields) {
@@ -120,13 +126,29 @@ describe('schema fuzz: no input gives an internal error, a 5xx, or another tenan
             failures.push(`${field.name}: ${problem}\n  variables: ${JSON.stringify(variables).slice(0, 400)}\n  answer: ${text.slice(0, 400)}`);
             return false;
           }
+          if (cases % 5 !== 0) return true;
+          socketCases += 1;
+          const overWs = await socket.request(document, withoutUndefined(variables));
+          const wsText = JSON.stringify(overWs);
+          const wsProblem =
+            overWs.closeCode !== undefined
+              ? `socket closed with ${overWs.closeCode}`
+              : wsText.includes('INTERNAL_SERVER_ERROR')
+                ? 'INTERNAL_SERVER_ERROR over WebSocket'
+                : leaksVictim(wsText, JSON.stringify(variables));
+          if (wsProblem) {
+            failures.push(`${field.name} (WebSocket): ${wsProblem}\n  variables: ${JSON.stringify(variables).slice(0, 400)}\n  answer: ${wsText.slice(0, 400)}`);
+            if (socket.isClosed()) socket = await openSocket(t.url, `Bearer ${attacker.token}`);
+            return false;
+          }
           return true;
         }),
-        { numRuns: runsPerField, endOnFailure: true, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+        { numRuns: runsPerField, endOnFailure: true, seed: SEED },
       ).catch(() => undefined); // collected in failures, to report every field at once
     }
-    console.log(`# schema fuzz: ${cases} cases over ${fields.length} root fields in ${Date.now() - started} ms`);
-    assert.deepEqual(failures, [], failures.join('\n'));
+    socket.close();
+    console.log(`# schema fuzz: ${cases} cases (${socketCases} also over WebSocket) over ${fields.length} root fields in ${Date.now() - started} ms (FUZZ_SEED=${SEED})`);
+    assert.deepEqual(failures, [], `FUZZ_SEED=${SEED}\n${failures.join('\n')}`);
     assert.ok(cases >= Math.min(TOTAL_RUNS, fields.length), `ran ${cases} cases`);
   });
 
