@@ -69,11 +69,11 @@ describe('finding 5: poison input', () => {
   });
 
   test('webhooks are answered 503 with Retry-After, not 500, when PostgreSQL refuses connections', async () => {
-    const record = await t.app.services.registry.find(a.tenantId);
+    const record = await t.app.platform.registry.find(a.tenantId);
     const admin = await t.admin();
     try {
       await admin.query(`ALTER DATABASE "${record.databaseName}" WITH ALLOW_CONNECTIONS false`);
-      await t.app.services.router.evictTenant(record);
+      await t.app.platform.router.evictTenant(record);
       const body = waha.buildWebhook('message', { session: session.externalSessionId, payload: FakeWahaServer.inboundText(randomPhone(), 'while closed') });
       const posted = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json', ...waha.webhookHeaders(body) }, body });
       assert.equal(posted.status, 503, await posted.text());

@@ -9,7 +9,7 @@ import type { TestApp } from '../support/test-app';
  * what an identity may do once it exists, not how it was invited.
  */
 export async function addMemberDirectly(t: TestApp, tenantId: string, role: TenantRole): Promise<{ userId: string; token: string }> {
-  const control = t.app.services.control;
+  const control = t.app.platform.control;
   const user = control.getRepository(User).create({
     email: `m.${crypto.randomBytes(5).toString('hex')}@example.com`,
     name: `Member ${role}`,
@@ -17,7 +17,7 @@ export async function addMemberDirectly(t: TestApp, tenantId: string, role: Tena
   });
   await control.getRepository(User).insert(user);
   await control.getRepository(Membership).insert({ userId: user.id, tenantId, role });
-  return { userId: user.id, token: t.app.services.tokens.signUser({ userId: user.id, tenantId, role }).token };
+  return { userId: user.id, token: t.app.platform.tokens.signUser({ userId: user.id, tenantId, role }).token };
 }
 
 /** The subject of a token we signed (e.g. a platform admin's id). */

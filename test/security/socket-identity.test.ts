@@ -34,7 +34,7 @@ describe('finding 1/2: an open socket keeps no identity the server has taken awa
     await t?.stop();
   });
 
-  const keysOf = (tenantId: string) => t.app.services.control.getRepository(ApiKey).countBy({ tenantId });
+  const keysOf = (tenantId: string) => t.app.platform.control.getRepository(ApiKey).countBy({ tenantId });
 
   test("removed admin's open socket cannot run admin mutations", async () => {
     const admin = await addMemberDirectly(t, owner.tenantId, TenantRole.TENANT_ADMIN);
@@ -133,14 +133,14 @@ describe('finding 1/2: an open socket keeps no identity the server has taken awa
     const socket = await openSocket(other.url, `Bearer ${token}`);
     assert.equal((await socket.request(query)).errors, undefined);
 
-    await t.app.services.control.getRepository(PlatformAdmin).delete({ id: tokenSubject(token) });
+    await t.app.platform.control.getRepository(PlatformAdmin).delete({ id: tokenSubject(token) });
     const closed = await within(socket.closed, ELSEWHERE_MS, 'the deleted admin socket closing');
     assert.equal(closed.code, 4401, closed.reason);
     const refused = await other.client.request(query, {}, token);
     assert.equal(refused.status, 401);
     assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
     // The instance that cached the admin for long hears of it through IdentityChanges.
-    t.app.services.identityChanges.platformAdminRemoved(tokenSubject(token));
+    t.app.platform.identityChanges.platformAdminRemoved(tokenSubject(token));
     assert.equal((await t.client.request(query, {}, token)).status, 401);
   });
 });

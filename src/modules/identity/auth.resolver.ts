@@ -1,17 +1,12 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode } from '../../platform/errors';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { AuthPayload, LoginInput, Me, SignUpInput } from './identity.types';
-import { IdentityService } from './identity.service';
+import type { IdentityService } from './identity.service';
 
 @Resolver()
 export class AuthResolver {
-  private readonly identity: IdentityService;
-
-  constructor(services: AppServices) {
-    this.identity = new IdentityService(services);
-  }
+  constructor(private readonly identity: IdentityService) {}
 
   @Mutation(() => AuthPayload, { description: 'Creates an organisation with its own database and you as its admin' })
   signUp(@Arg('input') input: SignUpInput): Promise<AuthPayload> {

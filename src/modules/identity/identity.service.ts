@@ -1,5 +1,6 @@
-import type { EntityManager } from 'typeorm';
-import type { AppServices } from '../../app-services';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { TokenService } from '../../platform/auth/token-service';
+import type { TenantProvisioner } from '../../platform/tenancy/tenant-provisioner';
 import { AppError, ErrorCode } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { Tenant, TenantStatus } from '../../platform/control/tenant.entity';
@@ -11,14 +12,14 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Sign-up, login and the caller's identity, all against the control database. */
 export class IdentityService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: { control: DataSource; provisioner: TenantProvisioner; tokens: TokenService }) {}
 
   /**
    * Creates the organisation, its admin and its database. The control rows are written in one
    * transaction; provisioning follows and, if it fails, leaves a FAILED tenant that can be retried.
    */
   async signUp(input: { organizationName: string; email: string; password: string; name: string }): Promise<AuthPayload> {
-    const { control, provisioner } = this.services;
+    const { control, provisioner } = this.deps;
     const email = normalizeEmail(input.email);
     const { tenant, user } = await control.transaction(async (manager) => {
       const user = await this.findOrCreateUser(manager, { email, name: input.name, password: input.password });
@@ -32,7 +33,7 @@ export class IdentityService {
   }
 
   async login(input: { email: string; password: string; tenantId?: string }): Promise<AuthPayload> {
-    const user = await this.services.control
+    const user = await this.deps.control
       .getRepository(User)
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
@@ -41,7 +42,7 @@ export class IdentityService {
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
     if (!user || !valid) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
 
-    const memberships = await this.services.control.getRepository(Membership).find({
+    const memberships = await this.deps.control.getRepository(Membership).find({
       where: { userId: user.id, ...(input.tenantId ? { tenantId: input.tenantId } : {}) },
       relations: { tenant: true },
     });
@@ -64,7 +65,7 @@ export class IdentityService {
   }
 
   async me(identity: { userId: string; tenantId: string; role: TenantRole }): Promise<Me> {
-    const { control } = this.services;
+    const { control } = this.deps;
     const [user, tenant] = await Promise.all([
       control.getRepository(User).findOneBy({ id: identity.userId }),
       control.getRepository(Tenant).findOneBy({ id: identity.tenantId }),
@@ -97,7 +98,7 @@ export class IdentityService {
   }
 
   private issue(user: User, tenant: Tenant, role: TenantRole): AuthPayload {
-    const { token, expiresAt } = this.services.tokens.signUser({ userId: user.id, tenantId: tenant.id, role });
+    const { token, expiresAt } = this.deps.tokens.signUser({ userId: user.id, tenantId: tenant.id, role });
     return { token, expiresAt, user, tenant, role };
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
+import type { DataSource } from 'typeorm';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { ApiKey } from '../../platform/control/api-key.entity';
@@ -15,12 +16,18 @@ import { normalizeEmail } from './identity.service';
 /** The tenant's people and partner keys; TENANT_ADMIN manages, everyone can see the team. */
 @Resolver()
 export class MembersResolver {
-  constructor(private readonly services: AppServices) {}
+  constructor(
+    private readonly deps: {
+      control: DataSource;
+      /** Told after a member's role changes or a key is revoked: caches and open sockets follow at once. */
+      identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
+    },
+  ) {}
 
   @Authorized(Access.READ)
   @Query(() => [MemberType], { description: 'Everyone in your tenant (for assignment pickers)' })
   async members(@Ctx() ctx: RequestContext): Promise<MemberType[]> {
-    const memberships = await this.services.control.getRepository(Membership).find({
+    const memberships = await this.deps.control.getRepository(Membership).find({
       where: { tenantId: ctx.tenant().tenantId },
       relations: { user: true },
       order: { createdAt: 'ASC' },
@@ -33,7 +40,7 @@ export class MembersResolver {
   async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
     const tenantId = ctx.tenant().tenantId;
     const { maxUsers } = await ctx.tenant().planLimits();
-    return this.services.control.transaction(async (manager) => {
+    return this.deps.control.transaction(async (manager) => {
       // Serialises concurrent additions in one tenant so the plan limit cannot be overshot.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const count = await manager.getRepository(Membership).countBy({ tenantId });
@@ -82,7 +89,7 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Query(() => [ApiKeyType])
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
-    return this.services.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
+    return this.deps.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
   }
 
   @Authorized(Access.ADMIN)
@@ -97,7 +104,7 @@ export class MembersResolver {
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.VALIDATION_FAILED, 'expiresAt must be in the future', { field: 'expiresAt' });
     const secret = generateApiKey();
-    const repo = this.services.control.getRepository(ApiKey);
+    const repo = this.deps.control.getRepository(ApiKey);
     const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null });
     await repo.save(apiKey);
     return { apiKey, secret };
@@ -106,11 +113,11 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean)
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    const result = await this.services.control
+    const result = await this.deps.control
       .getRepository(ApiKey)
       .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
     if (!result.affected) throw notFound('API key');
-    this.services.identityChanges.apiKeyRevoked(id, ctx.tenant().tenantId);
+    this.deps.identityChanges.apiKeyRevoked(id, ctx.tenant().tenantId);
     return true;
   }
 
@@ -120,14 +127,14 @@ export class MembersResolver {
     work: (manager: EntityManager, membership: Membership) => Promise<T>,
   ): Promise<T> {
     const tenantId = ctx.tenant().tenantId;
-    const result = await this.services.control.transaction(async (manager) => {
+    const result = await this.deps.control.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const membership = await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } });
       if (!membership) throw notFound('Member');
       return work(manager, membership);
     });
     // Committed: the member's next request (and open sockets) here use the new role (or none); elsewhere within the cache TTL.
-    this.services.identityChanges.memberChanged(userId, tenantId);
+    this.deps.identityChanges.memberChanged(userId, tenantId);
     return result;
   }
 

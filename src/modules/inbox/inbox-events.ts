@@ -1,16 +1,16 @@
-import type { TenantEvent } from '../../platform/realtime/tenant-events';
-import type { Message } from '../messages/message.entity';
-import type { MessageType } from '../messages/message.types';
-import type { Conversation } from '../conversations/conversation.entity';
-import type { ConversationType } from '../conversations/conversation.types';
-import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import type { WhatsappSessionType } from '../whatsapp-sessions/whatsapp-session.types';
+import type { DomainEvent, DomainEventConsumer, DomainEventDraft } from '../../platform/events/domain-event';
+import { snapshotOf } from '../../platform/events/event-payload';
+import type { TenantEvent, TenantEventBus } from '../../platform/realtime/tenant-events';
+import type { Message } from './message.entity';
+import type { MessageType } from './message.types';
+import type { Conversation } from './conversation.entity';
+import type { ConversationType } from './conversation.types';
 
 /**
- * The inbox's live events. Publishers (webhooks, sends, session updates) build them here from the
+ * The inbox's live events. Publishers (webhooks, sends, agents) build them here from the
  * committed row, after commit:
  *
- *   await services.events.publish(messageReceivedEvent(tenantId, message));
+ *   await events.publish(messageReceivedEvent(tenantId, message));
  *
  * The payload is the row as GraphQL serves it (ISO dates) plus the ids its relation fields load
  * by (contactId, sentByUserId, ...), so a thousand subscribers do not each query the row again,
@@ -29,23 +29,18 @@ const CONVERSATION_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof Conversation>;
 const CONVERSATION_DATES = ['lastMessageAt', 'createdAt', 'updatedAt'] as const;
 
-const SESSION_FIELDS = [
-  'id', 'provider', 'name', 'externalSessionId', 'status', 'engine', 'qrCode', 'phoneNumber', 'lastError', 'createdAt', 'updatedAt',
-] as const satisfies ReadonlyArray<keyof WhatsappSession>;
-const SESSION_DATES = ['createdAt', 'updatedAt'] as const;
 
 export type MessageSnapshotSource = Pick<Message, (typeof MESSAGE_FIELDS)[number]>;
 export type ConversationSnapshotSource = Pick<Conversation, (typeof CONVERSATION_FIELDS)[number]>;
-export type WhatsappSessionSnapshotSource = Pick<WhatsappSession, (typeof SESSION_FIELDS)[number]>;
 
 /** An inbound message was stored. */
 export function messageReceivedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
-  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshotOf(message, MESSAGE_FIELDS) };
 }
 
 /** A message changed: status up the ladder, failure, read by an agent; also a new outbound message. */
 export function messageUpdatedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
-  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshotOf(message, MESSAGE_FIELDS) };
 }
 
 /** A conversation changed: new last message, unread count, status, assignee. */
@@ -54,37 +49,21 @@ export function conversationUpdatedEvent(tenantId: string, conversation: Convers
     tenantId,
     type: 'conversationUpdated',
     conversationId: conversation.id,
-    payload: snapshot(conversation, CONVERSATION_FIELDS),
+    payload: snapshotOf(conversation, CONVERSATION_FIELDS),
   };
 }
 
-/** A WhatsApp channel changed status, QR or number. */
-export function whatsappSessionUpdatedEvent(tenantId: string, session: WhatsappSessionSnapshotSource): TenantEvent {
-  return { tenantId, type: 'whatsappSessionUpdated', payload: snapshot(session, SESSION_FIELDS) };
-}
-
-export const messageFromEvent = (event: TenantEvent) => fromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
+export const messageFromEvent = (event: TenantEvent) => rowFromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
 export const conversationFromEvent = (event: TenantEvent) =>
-  fromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
-export const whatsappSessionFromEvent = (event: TenantEvent) =>
-  fromEvent<WhatsappSessionType>(event, SESSION_FIELDS, SESSION_DATES);
+  rowFromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
 
 /** One event object reaches every local subscriber of its tenant: revive its row once for all of them. */
 const revivedRows = new WeakMap<TenantEvent, unknown>();
 
-function fromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
+export function rowFromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
   let row = revivedRows.get(event);
   if (!row) revivedRows.set(event, (row = revive(event.payload, fields, dates)));
   return row as T;
-}
-
-function snapshot<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Record<string, unknown> {
-  const payload: Record<string, unknown> = {};
-  for (const field of fields) {
-    const value = row[field];
-    payload[field as string] = value instanceof Date ? value.toISOString() : (value ?? null);
-  }
-  return payload;
 }
 
 /** Back to the object the GraphQL type's resolvers expect: known fields only, dates as Dates. */
@@ -96,4 +75,117 @@ function revive<T>(payload: Record<string, unknown>, fields: readonly string[], 
     row[field] = typeof value === 'string' ? new Date(value) : null;
   }
   return row as T;
+}
+
+/*
+ * Domain events of the inbox (recorded in the change's transaction, see platform/events). Their
+ * payloads (version 1) carry the same snapshots as the live events, so the live consumer below
+ * publishes without querying, and partners and the audit log see the row as the API shows it.
+ */
+
+export const InboxEventType = {
+  MESSAGE_RECEIVED: 'message.received',
+  MESSAGE_SENT: 'message.sent',
+  MESSAGE_STATUS_CHANGED: 'message.status_changed',
+  MESSAGE_REACTION_CHANGED: 'message.reaction_changed',
+  CONVERSATION_ASSIGNED: 'conversation.assigned',
+  CONVERSATION_CLOSED: 'conversation.closed',
+  CONVERSATION_REOPENED: 'conversation.reopened',
+  CONVERSATION_READ: 'conversation.read',
+} as const;
+
+/** An inbound message was stored in its conversation. */
+export function messageReceived(message: MessageSnapshotSource, conversation: ConversationSnapshotSource): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_RECEIVED,
+    subjectId: message.id,
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), conversation: snapshotOf(conversation, CONVERSATION_FIELDS) },
+  };
+}
+
+/** An outbound message was accepted (queued for sending) in its conversation. */
+export function messageSent(message: MessageSnapshotSource, conversation: ConversationSnapshotSource): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_SENT,
+    subjectId: message.id,
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), conversation: snapshotOf(conversation, CONVERSATION_FIELDS) },
+  };
+}
+
+/** A message moved up the status ladder, or failed. */
+export function messageStatusChanged(message: MessageSnapshotSource, previousStatus?: string | null): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_STATUS_CHANGED,
+    subjectId: message.id,
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), previousStatus: previousStatus ?? null },
+  };
+}
+
+/** Someone reacted to a message, changed or removed their reaction (emoji null). */
+export function messageReactionChanged(
+  message: MessageSnapshotSource,
+  reaction: { reactor: string; direction: string; emoji: string | null },
+): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_REACTION_CHANGED,
+    subjectId: message.id,
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), reaction },
+  };
+}
+
+/** A conversation was assigned, closed, reopened or read: `type` says which. */
+export function conversationChanged(
+  type: (typeof InboxEventType)[
+    'CONVERSATION_ASSIGNED' | 'CONVERSATION_CLOSED' | 'CONVERSATION_REOPENED' | 'CONVERSATION_READ'
+  ],
+  conversation: ConversationSnapshotSource,
+  details: Record<string, unknown> = {},
+): DomainEventDraft {
+  return { type, subjectId: conversation.id, payload: { conversation: snapshotOf(conversation, CONVERSATION_FIELDS), ...details } };
+}
+
+/**
+ * The first consumer of domain events: the live subscriptions. Each inbox event becomes the
+ * live events it has always been (names and shapes unchanged), published to every instance.
+ */
+export function inboxLiveEventsConsumer(bus: TenantEventBus): DomainEventConsumer {
+  return {
+    name: 'live-subscriptions',
+    handle: async (events) => {
+      for (const event of events) {
+        for (const live of liveEventsOf(event)) await bus.publish(live);
+      }
+    },
+  };
+}
+
+function liveEventsOf(event: DomainEvent): TenantEvent[] {
+  const { tenantId, payload } = event;
+  const message = payload.message as Record<string, unknown> | undefined;
+  const conversation = payload.conversation as Record<string, unknown> | undefined;
+  const live: TenantEvent[] = [];
+  const push = (type: TenantEvent['type'], row: Record<string, unknown> | undefined, conversationId: unknown) => {
+    if (row) live.push({ tenantId, type, conversationId: typeof conversationId === 'string' ? conversationId : undefined, payload: row });
+  };
+  switch (event.type) {
+    case InboxEventType.MESSAGE_RECEIVED:
+      push('messageReceived', message, message?.conversationId);
+      push('conversationUpdated', conversation, conversation?.id);
+      break;
+    case InboxEventType.MESSAGE_SENT:
+      push('messageUpdated', message, message?.conversationId);
+      push('conversationUpdated', conversation, conversation?.id);
+      break;
+    case InboxEventType.MESSAGE_STATUS_CHANGED:
+    case InboxEventType.MESSAGE_REACTION_CHANGED:
+      push('messageUpdated', message, message?.conversationId);
+      break;
+    case InboxEventType.CONVERSATION_ASSIGNED:
+    case InboxEventType.CONVERSATION_CLOSED:
+    case InboxEventType.CONVERSATION_REOPENED:
+    case InboxEventType.CONVERSATION_READ:
+      push('conversationUpdated', conversation, conversation?.id);
+      break;
+  }
+  return live;
 }

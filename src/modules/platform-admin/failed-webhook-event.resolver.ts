@@ -1,8 +1,7 @@
 import { Arg, Authorized, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { invalidField } from '../../platform/errors';
 import { Access } from '../../platform/graphql/roles';
-import { FailedWebhookEvents } from '../../platform/webhooks/failed-webhook-events';
+import type { FailedWebhookEvents } from '../../platform/webhooks/failed-webhook-events';
 
 const MAX_FIRST = 100;
 
@@ -20,11 +19,7 @@ export class FailedWebhookEventType {
 /** Operators look at what providers delivered but could not be stored. */
 @Resolver()
 export class FailedWebhookEventResolver {
-  private readonly failed: FailedWebhookEvents;
-
-  constructor(services: AppServices) {
-    this.failed = new FailedWebhookEvents(services.control, services.log);
-  }
+  constructor(private readonly failed: Pick<FailedWebhookEvents, 'latest'>) {}
 
   @Authorized(Access.PLATFORM)
   @Query(() => [FailedWebhookEventType], { description: 'Newest first' })

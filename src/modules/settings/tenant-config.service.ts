@@ -1,5 +1,6 @@
+import { settingsChanged } from './settings.events';
 import type { EntityManager } from 'typeorm';
-import type { AppServices } from '../../app-services';
+import type { SecretBox } from '../../platform/crypto/secret-box';
 import { AppError, ErrorCode, invalidField, notFound, validationFailed } from '../../platform/errors';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { TenantConfig } from './tenant-config.entity';
@@ -26,7 +27,7 @@ const secretContext = (tenantId: string, key: string) => `tenant-config:${tenant
  * needs a secret (a provider client) calls readSecret.
  */
 export class TenantConfigService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: { secrets: SecretBox }) {}
 
   async list(ctx: RequestContext): Promise<TenantConfigEntryType[]> {
     const rows = await (await ctx.tenant().manager()).getRepository(TenantConfig).find({ order: { key: 'ASC' } });
@@ -37,17 +38,19 @@ export class TenantConfigService {
     checkKey(key);
     const json = JSON.stringify(value ?? null);
     if (Buffer.byteLength(json) > MAX_VALUE_BYTES) throw invalidField('value', `value must be at most ${MAX_VALUE_BYTES} bytes of JSON`);
-    const manager = await ctx.tenant().manager();
-    await checkRoomFor(manager, key);
-    // A secret is never overwritten by a plain value (that would downgrade it silently).
-    const rows: Row[] = await manager.query(
-      `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, false)
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now() WHERE tenant_config.is_secret = false
-       RETURNING key, value, is_secret, updated_at`,
-      [key, json],
-    );
-    if (rows.length === 0) throw new AppError(ErrorCode.CONFLICT, `${key} holds a secret: set it with setTenantSecret or delete it first`);
-    return toEntry(rows[0]);
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      await checkRoomFor(manager, key);
+      // A secret is never overwritten by a plain value (that would downgrade it silently).
+      const rows: Row[] = await manager.query(
+        `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, false)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now() WHERE tenant_config.is_secret = false
+         RETURNING key, value, is_secret, updated_at`,
+        [key, json],
+      );
+      if (rows.length === 0) throw new AppError(ErrorCode.CONFLICT, `${key} holds a secret: set it with setTenantSecret or delete it first`);
+      record(settingsChanged('TENANT_CONFIG', { key, value: value ?? null }));
+      return toEntry(rows[0]);
+    });
   }
 
   async setSecret(ctx: RequestContext, key: string, secret: string): Promise<TenantConfigEntryType> {
@@ -55,30 +58,35 @@ export class TenantConfigService {
     if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) {
       throw invalidField('value', `A secret is 1 to ${MAX_SECRET_LENGTH} characters`);
     }
-    const sealed = this.services.secrets.encrypt(secret, secretContext(ctx.tenant().tenantId, key));
-    const manager = await ctx.tenant().manager();
-    await checkRoomFor(manager, key);
-    const rows: Row[] = await manager.query(
-      `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, true)
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, is_secret = true, updated_at = now()
-       RETURNING key, value, is_secret, updated_at`,
-      [key, JSON.stringify(sealed)],
-    );
-    return toEntry(rows[0]);
+    const sealed = this.deps.secrets.encrypt(secret, secretContext(ctx.tenant().tenantId, key));
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      await checkRoomFor(manager, key);
+      const rows: Row[] = await manager.query(
+        `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, true)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, is_secret = true, updated_at = now()
+         RETURNING key, value, is_secret, updated_at`,
+        [key, JSON.stringify(sealed)],
+      );
+      record(settingsChanged('TENANT_CONFIG', { key, secret: true }));
+      return toEntry(rows[0]);
+    });
   }
 
   async delete(ctx: RequestContext, key: string): Promise<boolean> {
     checkKey(key);
-    const result = await (await ctx.tenant().manager()).getRepository(TenantConfig).delete({ key });
-    if (!result.affected) throw notFound('Config key');
-    return true;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const result = await manager.getRepository(TenantConfig).delete({ key });
+      if (!result.affected) throw notFound('Config key');
+      record(settingsChanged('TENANT_CONFIG', { key, deleted: true }));
+      return true;
+    });
   }
 
   /** The plaintext of a secret, for server-side use only; null when unset. */
   async readSecret(manager: EntityManager, tenantId: string, key: string): Promise<string | null> {
     const row = await manager.getRepository(TenantConfig).findOneBy({ key, isSecret: true });
     if (!row || typeof row.value !== 'string') return null;
-    return this.services.secrets.decrypt(row.value, secretContext(tenantId, key));
+    return this.deps.secrets.decrypt(row.value, secretContext(tenantId, key));
   }
 }
 

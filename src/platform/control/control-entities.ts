@@ -8,6 +8,7 @@ import { SubscriptionOrder } from './subscription-order.entity';
 import { SubscriptionPlan } from './subscription-plan.entity';
 import { Tenant } from './tenant.entity';
 import { TenantPlacement } from './tenant-placement.entity';
+import { TenantEventOutboxRow } from './tenant-event-outbox.entity';
 import { User } from './user.entity';
 
 export const controlEntities = [
@@ -22,4 +23,5 @@ export const controlEntities = [
   SubscriptionOrder,
   ChannelRoute,
   FailedWebhookEvent,
+  TenantEventOutboxRow,
 ];

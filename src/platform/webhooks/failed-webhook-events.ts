@@ -52,7 +52,7 @@ export function keepingFailedEvents<
   Target extends { tenantId: string },
   Event extends { provider: string; eventId?: string; raw?: unknown },
   Outcome extends { ignored: number },
->(inner: { ingest(target: Target, events: Event[]): Promise<Outcome> }, failed: FailedWebhookEvents) {
+>(inner: { ingest(target: Target, events: Event[]): Promise<Outcome> }, failed: Pick<FailedWebhookEvents, 'record'>) {
   return {
     async ingest(target: Target, events: Event[]): Promise<Outcome> {
       let total: Outcome | null = null;
