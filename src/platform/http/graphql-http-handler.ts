@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator';
 import type { RequestContextFactory } from '../graphql/request-context-factory';
 import type { RequestContext } from '../graphql/request-context';
 import { runCountingSql } from '../db/sql-statement-counter';
+import { inLeaseScope } from '../tenancy/tenant-router';
 import { sendJson, type RouteHandler } from './http-server';
 
 /**
@@ -48,16 +49,18 @@ export function graphqlHttpHandler(deps: {
     }
 
     const context = deps.contexts.create(identity, typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : undefined);
-    const execute = async () => {
-      try {
-        return await deps.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: new URL(req.url!, 'http://localhost').search, body },
-          context: async () => context,
-        });
-      } finally {
-        await context.dispose();
-      }
-    };
+    // One lease scope per request: nested leases of its tenant share the request's connection.
+    const execute = () =>
+      inLeaseScope(async () => {
+        try {
+          return await deps.apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: new URL(req.url!, 'http://localhost').search, body },
+            context: async () => context,
+          });
+        } finally {
+          await context.dispose();
+        }
+      });
     const response = await (deps.countSqlStatements ? runCountingSql(execute).result : execute());
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
