@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
-import type { MembershipRoles } from '../../platform/auth/membership-roles';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { ApiKey } from '../../platform/control/api-key.entity';
@@ -16,7 +16,13 @@ import { normalizeEmail } from './identity.service';
 /** The tenant's people and partner keys; TENANT_ADMIN manages, everyone can see the team. */
 @Resolver()
 export class MembersResolver {
-  constructor(private readonly deps: { control: DataSource; memberships: MembershipRoles }) {}
+  constructor(
+    private readonly deps: {
+      control: DataSource;
+      /** Told after a member's role changes or a key is revoked: caches and open sockets follow at once. */
+      identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
+    },
+  ) {}
 
   @Authorized(Access.READ)
   @Query(() => [MemberType], { description: 'Everyone in your tenant (for assignment pickers)' })
@@ -92,11 +98,14 @@ export class MembersResolver {
     @Arg('name') name: string,
     @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
     @Ctx() ctx: RequestContext,
+    @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working (open sockets close); omit for a key that works until revoked' })
+    expiresAt?: Date | null,
   ): Promise<CreatedApiKey> {
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.VALIDATION_FAILED, 'expiresAt must be in the future', { field: 'expiresAt' });
     const secret = generateApiKey();
     const repo = this.deps.control.getRepository(ApiKey);
-    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null });
+    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null });
     await repo.save(apiKey);
     return { apiKey, secret };
   }
@@ -108,6 +117,7 @@ export class MembersResolver {
       .getRepository(ApiKey)
       .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
     if (!result.affected) throw notFound('API key');
+    this.deps.identityChanges.apiKeyRevoked(id, ctx.tenant().tenantId);
     return true;
   }
 
@@ -123,8 +133,8 @@ export class MembersResolver {
       if (!membership) throw notFound('Member');
       return work(manager, membership);
     });
-    // Committed: the member's next request here uses the new role (or none); elsewhere within the cache TTL.
-    this.deps.memberships.forget(userId, tenantId);
+    // Committed: the member's next request (and open sockets) here use the new role (or none); elsewhere within the cache TTL.
+    this.deps.identityChanges.memberChanged(userId, tenantId);
     return result;
   }
 
