@@ -51,7 +51,11 @@ export function pagingDirection(args: ConnectionArgs & BackwardArgs): 'forward' 
  * Relay's PageInfo. The flag of the side a page was read from is exact (one row more is fetched);
  * the other is true when the page was read from a cursor (there were items on that side of it).
  */
-@ObjectType({ simpleResolvers: true })
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "Relay's page info. Paging forwards, hasNextPage is exact and hasPreviousPage is true after a cursor; paging backwards (last, before), the other way round",
+})
 export class PageInfo {
   @Field({ description: 'More items after endCursor' }) hasNextPage: boolean;
   @Field({ description: 'More items before startCursor' }) hasPreviousPage: boolean;
@@ -120,10 +124,10 @@ export const pageSize = (args: ConnectionArgs) => args.first ?? DEFAULT_PAGE_SIZ
 
 /**
  * Builds a connection from rows fetched with LIMIT first + 1: the extra row only says
- * whether there is a next page. `page.afterCursor`: the rows were read after a cursor, so there
- * are items before them. `page.backward`: the rows were read backwards (from the end, `before`
- * a cursor), nearest first: they are put back in list order, and the extra row says whether
- * there is a previous page.
+ * whether there is a next page. `reading.afterCursor`: the rows were read after a cursor, so
+ * there are items before them. `reading.backward`: the rows were read backwards (from the end,
+ * or `before` a cursor when `reading.beforeCursor`), nearest first: they are put back in list
+ * order, and the extra row says whether there is a previous page.
  */
 export function toConnection<Row, Node = Row>(
   rows: Row[],
