@@ -15,6 +15,7 @@ import type { FileStorage } from './platform/storage/file-storage';
 import type { SecretBox } from './platform/crypto/secret-box';
 import type { JobQueue } from './platform/jobs/job-queue';
 import type { WhatsAppServices } from './modules/whatsapp-services';
+import type { RateLimits } from './platform/rate-limit/rate-limits';
 
 /**
  * Everything resolvers and services may use, built once at start-up by the composition root
@@ -45,4 +46,6 @@ export interface AppServices {
   jobs: JobQueue;
   /** Providers, channel routes, webhook ingest and the outbound send queue. */
   whatsapp: WhatsAppServices;
+  /** Login back-off, sign-up and request limits, shared by every instance. */
+  rateLimits: RateLimits;
 }

@@ -32,6 +32,9 @@ import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { createWhatsAppModule } from './modules/whatsapp-services';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
+import { RateLimits } from './platform/rate-limit/rate-limits';
+import { requestRateLimit } from './platform/rate-limit/request-rate-limit';
+import { clientAddressResolver } from './platform/rate-limit/client-address';
 
 export interface App {
   config: Config;
@@ -112,6 +115,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     closers.push(() => jobs.stop(10_000));
 
     const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
+    const rateLimits = new RateLimits(config, control);
+    closers.push(() => rateLimits.close());
+    const clientAddress = clientAddressResolver(config.TRUST_PROXY);
     const services: AppServices = {
       config,
       log,
@@ -130,9 +136,10 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       secrets,
       jobs,
       whatsapp: whatsapp.services,
+      rateLimits,
     };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control, registry, memberships);
+    const authenticator = new Authenticator(tokens, control, registry, memberships, requestRateLimit(rateLimits));
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,
@@ -178,6 +185,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       limits,
       log,
       maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      clientAddress,
+      requestLimit: requestRateLimit(rateLimits),
     });
     const apollo = createApolloServer({
       schema,
@@ -190,7 +199,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     await apollo.start();
     closers.push(() => apollo.stop());
-    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSqlStatements: config.EXPOSE_SQL_COUNT });
+    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSqlStatements: config.EXPOSE_SQL_COUNT, clientAddress });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../platform/graphql/request-context';
 import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { PlatformAdmin } from '../../platform/control/platform-admin.entity';
@@ -23,7 +24,8 @@ export class PlatformAdminResolver {
   constructor(private readonly services: AppServices) {}
 
   @Mutation(() => PlatformAuthPayload)
-  async platformLogin(@Arg('input') input: PlatformLoginInput): Promise<PlatformAuthPayload> {
+  async platformLogin(@Arg('input') input: PlatformLoginInput, @Ctx() ctx: RequestContext): Promise<PlatformAuthPayload> {
+    const attempt = await this.services.rateLimits.platformLogin.begin(normalizeEmail(input.email), ctx.clientAddress ?? null);
     const admin = await this.services.control
       .getRepository(PlatformAdmin)
       .createQueryBuilder('admin')
@@ -31,7 +33,11 @@ export class PlatformAdminResolver {
       .where('admin.email = :email', { email: normalizeEmail(input.email) })
       .getOne();
     const valid = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), input.password);
-    if (!admin || !valid) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
+    if (!admin || !valid) {
+      await this.services.rateLimits.platformLogin.failed(attempt);
+      throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
+    }
+    await this.services.rateLimits.platformLogin.succeeded(attempt);
     return this.services.tokens.signPlatformAdmin(admin.id);
   }
 

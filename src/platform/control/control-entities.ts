@@ -1,6 +1,8 @@
 import { ApiKey } from './api-key.entity';
 import { ChannelRoute } from './channel-route.entity';
 import { DatabaseServer } from './database-server.entity';
+import { Invitation } from './invitation.entity';
+import { SignUpInvitation } from './signup-invitation.entity';
 import { Membership } from './membership.entity';
 import { PlatformAdmin } from './platform-admin.entity';
 import { SubscriptionOrder } from './subscription-order.entity';
@@ -20,4 +22,6 @@ export const controlEntities = [
   SubscriptionPlan,
   SubscriptionOrder,
   ChannelRoute,
+  Invitation,
+  SignUpInvitation,
 ];

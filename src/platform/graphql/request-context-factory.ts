@@ -36,7 +36,7 @@ export class RequestContextFactory {
     },
   ) {}
 
-  create(identity: Identity | null, requestId: string = crypto.randomUUID()): DisposableContext {
+  create(identity: Identity | null, requestId: string = crypto.randomUUID(), clientAddress: string | null = null): DisposableContext {
     const { router, registry, control, memberships } = this.deps;
     const tenantId = identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null;
     const parentLog = this.deps.log;
@@ -99,6 +99,7 @@ export class RequestContextFactory {
         return (log ??= parentLog.child({ requestId, ...(tenantId ? { tenantId } : {}) }));
       },
       control,
+      clientAddress,
       loaders: loaderRegistry,
       tenant: () => {
         if (!scope) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in to a tenant first');

@@ -53,4 +53,6 @@ export interface RequestContext {
   loaders: LoaderRegistry;
   /** The control database, for identity and tenant administration. */
   control: DataSource;
+  /** The caller's address (see TRUST_PROXY), for per-address limits; null when unknown. */
+  clientAddress?: string | null;
 }

@@ -40,6 +40,7 @@ interface ConnectionState {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
   contexts: Map<string, DisposableContext>;
+  clientAddress?: string;
 }
 
 /** What a subscription's event stream needs from the operation that opened it. */
@@ -65,6 +66,10 @@ export function createGraphQLWsServer(options: {
   limits: QueryLimits;
   log: Logger;
   maxSubscriptionsPerSocket?: number;
+  /** The caller's address from the upgrade request, for per-address limits. */
+  clientAddress?: (req: http.IncomingMessage) => string;
+  /** Counts each operation against the per-key and per-tenant request limits. */
+  requestLimit?: (identity: Identity) => Promise<void>;
 }) {
   const { schema, limits, log } = options;
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
@@ -91,7 +96,7 @@ export function createGraphQLWsServer(options: {
     return state;
   };
 
-  const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
+  const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
       subscribe: (args) => subscribeWithEventContexts(args),
@@ -115,6 +120,7 @@ export function createGraphQLWsServer(options: {
         }
         const state = stateOf(ctx.extra);
         state.identity = auth.identity;
+        if (ctx.extra.request) state.clientAddress = options.clientAddress?.(ctx.extra.request);
         if (auth.expiresAt) {
           state.expiryTimer = setTimeout(
             () => socket.close(UNAUTHORIZED_CLOSE_CODE, 'Token expired'),
@@ -124,8 +130,16 @@ export function createGraphQLWsServer(options: {
         }
         return true;
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = stateOf(ctx.extra);
+        if (state.identity && options.requestLimit) {
+          try {
+            await options.requestLimit(state.identity);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+        }
         if (state.contexts.size >= maxSubscriptions) {
           return [
             new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `One connection may run at most ${maxSubscriptions} operations at once`, {
@@ -152,7 +166,7 @@ export function createGraphQLWsServer(options: {
         } catch (error) {
           return [error as GraphQLError];
         }
-        const contextValue = options.contexts.create(state.identity ?? null);
+        const contextValue = options.contexts.create(state.identity ?? null, undefined, state.clientAddress ?? null);
         state.contexts.set(id, contextValue);
         const identity = state.identity ?? null;
         operations.set(contextValue, {
