@@ -40,6 +40,9 @@ const ENV = {
   CONNECTION_BUDGET: '60',
   CONTROL_POOL_SIZE: '5',
   TENANT_POOL_SIZE: '1',
+  // A bench signs up many tenants from one address and drives them hard: abuse limits off.
+  SIGNUP_RATE_LIMIT: '0',
+  TENANT_RATE_LIMIT: '0',
 };
 
 v8.setFlagsFromString('--expose-gc');

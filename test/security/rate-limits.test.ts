@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { wsRequest } from '../support/ws-request';
 import { platformAdminToken } from '../support/platform-admin';
+import { FakeWahaServer } from '../fakes/fake-waha-server';
+import { CONNECT, ingestCounts, randomPhone } from '../whatsapp/whatsapp-test-kit';
 
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { token } }`;
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token tenant { id } } }`;
@@ -241,5 +243,35 @@ describe('finding 3: requests per API key and per tenant, over HTTP and WebSocke
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('finding 3: signed provider webhooks are never limited', () => {
+  let t: TestApp;
+  let waha: FakeWahaServer;
+  before(async () => {
+    waha = await FakeWahaServer.start({ apiKey: 'waha-api-key' });
+    t = await startTestApp({ ...waha.appEnv(), TENANT_RATE_LIMIT: '2' });
+  });
+  after(async () => {
+    await t?.stop();
+    await waha?.close();
+  });
+
+  test('finding 3: a tenant over TENANT_RATE_LIMIT still gets every signed webhook stored', async () => {
+    const owner = await t.client.signUp();
+    const session = (await t.client.data(CONNECT, { input: { provider: 'WAHA', name: 'Line' } }, owner.token)).connectWhatsApp; // 1
+    await t.client.data('{ members { role } }', {}, owner.token); // 2
+    assert.equal((await t.client.request('{ members { role } }', {}, owner.token)).status, 429, 'the tenant is limited');
+    const statuses = [];
+    for (let i = 0; i < 10; i += 1) {
+      const answer = await waha.postWebhook(`${t.url}/webhooks/waha`, 'message', {
+        session: session.externalSessionId,
+        payload: FakeWahaServer.inboundText(randomPhone(), `hello ${i}`),
+      });
+      statuses.push(answer.status);
+    }
+    assert.deepEqual(statuses, Array(10).fill(200));
+    assert.equal((await ingestCounts(t, owner.tenantId)).messages, 10);
   });
 });
