@@ -27,29 +27,42 @@ describe('finding 7: addMember invites; nobody joins without accepting', () => {
   after(() => t.stop());
 
   test("finding 7: adding another tenant's user returns none of their data and leaves their login as it was", async () => {
-    const added = (await t.client.data(ADD_MEMBER, { input: { email: b.email.toUpperCase(), role: 'AGENT' } }, a.token)).addMember;
-    assert.equal(added.status, 'PENDING');
-    assert.equal(added.email, b.email);
-    assert.equal(added.role, 'AGENT');
-    assert.notEqual(added.user.id, b.userId, "not the account's id");
-    assert.ok(!JSON.stringify(added).includes('Bob Realname'), 'not their name');
-    assert.equal(added.user.name, b.email);
-    assert.equal(added.invitation.status, 'PENDING');
-
-    // The answer is the same shape for an email without an account: it tells nothing about accounts.
-    const unknown = (await t.client.data(ADD_MEMBER, { input: { email: uniqueEmail('new'), role: 'AGENT' } }, a.token)).addMember;
-    assert.deepEqual(Object.keys(unknown).sort(), Object.keys(added).sort());
-    assert.equal(unknown.status, 'PENDING');
+    // The call as the finding made it (what an existing client sends): name and password given, the user selected.
+    const legacy = (
+      await t.client.data(
+        `mutation ($input: AddMemberInput!) { addMember(input: $input) { role user { id email name } } }`,
+        { input: { email: b.email.toUpperCase(), name: 'Renamed', password: 'attacker chosen words', role: 'AGENT' } },
+        a.token,
+      )
+    ).addMember;
+    assert.notEqual(legacy.user.id, b.userId, "not the account's id");
+    assert.ok(!JSON.stringify(legacy).includes('Bob Realname'), 'not their name');
 
     // B's plain login is unaffected (one tenant, no tenantId needed), and B is not in A's team.
     const login = await t.client.data(LOGIN, { input: { email: b.email, password: b.password } });
     assert.equal(login.login.tenant.id, b.tenantId);
+    await t.client.expectError('INVALID_CREDENTIALS', LOGIN, { input: { email: b.email, password: 'attacker chosen words' } });
     const team = await t.client.data(MEMBERS, {}, a.token);
     assert.ok(!team.members.some((m: { user: { id: string } }) => m.user.id === b.userId));
-    // Nor can A's token holder join B by it: the token needs B's own password.
+    assert.equal((await t.client.data('{ me { user { name } } }', {}, b.token)).me.user.name, 'Bob Realname', 'their name is theirs');
+
+    // What A sees instead: a PENDING member with the email and role only.
+    const added = (await t.client.data(ADD_MEMBER, { input: { email: b.email, role: 'AGENT' } }, a.token)).addMember;
+    assert.equal(added.status, 'PENDING');
+    assert.equal(added.email, b.email);
+    assert.equal(added.role, 'AGENT');
+    assert.equal(added.user.name, b.email);
+    assert.notEqual(added.user.id, b.userId);
+    assert.equal(added.invitation.status, 'PENDING');
+    // The answer is the same shape for an email without an account: it tells nothing about accounts.
+    const unknown = (await t.client.data(ADD_MEMBER, { input: { email: uniqueEmail('new'), role: 'AGENT' } }, a.token)).addMember;
+    assert.deepEqual(Object.keys(unknown).sort(), Object.keys(added).sort());
+    assert.equal(unknown.status, 'PENDING');
+    // Nor can A join B by the token: for an existing account it needs B's own password.
     await t.client.expectError('INVALID_CREDENTIALS', ACCEPT_TOKEN, { input: { token: added.invitationToken, password: 'what a guess this is' } });
     const pending = await t.client.data('{ pendingMembers { email status } }', {}, a.token);
     assert.ok(pending.pendingMembers.some((m: { email: string }) => m.email === b.email), 'still pending');
+    assert.equal((await t.client.data(LOGIN, { input: { email: b.email, password: b.password } })).login.tenant.id, b.tenantId);
   });
 
   test('finding 7: the invited user sees the invitation after logging in, and after accepting is a member', async () => {
