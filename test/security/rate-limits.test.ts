@@ -60,6 +60,17 @@ describe('finding 3: login back-off per account and per client address', () => {
     assert.ok((await t.client.data(LOGIN, { input: { email: other.email, password: other.password } })).login.token);
   });
 
+  test('finding 3: platformLogin backs off the same way', async () => {
+    const admin = await platformAdminToken(t);
+    assert.ok(admin);
+    const [{ email }] = await t.app.services.control.query('SELECT email FROM platform_admins LIMIT 1');
+    const PLATFORM_LOGIN = `mutation ($input: PlatformLoginInput!) { platformLogin(input: $input) { token } }`;
+    const codes = [];
+    for (let i = 0; i < 8; i += 1) codes.push(codeOf(await post(t, PLATFORM_LOGIN, { input: { email, password: `wrong guess ${i}` } })));
+    assert.deepEqual(codes, [...Array(5).fill('INVALID_CREDENTIALS'), ...Array(3).fill('RATE_LIMITED')]);
+    assert.equal(codeOf(await post(t, PLATFORM_LOGIN, { input: { email, password: 'operator password 1' } })), 'RATE_LIMITED');
+  });
+
   test('finding 3: parallel guesses get no more tries than sequential ones', async () => {
     const victim = await t.client.signUp();
     const answers = await Promise.all(
