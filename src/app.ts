@@ -30,6 +30,9 @@ import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
 import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { createWhatsAppModule } from './modules/whatsapp-services';
+import { EventDispatcher } from './platform/events/event-dispatcher';
+import { inboxLiveEventsConsumer } from './modules/inbox/inbox-events';
+import { ControlEventOutbox } from './platform/events/control-event-outbox';
 import { moduleResolvers } from './modules/resolvers';
 import { tenantSchema } from './modules/tenant-schema';
 import { RateLimits } from './platform/rate-limit/rate-limits';
@@ -96,6 +99,19 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
 
     const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
+    const dispatcher = new EventDispatcher({
+      router,
+      control,
+      log: log.child({ component: 'events' }),
+      dispatchTimeoutMs: config.EVENT_DISPATCH_TIMEOUT_MS,
+      redispatchAfterMs: config.EVENT_REDISPATCH_AFTER_MS,
+      sweepIntervalMs: config.EVENT_SWEEP_INTERVAL_MS,
+      retentionDays: config.EVENT_LOG_RETENTION_DAYS,
+    });
+    closers.push(() => dispatcher.stop());
+    dispatcher.addConsumer(inboxLiveEventsConsumer(events));
+    const controlOutbox = new ControlEventOutbox({ control, router, dispatcher, log, intervalMs: config.EVENT_SWEEP_INTERVAL_MS });
+    closers.push(async () => controlOutbox.stop());
 
     const storage = new FileStorage(path.join(config.DATA_DIR, 'media'));
     const secrets = new SecretBox(loadOrCreateSecret(config.DATA_DIR, 'secrets-key', config.SECRETS_KEY));
@@ -150,6 +166,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       loaderOptions: { batch: batching, cache: batching },
       events,
       subscriptionQueueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+      dispatcher,
+      controlOutbox,
     });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
     const metrics = createMetricsRegistry(() => router.figures());
@@ -217,6 +235,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
     await jobs.start();
     await whatsapp.start();
+    dispatcher.start();
+    controlOutbox.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
 
     return {

@@ -94,6 +94,14 @@ const configSchema = z
     CHANNEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
     AUTO_REPLY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10_000),
 
+    /** Domain events (the audit log) are kept this many days once dispatched; 0 keeps them forever. */
+    EVENT_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(365),
+    /** A write waits this long at most for the event consumers (live pushes) before it answers. */
+    EVENT_DISPATCH_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+    /** An event still undispatched after this (its writer died, a consumer failed) is dispatched again by a sweep. */
+    EVENT_REDISPATCH_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+    /** How often failed dispatches and control-database events are swept. */
+    EVENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
     /**
      * Whether X-Forwarded-For names the client: `false` (the socket's peer), `true` (any proxy:
      * the left-most address), a hop count, or a comma list of proxy addresses/CIDRs (`loopback`...).

@@ -6,6 +6,7 @@ import { MessageReactions1764500000000 } from './1764500000000-message-reactions
 import { ContactsByWhatsappId1764600000000 } from './1764600000000-contacts-by-whatsapp-id';
 import { CampaignRecipientsPageIndex1764700000000 } from './1764700000000-campaign-recipients-page-index';
 import { MasterConfigDefaultCountry1764800000000 } from './1764800000000-master-config-default-country';
+import { DomainEvents1764900000000 } from './1764900000000-domain-events';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -17,4 +18,5 @@ export const tenantMigrations = [
   ContactsByWhatsappId1764600000000,
   CampaignRecipientsPageIndex1764700000000,
   MasterConfigDefaultCountry1764800000000,
+  DomainEvents1764900000000,
 ];

@@ -18,6 +18,7 @@ import { InboxSubscriptionsResolver } from './inbox/inbox-subscriptions.resolver
 import { WhatsappSessionResolver } from './whatsapp-sessions/whatsapp-session.resolver';
 import { OutboundMessageResolver } from './messages/outbound-message.resolver';
 import { PlanUsageResolver } from './messages/plan-usage.resolver';
+import { AuditLogResolver } from './audit/audit-log.resolver';
 
 /** Every resolver of the product; each is constructed with AppServices. */
 export const moduleResolvers: NonEmptyArray<Function> = [
@@ -41,4 +42,5 @@ export const moduleResolvers: NonEmptyArray<Function> = [
   WhatsappSessionResolver,
   OutboundMessageResolver,
   PlanUsageResolver,
+  AuditLogResolver,
 ];

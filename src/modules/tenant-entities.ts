@@ -22,6 +22,7 @@ import { MasterConfig } from './settings/master-config.entity';
 import { TenantConfig } from './settings/tenant-config.entity';
 import { WhatsappSession } from './whatsapp-sessions/whatsapp-session.entity';
 import { WhatsappSettings } from './whatsapp-sessions/whatsapp-settings.entity';
+import { DomainEventRow, UndispatchedEventRow } from '../platform/events/domain-event.entity';
 
 /** Every table of a tenant database, referenced tables before those that point at them. */
 export const tenantEntities = [
@@ -49,4 +50,6 @@ export const tenantEntities = [
   CampaignRecipient,
   Order,
   OrderItem,
+  DomainEventRow,
+  UndispatchedEventRow,
 ];

@@ -1,56 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { Client } from 'pg';
 import { withDatabase } from '../../src/platform/db/connection-url';
 import { dropDatabasesWithPrefix, testServerUrl } from '../support/test-app';
 import { GraphQLTestClient, type SignedUp } from '../support/graphql-client';
 import { FakeWahaServer } from '../fakes/fake-waha-server';
+import { ServerProcess } from '../support/server-process';
 import { CONNECT, SEND, eventually, randomPhone } from './whatsapp-test-kit';
-
-const MAIN = path.resolve(__dirname, '../../src/main.js');
-
-/** The real server as a child process (`node dist/src/main.js`), so it can be SIGKILLed mid-send. */
-class ServerProcess {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    private readonly exited: Promise<void>,
-  ) {}
-
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-      child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'server ready' && entry.url) {
-            clearTimeout(timer);
-            resolve(entry.url.replace(/\/graphql$/, ''));
-          }
-        } catch {
-          // not a log line
-        }
-      });
-    });
-    return new ServerProcess(child, url, exited);
-  }
-
-  async kill(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    await this.exited;
-  }
-}
 
 describe('durable outbound: killing the server mid-send neither loses nor duplicates the message', () => {
   const prefix = `t${crypto.randomBytes(5).toString('hex')}`;

@@ -1,3 +1,4 @@
+import { recordChanged } from '../../platform/events/event-payload';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { invalidField, notFound } from '../../platform/errors';
@@ -12,6 +13,10 @@ import type { AutoReplyRuleFilter, CreateAutoReplyRuleInput, UpdateAutoReplyRule
 import { MAX_KEYWORD_LENGTH, regexPatternProblem } from './auto-reply-pattern';
 
 /** CRUD of rules; evaluating them against inbound messages lives with message ingest. */
+const RULE_FIELDS = [
+  'id', 'name', 'trigger', 'pattern', 'replyBody', 'isActive', 'cooldownMinutes', 'priority', 'sessionId',
+] as const satisfies ReadonlyArray<keyof AutoReplyRule>;
+
 export class AutoReplyRuleService {
   async list(ctx: RequestContext, args: ConnectionArgs, filter: AutoReplyRuleFilter = {}): Promise<Connection<AutoReplyRule>> {
     const manager = await ctx.tenant().manager();
@@ -28,45 +33,53 @@ export class AutoReplyRuleService {
   }
 
   async create(ctx: RequestContext, input: CreateAutoReplyRuleInput): Promise<AutoReplyRule> {
-    const manager = await ctx.tenant().manager();
-    const repo = manager.getRepository(AutoReplyRule);
-    const rule = repo.create({
-      name: input.name.trim(),
-      trigger: input.trigger,
-      pattern: input.pattern ?? null,
-      replyBody: input.replyBody,
-      isActive: input.isActive,
-      cooldownMinutes: input.cooldownMinutes,
-      priority: input.priority,
-      sessionId: input.sessionId ?? null,
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const repo = manager.getRepository(AutoReplyRule);
+      const rule = repo.create({
+        name: input.name.trim(),
+        trigger: input.trigger,
+        pattern: input.pattern ?? null,
+        replyBody: input.replyBody,
+        isActive: input.isActive,
+        cooldownMinutes: input.cooldownMinutes,
+        priority: input.priority,
+        sessionId: input.sessionId ?? null,
+      });
+      await this.validate(manager, rule, true);
+      await withDbErrors(() => repo.insert(rule));
+      record(recordChanged('auto_reply_rule', 'created', rule, RULE_FIELDS));
+      return rule;
     });
-    await this.validate(manager, rule, true);
-    await withDbErrors(() => repo.insert(rule));
-    return rule;
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateAutoReplyRuleInput): Promise<AutoReplyRule> {
-    const manager = await ctx.tenant().manager();
     const rule = await this.get(ctx, id);
     if (!rule) throw notFound('Auto-reply rule');
-    const sessionChanged = input.sessionId !== undefined && input.sessionId !== rule.sessionId;
-    if (input.name !== undefined) rule.name = input.name.trim();
-    if (input.trigger !== undefined) rule.trigger = input.trigger;
-    if (input.pattern !== undefined) rule.pattern = input.pattern;
-    if (input.replyBody !== undefined) rule.replyBody = input.replyBody;
-    if (input.isActive !== undefined) rule.isActive = input.isActive;
-    if (input.cooldownMinutes !== undefined) rule.cooldownMinutes = input.cooldownMinutes;
-    if (input.priority !== undefined) rule.priority = input.priority;
-    if (input.sessionId !== undefined) rule.sessionId = input.sessionId;
-    await this.validate(manager, rule, sessionChanged);
-    return withDbErrors(() => manager.getRepository(AutoReplyRule).save(rule));
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const sessionChanged = input.sessionId !== undefined && input.sessionId !== rule.sessionId;
+      if (input.name !== undefined) rule.name = input.name.trim();
+      if (input.trigger !== undefined) rule.trigger = input.trigger;
+      if (input.pattern !== undefined) rule.pattern = input.pattern;
+      if (input.replyBody !== undefined) rule.replyBody = input.replyBody;
+      if (input.isActive !== undefined) rule.isActive = input.isActive;
+      if (input.cooldownMinutes !== undefined) rule.cooldownMinutes = input.cooldownMinutes;
+      if (input.priority !== undefined) rule.priority = input.priority;
+      if (input.sessionId !== undefined) rule.sessionId = input.sessionId;
+      await this.validate(manager, rule, sessionChanged);
+      const saved = await withDbErrors(() => manager.getRepository(AutoReplyRule).save(rule));
+      record(recordChanged('auto_reply_rule', 'updated', saved, RULE_FIELDS));
+      return saved;
+    });
   }
 
   async delete(ctx: RequestContext, id: string): Promise<boolean> {
     if (!isUUID(id)) throw notFound('Auto-reply rule');
-    const result = await (await ctx.tenant().manager()).getRepository(AutoReplyRule).delete({ id });
-    if (!result.affected) throw notFound('Auto-reply rule');
-    return true;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const [rows]: [AutoReplyRule[], number] = await manager.query('DELETE FROM auto_reply_rules WHERE id = $1 RETURNING id, name', [id]);
+      if (rows.length === 0) throw notFound('Auto-reply rule');
+      record(recordChanged('auto_reply_rule', 'deleted', rows[0], ['id', 'name']));
+      return true;
+    });
   }
 
   /** Checks the rule as it will be stored (after merging an update), normalising its pattern. */

@@ -1,3 +1,4 @@
+import { campaignEvent, CampaignEventType, type CampaignEventTypeName } from './campaign.events';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { AppError, ErrorCode, invalidField, notFound, validationFailed } from '../../platform/errors';
@@ -40,9 +41,8 @@ export class CampaignService {
 
   async create(ctx: RequestContext, input: CreateCampaignInput): Promise<Campaign> {
     const identity = ctx.identity;
-    const manager = await ctx.tenant().manager();
     return withDbErrors(() =>
-      manager.transaction(async (tx) => {
+      ctx.tenant().transaction(async ({ manager: tx, record }) => {
         if (input.sessionId) await requireReference(tx, WhatsappSession, input.sessionId, 'sessionId', 'WhatsApp session');
         await checkMessages(tx, input.messages);
         const inserted = await tx.getRepository(Campaign).insert({
@@ -53,13 +53,15 @@ export class CampaignService {
         });
         const id: string = inserted.identifiers[0].id;
         await replaceMessages(tx, id, input.messages);
-        return tx.getRepository(Campaign).findOneByOrFail({ id });
+        const campaign = await tx.getRepository(Campaign).findOneByOrFail({ id });
+        record(campaignEvent(CampaignEventType.CREATED, campaign));
+        return campaign;
       }),
     );
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateCampaignInput): Promise<Campaign> {
-    const campaign = await this.editable(ctx, id, async (tx, campaign) => {
+    const campaign = await this.editable(ctx, id, CampaignEventType.UPDATED, async (tx, campaign) => {
       const changes: Partial<Pick<Campaign, 'name' | 'sessionId'>> = {};
       if (input.name !== undefined) changes.name = input.name.trim();
       if (input.sessionId !== undefined) {
@@ -79,14 +81,14 @@ export class CampaignService {
 
   /** Soft delete. A SENDING campaign must be cancelled first; a SCHEDULED one is cancelled with it. */
   async delete(ctx: RequestContext, id: string): Promise<boolean> {
-    const manager = await ctx.tenant().manager();
-    await manager.transaction(async (tx) => {
+    await ctx.tenant().transaction(async ({ manager: tx, record }) => {
       const campaign = await lockCampaign(tx, id);
       if (campaign.status === CampaignStatus.SENDING) {
         throw new AppError(ErrorCode.CONFLICT, 'The campaign is sending: cancel it before deleting it', { status: campaign.status });
       }
       if (campaign.status === CampaignStatus.SCHEDULED) await tx.getRepository(Campaign).update({ id }, { status: CampaignStatus.CANCELLED });
       await tx.getRepository(Campaign).softDelete({ id });
+      record(campaignEvent(CampaignEventType.DELETED, await tx.getRepository(Campaign).findOneOrFail({ where: { id }, withDeleted: true })));
     });
     return true;
   }
@@ -101,7 +103,7 @@ export class CampaignService {
     const contactIds = unique(input.contactIds);
     const groupIds = unique(input.groupIds);
     const labelIds = unique(input.labelIds);
-    const campaign = await this.editable(ctx, campaignId, async (tx, campaign) => {
+    const campaign = await this.editable(ctx, campaignId, CampaignEventType.RECIPIENTS_SET, async (tx, campaign) => {
       await checkAllExist(tx, 'contacts', contactIds, 'contactIds', 'contacts');
       await checkAllExist(tx, 'contact_groups', groupIds, 'groupIds', 'groups', 'deleted_at IS NULL');
       await checkAllExist(tx, 'labels', labelIds, 'labelIds', 'labels');
@@ -136,7 +138,7 @@ export class CampaignService {
     const now = Date.now();
     if (!(scheduledAt.getTime() > now)) throw invalidField('scheduledAt', 'scheduledAt must be in the future');
     if (scheduledAt.getTime() > now + MAX_SCHEDULE_AHEAD_MS) throw invalidField('scheduledAt', 'scheduledAt must be within a year');
-    return this.editable(ctx, id, async (tx, campaign) => {
+    return this.editable(ctx, id, CampaignEventType.SCHEDULED, async (tx, campaign) => {
       if ((await tx.getRepository(CampaignMessage).countBy({ campaignId: campaign.id })) === 0) {
         throw new AppError(ErrorCode.CONFLICT, 'Add at least one message before scheduling');
       }
@@ -150,28 +152,35 @@ export class CampaignService {
   }
 
   async cancel(ctx: RequestContext, id: string): Promise<Campaign> {
-    const manager = await ctx.tenant().manager();
-    return manager.transaction(async (tx) => {
+    return ctx.tenant().transaction(async ({ manager: tx, record }) => {
       const campaign = await lockCampaign(tx, id);
       if (!CANCELLABLE.includes(campaign.status)) {
         throw new AppError(ErrorCode.CONFLICT, `A ${campaign.status} campaign cannot be cancelled`, { status: campaign.status });
       }
       await tx.getRepository(Campaign).update({ id }, { status: CampaignStatus.CANCELLED });
-      return tx.getRepository(Campaign).findOneByOrFail({ id });
+      const cancelled = await tx.getRepository(Campaign).findOneByOrFail({ id });
+      record(campaignEvent(CampaignEventType.CANCELLED, cancelled));
+      return cancelled;
     });
   }
 
-  /** Runs `change` on the locked campaign if it is still editable, then reads it back. */
-  private async editable(ctx: RequestContext, id: string, change: (tx: EntityManager, campaign: Campaign) => Promise<void>): Promise<Campaign> {
-    const manager = await ctx.tenant().manager();
+  /** Runs `change` on the locked campaign if it is still editable, then reads it back and records `event`. */
+  private async editable(
+    ctx: RequestContext,
+    id: string,
+    event: CampaignEventTypeName,
+    change: (tx: EntityManager, campaign: Campaign) => Promise<void>,
+  ): Promise<Campaign> {
     return withDbErrors(() =>
-      manager.transaction(async (tx) => {
+      ctx.tenant().transaction(async ({ manager: tx, record }) => {
         const campaign = await lockCampaign(tx, id);
         if (!EDITABLE.includes(campaign.status)) {
           throw new AppError(ErrorCode.CONFLICT, `A ${campaign.status} campaign can no longer be changed`, { status: campaign.status });
         }
         await change(tx, campaign);
-        return tx.getRepository(Campaign).findOneByOrFail({ id });
+        const changed = await tx.getRepository(Campaign).findOneByOrFail({ id });
+        record(campaignEvent(event, changed));
+        return changed;
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { contactGroupEvent, ContactGroupEventType } from './contact-group.events';
 import { AppError, ErrorCode, notFound, validationFailed } from '../../platform/errors';
 import { withDbErrors } from '../../platform/db/pg-errors';
 import { findByIdOrFail } from '../../platform/db/entity-lookup';
@@ -29,50 +30,73 @@ export class ContactGroupService {
   }
 
   async create(ctx: RequestContext, input: CreateContactGroupInput): Promise<ContactGroup> {
-    const repository = (await ctx.tenant().manager()).getRepository(ContactGroup);
-    const group = repository.create({ name: input.name.trim(), description: input.description ?? null });
-    return withDbErrors(() => repository.save(group), GROUP_CONFLICTS);
+    return withDbErrors(
+      () =>
+        ctx.tenant().transaction(async ({ manager, record }) => {
+          const repository = manager.getRepository(ContactGroup);
+          const group = await repository.save(repository.create({ name: input.name.trim(), description: input.description ?? null }));
+          record(contactGroupEvent(ContactGroupEventType.CREATED, group));
+          return group;
+        }),
+      GROUP_CONFLICTS,
+    );
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateContactGroupInput): Promise<ContactGroup> {
-    const manager = await ctx.tenant().manager();
-    const group = await this.findOrFail(manager, id);
-    if (input.name !== undefined && input.name !== null) group.name = input.name.trim();
-    if (input.description !== undefined) group.description = input.description ?? null;
-    return withDbErrors(() => manager.getRepository(ContactGroup).save(group), GROUP_CONFLICTS);
+    return withDbErrors(
+      () =>
+        ctx.tenant().transaction(async ({ manager, record }) => {
+          const group = await this.findOrFail(manager, id);
+          if (input.name !== undefined && input.name !== null) group.name = input.name.trim();
+          if (input.description !== undefined) group.description = input.description ?? null;
+          const saved = await manager.getRepository(ContactGroup).save(group);
+          record(contactGroupEvent(ContactGroupEventType.UPDATED, saved));
+          return saved;
+        }),
+      GROUP_CONFLICTS,
+    );
   }
 
   async softDelete(ctx: RequestContext, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('Contact group');
-    const result = await (await ctx.tenant().manager()).getRepository(ContactGroup).softDelete({ id });
-    if (!result.affected) throw notFound('Contact group');
+    await ctx.tenant().transaction(async ({ manager, record }) => {
+      const group = await manager.getRepository(ContactGroup).findOneBy({ id });
+      if (!group) throw notFound('Contact group');
+      await manager.getRepository(ContactGroup).softDelete({ id });
+      record(contactGroupEvent(ContactGroupEventType.DELETED, group));
+    });
   }
 
   /** Adds live contacts to a live group; contacts already in it are left as they are. */
   async addContacts(ctx: RequestContext, groupId: string, contactIds: string[]): Promise<ContactGroup> {
     const ids = checkIds(contactIds);
-    const manager = await ctx.tenant().manager();
-    return manager.transaction(async (transaction) => {
+    return ctx.tenant().transaction(async ({ manager: transaction, record }) => {
       const group = await this.findOrFail(transaction, groupId);
       const live: Array<{ id: string }> = await transaction.query('SELECT id FROM contacts WHERE id = ANY($1) AND deleted_at IS NULL', [ids]);
       if (live.length !== ids.length) {
         const found = new Set(live.map((row) => row.id));
         throw new AppError(ErrorCode.NOT_FOUND, 'Some contacts were not found', { contactIds: ids.filter((id) => !found.has(id)) });
       }
-      await transaction.query(
-        `INSERT INTO contact_group_members (group_id, contact_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
+      const added: Array<{ contact_id: string }> = await transaction.query(
+        `INSERT INTO contact_group_members (group_id, contact_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING contact_id`,
         [group.id, ids],
       );
+      if (added.length > 0) record(contactGroupEvent(ContactGroupEventType.CONTACTS_ADDED, group, added.map((row) => row.contact_id)));
       return group;
     });
   }
 
   async removeContacts(ctx: RequestContext, groupId: string, contactIds: string[]): Promise<ContactGroup> {
     const ids = checkIds(contactIds);
-    const manager = await ctx.tenant().manager();
-    const group = await this.findOrFail(manager, groupId);
-    await manager.query('DELETE FROM contact_group_members WHERE group_id = $1 AND contact_id = ANY($2)', [group.id, ids]);
-    return group;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const group = await this.findOrFail(manager, groupId);
+      const [removed]: [Array<{ contact_id: string }>, number] = await manager.query(
+        'DELETE FROM contact_group_members WHERE group_id = $1 AND contact_id = ANY($2) RETURNING contact_id',
+        [group.id, ids],
+      );
+      if (removed.length > 0) record(contactGroupEvent(ContactGroupEventType.CONTACTS_REMOVED, group, removed.map((row) => row.contact_id)));
+      return group;
+    });
   }
 
   private findOrFail(manager: EntityManager, id: string): Promise<ContactGroup> {

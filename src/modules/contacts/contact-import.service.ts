@@ -1,3 +1,6 @@
+import { camelizeRow } from '../../platform/db/raw-rows';
+import type { Contact } from './contact.entity';
+import { contactEvent, ContactEventType } from './contact.events';
 import { parse } from 'csv-parse/sync';
 import { isEmail } from 'class-validator';
 import { validationFailed } from '../../platform/errors';
@@ -55,8 +58,7 @@ export class ContactImportService {
 
     let imported = 0;
     if (candidates.size > 0) {
-      const manager = await ctx.tenant().manager();
-      const inserted = await manager.transaction(async (transaction) => {
+      const inserted = await ctx.tenant().transaction(async ({ manager: transaction, record }) => {
         const phones = [...candidates.keys()];
         const existing: Array<{ phone: string }> = await transaction.query(
           'SELECT phone FROM contacts WHERE phone = ANY($1) AND deleted_at IS NULL',
@@ -66,14 +68,16 @@ export class ContactImportService {
         const fresh = [...candidates.values()].filter((candidate) => !taken.has(candidate.phone));
         await assertContactCapacity(ctx, transaction, fresh.length);
         // A contact created meanwhile by someone not holding the lock is skipped, not an error.
-        const rows: Array<{ phone: string }> = await transaction.query(
+        const rows: Array<Record<string, unknown>> = await transaction.query(
           `INSERT INTO contacts (name, phone, email)
            SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[])
            ON CONFLICT (phone) WHERE deleted_at IS NULL DO NOTHING
-           RETURNING phone`,
+           RETURNING *`,
           [fresh.map((c) => c.name), fresh.map((c) => c.phone), fresh.map((c) => c.email)],
         );
-        return new Set(rows.map((row) => row.phone));
+        const contacts = rows.map((row) => camelizeRow<Contact>(row));
+        record(...contacts.map((contact) => contactEvent(ContactEventType.CREATED, contact)));
+        return new Set(contacts.map((contact) => contact.phone));
       });
       imported = inserted.size;
       for (const candidate of candidates.values()) {

@@ -10,6 +10,7 @@ import { Contact } from './contact.entity';
 import { assertContactCapacity } from './contact-capacity';
 import type { ContactFilter, CreateContactInput, UpdateContactInput } from './contact.types';
 import { normalizePhone, tenantDefaultCountry } from './phone-number';
+import { contactEvent, ContactEventType } from './contact.events';
 
 export const CONTACT_CONFLICTS = { UQ_contacts_phone_live: 'A contact with this phone number already exists' };
 
@@ -69,16 +70,14 @@ export class ContactService {
     const phone = await phoneOrFail(manager, input.phone);
     return withDbErrors(
       () =>
-        manager.transaction(async (transaction) => {
+        ctx.tenant().transaction(async ({ manager: transaction, record }) => {
           await assertContactCapacity(ctx, transaction, 1);
           const repository = transaction.getRepository(Contact);
-          const contact = repository.create({
-            name: input.name.trim(),
-            phone,
-            email: normalizeEmailOrNull(input.email),
-            notes: input.notes ?? null,
-          });
-          return repository.save(contact);
+          const contact = await repository.save(
+            repository.create({ name: input.name.trim(), phone, email: normalizeEmailOrNull(input.email), notes: input.notes ?? null }),
+          );
+          record(contactEvent(ContactEventType.CREATED, contact));
+          return contact;
         }),
       CONTACT_CONFLICTS,
     );
@@ -87,36 +86,51 @@ export class ContactService {
   async update(ctx: RequestContext, id: string, input: UpdateContactInput): Promise<Contact> {
     const manager = await ctx.tenant().manager();
     const phone = input.phone !== undefined && input.phone !== null ? await phoneOrFail(manager, input.phone) : undefined;
-    const contact = await this.findOrFail(manager, id);
-    if (input.name !== undefined && input.name !== null) contact.name = input.name.trim();
-    if (phone) contact.phone = phone;
-    if (input.email !== undefined) contact.email = normalizeEmailOrNull(input.email);
-    if (input.notes !== undefined) contact.notes = input.notes ?? null;
-    if (input.optedOut !== undefined && input.optedOut !== null) contact.optedOut = input.optedOut;
-    return withDbErrors(() => manager.getRepository(Contact).save(contact), CONTACT_CONFLICTS);
+    return withDbErrors(
+      () =>
+        ctx.tenant().transaction(async ({ manager: transaction, record }) => {
+          const contact = await this.findOrFail(transaction, id);
+          const before = { ...contact };
+          if (input.name !== undefined && input.name !== null) contact.name = input.name.trim();
+          if (phone) contact.phone = phone;
+          if (input.email !== undefined) contact.email = normalizeEmailOrNull(input.email);
+          if (input.notes !== undefined) contact.notes = input.notes ?? null;
+          if (input.optedOut !== undefined && input.optedOut !== null) contact.optedOut = input.optedOut;
+          const changes = (['name', 'phone', 'email', 'notes', 'optedOut'] as const).filter((field) => before[field] !== contact[field]);
+          if (changes.length === 0) return contact;
+          const saved = await transaction.getRepository(Contact).save(contact);
+          record(contactEvent(ContactEventType.UPDATED, saved, changes));
+          return saved;
+        }),
+      CONTACT_CONFLICTS,
+    );
   }
 
   /** Soft delete: the contact leaves lists and lookups; its phone can be used again; restoreContact undoes it. */
   async softDelete(ctx: RequestContext, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('Contact');
-    const manager = await ctx.tenant().manager();
-    const result = await manager.getRepository(Contact).softDelete({ id });
-    if (!result.affected) throw notFound('Contact');
+    await ctx.tenant().transaction(async ({ manager, record }) => {
+      const contact = await manager.getRepository(Contact).findOneBy({ id });
+      if (!contact) throw notFound('Contact');
+      await manager.getRepository(Contact).softDelete({ id });
+      record(contactEvent(ContactEventType.DELETED, contact));
+    });
   }
 
   async restore(ctx: RequestContext, id: string): Promise<Contact> {
     if (!isUuid(id)) throw notFound('Contact');
-    const manager = await ctx.tenant().manager();
     return withDbErrors(
       () =>
-        manager.transaction(async (transaction) => {
+        ctx.tenant().transaction(async ({ manager: transaction, record }) => {
           const repository = transaction.getRepository(Contact);
           const contact = await repository.findOne({ where: { id }, withDeleted: true });
           if (!contact) throw notFound('Contact');
           if (!contact.deletedAt) return contact;
           await assertContactCapacity(ctx, transaction, 1);
           await repository.restore({ id });
-          return repository.findOneByOrFail({ id });
+          const restored = await repository.findOneByOrFail({ id });
+          record(contactEvent(ContactEventType.RESTORED, restored));
+          return restored;
         }),
       { UQ_contacts_phone_live: 'Another contact now has this phone number; change or delete it first' },
     );

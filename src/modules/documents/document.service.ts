@@ -1,3 +1,4 @@
+import { recordChanged } from '../../platform/events/event-payload';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import type { AppServices } from '../../app-services';
@@ -54,7 +55,12 @@ export class DocumentService {
       source: DocumentSource.UPLOAD,
     });
     try {
-      await withDbErrors(() => repo.insert(document));
+      await withDbErrors(() =>
+        ctx.tenant().transaction(async ({ manager: tx, record }) => {
+          await tx.getRepository(Document).insert(document);
+          record(recordChanged('document', 'created', document, DOCUMENT_FIELDS));
+        }),
+      );
     } catch (error) {
       // Nothing stored on failure: drop the file unless another document already uses it.
       if (stored.created && !(await repo.exists({ where: { storageKey: stored.key }, withDeleted: true }))) {
@@ -79,12 +85,19 @@ export class DocumentService {
 
   async delete(ctx: RequestContext, id: string): Promise<boolean> {
     if (!isUUID(id)) throw notFound('Document');
-    const manager = await ctx.tenant().manager();
-    const result = await manager.getRepository(Document).softDelete({ id });
-    if (!result.affected) throw notFound('Document');
-    return true;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const document = await findDocument(manager, id);
+      if (!document) throw notFound('Document');
+      await manager.getRepository(Document).softDelete({ id });
+      record(recordChanged('document', 'deleted', document, DOCUMENT_FIELDS));
+      return true;
+    });
   }
 }
+
+const DOCUMENT_FIELDS = ['id', 'filename', 'contentType', 'sizeBytes', 'sha256', 'source', 'createdAt'] as const satisfies ReadonlyArray<
+  keyof Document
+>;
 
 /** A live (not deleted) document of the manager's tenant, or null; a malformed id finds nothing. */
 export function findDocument(manager: EntityManager, id: string): Promise<Document | null> {

@@ -1,4 +1,6 @@
-import type { TenantEvent } from '../../platform/realtime/tenant-events';
+import type { DomainEvent, DomainEventConsumer, DomainEventDraft } from '../../platform/events/domain-event';
+import { snapshotOf as snapshot } from '../../platform/events/event-payload';
+import type { TenantEvent, TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { Message } from '../messages/message.entity';
 import type { MessageType } from '../messages/message.types';
 import type { Conversation } from '../conversations/conversation.entity';
@@ -78,15 +80,6 @@ function fromEvent<T>(event: TenantEvent, fields: readonly string[], dates: read
   return row as T;
 }
 
-function snapshot<Row>(row: Row, fields: ReadonlyArray<keyof Row>): Record<string, unknown> {
-  const payload: Record<string, unknown> = {};
-  for (const field of fields) {
-    const value = row[field];
-    payload[field as string] = value instanceof Date ? value.toISOString() : (value ?? null);
-  }
-  return payload;
-}
-
 /** Back to the object the GraphQL type's resolvers expect: known fields only, dates as Dates. */
 function revive<T>(payload: Record<string, unknown>, fields: readonly string[], dates: readonly string[]): T {
   const row: Record<string, unknown> = {};
@@ -96,4 +89,130 @@ function revive<T>(payload: Record<string, unknown>, fields: readonly string[], 
     row[field] = typeof value === 'string' ? new Date(value) : null;
   }
   return row as T;
+}
+
+/*
+ * Domain events of the inbox (recorded in the change's transaction, see platform/events). Their
+ * payloads (version 1) carry the same snapshots as the live events, so the live consumer below
+ * publishes without querying, and partners and the audit log see the row as the API shows it.
+ */
+
+export const InboxEventType = {
+  MESSAGE_RECEIVED: 'message.received',
+  MESSAGE_SENT: 'message.sent',
+  MESSAGE_STATUS_CHANGED: 'message.status_changed',
+  MESSAGE_REACTION_CHANGED: 'message.reaction_changed',
+  CONVERSATION_ASSIGNED: 'conversation.assigned',
+  CONVERSATION_CLOSED: 'conversation.closed',
+  CONVERSATION_REOPENED: 'conversation.reopened',
+  CONVERSATION_READ: 'conversation.read',
+  WHATSAPP_SESSION_STATUS_CHANGED: 'whatsapp_session.status_changed',
+} as const;
+
+/** An inbound message was stored in its conversation. */
+export function messageReceived(message: MessageSnapshotSource, conversation: ConversationSnapshotSource): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_RECEIVED,
+    subjectId: message.id,
+    payload: { message: snapshot(message, MESSAGE_FIELDS), conversation: snapshot(conversation, CONVERSATION_FIELDS) },
+  };
+}
+
+/** An outbound message was accepted (queued for sending) in its conversation. */
+export function messageSent(message: MessageSnapshotSource, conversation: ConversationSnapshotSource): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_SENT,
+    subjectId: message.id,
+    payload: { message: snapshot(message, MESSAGE_FIELDS), conversation: snapshot(conversation, CONVERSATION_FIELDS) },
+  };
+}
+
+/** A message moved up the status ladder, or failed. */
+export function messageStatusChanged(message: MessageSnapshotSource, previousStatus?: string | null): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_STATUS_CHANGED,
+    subjectId: message.id,
+    payload: { message: snapshot(message, MESSAGE_FIELDS), previousStatus: previousStatus ?? null },
+  };
+}
+
+/** Someone reacted to a message, changed or removed their reaction (emoji null). */
+export function messageReactionChanged(
+  message: MessageSnapshotSource,
+  reaction: { reactor: string; direction: string; emoji: string | null },
+): DomainEventDraft {
+  return {
+    type: InboxEventType.MESSAGE_REACTION_CHANGED,
+    subjectId: message.id,
+    payload: { message: snapshot(message, MESSAGE_FIELDS), reaction },
+  };
+}
+
+/** A conversation was assigned, closed, reopened or read: `type` says which. */
+export function conversationChanged(
+  type: (typeof InboxEventType)[
+    'CONVERSATION_ASSIGNED' | 'CONVERSATION_CLOSED' | 'CONVERSATION_REOPENED' | 'CONVERSATION_READ'
+  ],
+  conversation: ConversationSnapshotSource,
+  details: Record<string, unknown> = {},
+): DomainEventDraft {
+  return { type, subjectId: conversation.id, payload: { conversation: snapshot(conversation, CONVERSATION_FIELDS), ...details } };
+}
+
+/** A WhatsApp channel's status, QR code or number changed. */
+export function whatsappSessionStatusChanged(session: WhatsappSessionSnapshotSource, previousStatus?: string | null): DomainEventDraft {
+  return {
+    type: InboxEventType.WHATSAPP_SESSION_STATUS_CHANGED,
+    subjectId: session.id,
+    payload: { session: snapshot(session, SESSION_FIELDS), previousStatus: previousStatus ?? null },
+  };
+}
+
+/**
+ * The first consumer of domain events: the live subscriptions. Each inbox event becomes the
+ * live events it has always been (names and shapes unchanged), published to every instance.
+ */
+export function inboxLiveEventsConsumer(bus: TenantEventBus): DomainEventConsumer {
+  return {
+    name: 'live-subscriptions',
+    handle: async (events) => {
+      for (const event of events) {
+        for (const live of liveEventsOf(event)) await bus.publish(live);
+      }
+    },
+  };
+}
+
+function liveEventsOf(event: DomainEvent): TenantEvent[] {
+  const { tenantId, payload } = event;
+  const message = payload.message as Record<string, unknown> | undefined;
+  const conversation = payload.conversation as Record<string, unknown> | undefined;
+  const live: TenantEvent[] = [];
+  const push = (type: TenantEvent['type'], row: Record<string, unknown> | undefined, conversationId: unknown) => {
+    if (row) live.push({ tenantId, type, conversationId: typeof conversationId === 'string' ? conversationId : undefined, payload: row });
+  };
+  switch (event.type) {
+    case InboxEventType.MESSAGE_RECEIVED:
+      push('messageReceived', message, message?.conversationId);
+      push('conversationUpdated', conversation, conversation?.id);
+      break;
+    case InboxEventType.MESSAGE_SENT:
+      push('messageUpdated', message, message?.conversationId);
+      push('conversationUpdated', conversation, conversation?.id);
+      break;
+    case InboxEventType.MESSAGE_STATUS_CHANGED:
+    case InboxEventType.MESSAGE_REACTION_CHANGED:
+      push('messageUpdated', message, message?.conversationId);
+      break;
+    case InboxEventType.CONVERSATION_ASSIGNED:
+    case InboxEventType.CONVERSATION_CLOSED:
+    case InboxEventType.CONVERSATION_REOPENED:
+    case InboxEventType.CONVERSATION_READ:
+      push('conversationUpdated', conversation, conversation?.id);
+      break;
+    case InboxEventType.WHATSAPP_SESSION_STATUS_CHANGED:
+      push('whatsappSessionUpdated', payload.session as Record<string, unknown> | undefined, undefined);
+      break;
+  }
+  return live;
 }

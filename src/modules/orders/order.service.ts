@@ -11,6 +11,7 @@ import { OrderItem } from './order-item.entity';
 import { Order, OrderStatus } from './order.entity';
 import { orderItemsByOrderId } from './order.loaders';
 import { canMoveOrder, ORDER_TRANSITIONS } from './order-status';
+import { orderEvent, OrderEventType } from './order.events';
 import { MAX_ORDER_ITEMS, type CreateOrderInput, type OrderFilter, type OrderItemInput } from './order.types';
 
 /**
@@ -33,9 +34,8 @@ export class OrderService {
   }
 
   async create(ctx: RequestContext, input: CreateOrderInput): Promise<Order> {
-    const manager = await ctx.tenant().manager();
     return withDbErrors(() =>
-      manager.transaction(async (tx) => {
+      ctx.tenant().transaction(async ({ manager: tx, record }) => {
         await requireReference(tx, Contact, input.contactId, 'contactId', 'contact');
         const inserted = await tx.getRepository(Order).insert({
           contactId: input.contactId,
@@ -44,15 +44,17 @@ export class OrderService {
           status: OrderStatus.PENDING,
         });
         const orderId: string = inserted.identifiers[0].id;
-        await tx.getRepository(OrderItem).insert(input.items.map((item) => itemRow(orderId, item)));
-        return tx.getRepository(Order).findOneByOrFail({ id: orderId });
+        const items = input.items.map((item) => itemRow(orderId, item));
+        await tx.getRepository(OrderItem).insert(items);
+        const order = await tx.getRepository(Order).findOneByOrFail({ id: orderId });
+        record(orderEvent(OrderEventType.CREATED, order, { items: items.map(({ orderId: _, ...item }) => item) }));
+        return order;
       }),
     );
   }
 
   async updateStatus(ctx: RequestContext, id: string, status: OrderStatus): Promise<Order> {
-    const manager = await ctx.tenant().manager();
-    return manager.transaction(async (tx) => {
+    return ctx.tenant().transaction(async ({ manager: tx, record }) => {
       const order = await lockOrder(tx, id);
       if (order.status === status) return order;
       if (!canMoveOrder(order.status, status)) {
@@ -63,20 +65,24 @@ export class OrderService {
         });
       }
       await tx.getRepository(Order).update({ id }, { status });
-      return tx.getRepository(Order).findOneByOrFail({ id });
+      const moved = await tx.getRepository(Order).findOneByOrFail({ id });
+      record(orderEvent(OrderEventType.STATUS_CHANGED, moved, { previousStatus: order.status }));
+      return moved;
     });
   }
 
   async addItem(ctx: RequestContext, orderId: string, input: OrderItemInput): Promise<Order> {
-    const manager = await ctx.tenant().manager();
     const order = await withDbErrors(() =>
-      manager.transaction(async (tx) => {
+      ctx.tenant().transaction(async ({ manager: tx, record }) => {
         const order = await lockPendingOrder(tx, orderId);
         if ((await tx.getRepository(OrderItem).countBy({ orderId })) >= MAX_ORDER_ITEMS) {
           throw new AppError(ErrorCode.CONFLICT, `An order has at most ${MAX_ORDER_ITEMS} items`);
         }
+        const { orderId: _, ...added } = itemRow(order.id, input);
         await tx.getRepository(OrderItem).insert(itemRow(order.id, input));
-        return tx.getRepository(Order).findOneByOrFail({ id: order.id });
+        const changed = await tx.getRepository(Order).findOneByOrFail({ id: order.id });
+        record(orderEvent(OrderEventType.ITEMS_CHANGED, changed, { added }));
+        return changed;
       }),
     );
     (await orderItemsByOrderId(ctx)).clear(order.id);
@@ -87,14 +93,16 @@ export class OrderService {
     const manager = await ctx.tenant().manager();
     const item = isUUID(itemId) ? await manager.getRepository(OrderItem).findOneBy({ id: itemId }) : null;
     if (!item) throw notFound('Order item');
-    const order = await manager.transaction(async (tx) => {
+    const order = await ctx.tenant().transaction(async ({ manager: tx, record }) => {
       await lockPendingOrder(tx, item.orderId);
       if ((await tx.getRepository(OrderItem).countBy({ orderId: item.orderId })) <= 1) {
         throw new AppError(ErrorCode.CONFLICT, 'An order keeps at least one item; cancel the order instead');
       }
       const result = await tx.getRepository(OrderItem).delete({ id: itemId, orderId: item.orderId });
       if (!result.affected) throw notFound('Order item');
-      return tx.getRepository(Order).findOneByOrFail({ id: item.orderId });
+      const changed = await tx.getRepository(Order).findOneByOrFail({ id: item.orderId });
+      record(orderEvent(OrderEventType.ITEMS_CHANGED, changed, { removed: { id: item.id, productName: item.productName, sku: item.sku } }));
+      return changed;
     });
     (await orderItemsByOrderId(ctx)).clear(order.id);
     return order;

@@ -2,11 +2,14 @@ import { isUUID } from 'class-validator';
 import { notFound, invalidField } from '../../platform/errors';
 import { containsPattern } from '../../platform/db/like-pattern';
 import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
+import { recordChanged } from '../../platform/events/event-payload';
 import { withDbErrors } from '../../platform/db/pg-errors';
 import type { Connection, ConnectionArgs } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { QuickReply } from './quick-reply.entity';
 import type { CreateQuickReplyInput, QuickReplyFilter, UpdateQuickReplyInput } from './quick-reply.types';
+
+const QUICK_REPLY_FIELDS = ['id', 'shortcut', 'title', 'body'] as const satisfies ReadonlyArray<keyof QuickReply>;
 
 const CONFLICTS = { UQ_quick_replies_shortcut: 'A quick reply with that shortcut already exists' };
 
@@ -31,28 +34,38 @@ export class QuickReplyService {
   }
 
   async create(ctx: RequestContext, input: CreateQuickReplyInput): Promise<QuickReply> {
-    const repo = (await ctx.tenant().manager()).getRepository(QuickReply);
-    const quickReply = repo.create({ shortcut: normalizeShortcut(input.shortcut), title: input.title.trim(), body: input.body });
-    if (!quickReply.title) throw invalidField('title', 'title must not be blank');
-    await withDbErrors(() => repo.insert(quickReply), CONFLICTS);
-    return quickReply;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const repo = manager.getRepository(QuickReply);
+      const quickReply = repo.create({ shortcut: normalizeShortcut(input.shortcut), title: input.title.trim(), body: input.body });
+      if (!quickReply.title) throw invalidField('title', 'title must not be blank');
+      await withDbErrors(() => repo.insert(quickReply), CONFLICTS);
+      record(recordChanged('quick_reply', 'created', quickReply, QUICK_REPLY_FIELDS));
+      return quickReply;
+    });
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateQuickReplyInput): Promise<QuickReply> {
-    const repo = (await ctx.tenant().manager()).getRepository(QuickReply);
-    const quickReply = await this.get(ctx, id);
-    if (!quickReply) throw notFound('Quick reply');
-    if (input.shortcut !== undefined) quickReply.shortcut = normalizeShortcut(input.shortcut);
-    if (input.title !== undefined) quickReply.title = input.title.trim();
-    if (input.body !== undefined) quickReply.body = input.body;
-    if (!quickReply.title) throw invalidField('title', 'title must not be blank');
-    return withDbErrors(() => repo.save(quickReply), CONFLICTS);
+    const found = await this.get(ctx, id);
+    if (!found) throw notFound('Quick reply');
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const quickReply = found;
+      if (input.shortcut !== undefined) quickReply.shortcut = normalizeShortcut(input.shortcut);
+      if (input.title !== undefined) quickReply.title = input.title.trim();
+      if (input.body !== undefined) quickReply.body = input.body;
+      if (!quickReply.title) throw invalidField('title', 'title must not be blank');
+      const saved = await withDbErrors(() => manager.getRepository(QuickReply).save(quickReply), CONFLICTS);
+      record(recordChanged('quick_reply', 'updated', saved, QUICK_REPLY_FIELDS));
+      return saved;
+    });
   }
 
   async delete(ctx: RequestContext, id: string): Promise<boolean> {
     if (!isUUID(id)) throw notFound('Quick reply');
-    const result = await (await ctx.tenant().manager()).getRepository(QuickReply).delete({ id });
-    if (!result.affected) throw notFound('Quick reply');
-    return true;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const [rows]: [QuickReply[], number] = await manager.query('DELETE FROM quick_replies WHERE id = $1 RETURNING id, shortcut, title', [id]);
+      if (rows.length === 0) throw notFound('Quick reply');
+      record(recordChanged('quick_reply', 'deleted', rows[0], ['id', 'shortcut', 'title']));
+      return true;
+    });
   }
 }

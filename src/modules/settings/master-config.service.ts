@@ -1,3 +1,4 @@
+import { settingsChanged } from './settings.events';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { invalidField } from '../../platform/errors';
 import { MasterConfig } from './master-config.entity';
@@ -28,8 +29,13 @@ export class MasterConfigService {
       if (input.defaultCountry !== null && !/^[A-Z]{2}$/.test(input.defaultCountry)) throw invalidField('defaultCountry', 'defaultCountry must be upper case, e.g. GB');
       changes.defaultCountry = input.defaultCountry;
     }
-    const repo = (await ctx.tenant().manager()).getRepository(MasterConfig);
-    if (Object.keys(changes).length > 0) await repo.update({ id: 1 }, changes);
-    return repo.findOneByOrFail({ id: 1 });
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const repo = manager.getRepository(MasterConfig);
+      if (Object.keys(changes).length > 0) {
+        await repo.update({ id: 1 }, changes);
+        record(settingsChanged('MASTER_CONFIG', { changes }));
+      }
+      return repo.findOneByOrFail({ id: 1 });
+    });
   }
 }

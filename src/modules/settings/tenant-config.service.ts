@@ -1,3 +1,4 @@
+import { settingsChanged } from './settings.events';
 import type { EntityManager } from 'typeorm';
 import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode, invalidField, notFound, validationFailed } from '../../platform/errors';
@@ -37,17 +38,19 @@ export class TenantConfigService {
     checkKey(key);
     const json = JSON.stringify(value ?? null);
     if (Buffer.byteLength(json) > MAX_VALUE_BYTES) throw invalidField('value', `value must be at most ${MAX_VALUE_BYTES} bytes of JSON`);
-    const manager = await ctx.tenant().manager();
-    await checkRoomFor(manager, key);
-    // A secret is never overwritten by a plain value (that would downgrade it silently).
-    const rows: Row[] = await manager.query(
-      `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, false)
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now() WHERE tenant_config.is_secret = false
-       RETURNING key, value, is_secret, updated_at`,
-      [key, json],
-    );
-    if (rows.length === 0) throw new AppError(ErrorCode.CONFLICT, `${key} holds a secret: set it with setTenantSecret or delete it first`);
-    return toEntry(rows[0]);
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      await checkRoomFor(manager, key);
+      // A secret is never overwritten by a plain value (that would downgrade it silently).
+      const rows: Row[] = await manager.query(
+        `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, false)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now() WHERE tenant_config.is_secret = false
+         RETURNING key, value, is_secret, updated_at`,
+        [key, json],
+      );
+      if (rows.length === 0) throw new AppError(ErrorCode.CONFLICT, `${key} holds a secret: set it with setTenantSecret or delete it first`);
+      record(settingsChanged('TENANT_CONFIG', { key, value: value ?? null }));
+      return toEntry(rows[0]);
+    });
   }
 
   async setSecret(ctx: RequestContext, key: string, secret: string): Promise<TenantConfigEntryType> {
@@ -56,22 +59,27 @@ export class TenantConfigService {
       throw invalidField('value', `A secret is 1 to ${MAX_SECRET_LENGTH} characters`);
     }
     const sealed = this.services.secrets.encrypt(secret, secretContext(ctx.tenant().tenantId, key));
-    const manager = await ctx.tenant().manager();
-    await checkRoomFor(manager, key);
-    const rows: Row[] = await manager.query(
-      `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, true)
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, is_secret = true, updated_at = now()
-       RETURNING key, value, is_secret, updated_at`,
-      [key, JSON.stringify(sealed)],
-    );
-    return toEntry(rows[0]);
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      await checkRoomFor(manager, key);
+      const rows: Row[] = await manager.query(
+        `INSERT INTO tenant_config (key, value, is_secret) VALUES ($1, $2::jsonb, true)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, is_secret = true, updated_at = now()
+         RETURNING key, value, is_secret, updated_at`,
+        [key, JSON.stringify(sealed)],
+      );
+      record(settingsChanged('TENANT_CONFIG', { key, secret: true }));
+      return toEntry(rows[0]);
+    });
   }
 
   async delete(ctx: RequestContext, key: string): Promise<boolean> {
     checkKey(key);
-    const result = await (await ctx.tenant().manager()).getRepository(TenantConfig).delete({ key });
-    if (!result.affected) throw notFound('Config key');
-    return true;
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const result = await manager.getRepository(TenantConfig).delete({ key });
+      if (!result.affected) throw notFound('Config key');
+      record(settingsChanged('TENANT_CONFIG', { key, deleted: true }));
+      return true;
+    });
   }
 
   /** The plaintext of a secret, for server-side use only; null when unset. */

@@ -29,8 +29,7 @@ export class WhatsappSettingsService {
     if (input.businessHours) changes.businessHours = normalizeBusinessHours(input.businessHours);
     if (input.markReadOnReply !== undefined) changes.markReadOnReply = input.markReadOnReply;
 
-    const manager = await ctx.tenant().manager();
-    const saved = await manager.transaction(async (tx) => {
+    const saved = await ctx.tenant().transaction(async ({ manager: tx, record }) => {
       if (!(await sessionExists(tx, sessionId))) throw notFound('WhatsApp session');
       // Serialises partial updates of one channel's settings so none is lost.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`whatsapp_settings:${sessionId}`]);
@@ -41,6 +40,8 @@ export class WhatsappSettingsService {
       } else {
         await repo.insert({ sessionId, ...DEFAULTS, ...changes });
       }
+      // The settings module's `settings.changed`, scope WHATSAPP_SETTINGS (payload v1).
+      record({ type: 'settings.changed', subjectId: sessionId, payload: { scope: 'WHATSAPP_SETTINGS', sessionId, changes } });
       return repo.findOneByOrFail({ sessionId });
     });
     return toType(sessionId, saved);

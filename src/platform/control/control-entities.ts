@@ -9,6 +9,7 @@ import { SubscriptionOrder } from './subscription-order.entity';
 import { SubscriptionPlan } from './subscription-plan.entity';
 import { Tenant } from './tenant.entity';
 import { TenantPlacement } from './tenant-placement.entity';
+import { TenantEventOutboxRow } from './tenant-event-outbox.entity';
 import { User } from './user.entity';
 
 export const controlEntities = [
@@ -22,6 +23,7 @@ export const controlEntities = [
   SubscriptionPlan,
   SubscriptionOrder,
   ChannelRoute,
+  TenantEventOutboxRow,
   Invitation,
   SignUpInvitation,
 ];

@@ -9,11 +9,11 @@
  */
 
 /** Who caused an event. */
-export type ActorKind = 'USER' | 'API_KEY' | 'SYSTEM' | 'PROVIDER';
+export type ActorKind = 'USER' | 'API_KEY' | 'PLATFORM_ADMIN' | 'SYSTEM' | 'PROVIDER';
 
 export interface Actor {
   kind: ActorKind;
-  /** The user's or key's id; the provider's name (WAHA, CLOUD, SANDBOX); null for the system. */
+  /** The user's, key's or admin's id; the provider's name (WAHA, CLOUD, SANDBOX); null for the system. */
   id: string | null;
 }
 

@@ -8,7 +8,11 @@ import type { TenantLease, TenantRouter } from '../tenancy/tenant-router';
 import type { TenantRegistry } from '../tenancy/tenant-registry';
 import type { TenantEventBus } from '../realtime/tenant-events';
 import { TenantEventStream } from '../realtime/tenant-event-stream';
-import type { Identity, LoaderOptions, LoaderRegistry, RequestContext, TenantScope } from './request-context';
+import { SYSTEM_ACTOR, type Actor, type DomainEventDraft } from '../events/domain-event';
+import type { EventDispatcher } from '../events/event-dispatcher';
+import type { ControlEventOutbox } from '../events/control-event-outbox';
+import { appendEvents } from '../events/event-log';
+import type { Identity, LoaderOptions, LoaderRegistry, RequestContext, TenantScope, TenantTransaction } from './request-context';
 
 export const DEFAULT_SUBSCRIPTION_QUEUE_LIMIT = 256;
 
@@ -33,23 +37,51 @@ export class RequestContextFactory {
       events?: TenantEventBus;
       /** Events one subscriber may have waiting before it is dropped as too slow. */
       subscriptionQueueLimit?: number;
+      dispatcher: EventDispatcher;
+      controlOutbox: ControlEventOutbox;
     },
   ) {}
 
-  create(identity: Identity | null, requestId: string = crypto.randomUUID(), clientAddress: string | null = null): DisposableContext {
-    const { router, registry, control, memberships } = this.deps;
-    const tenantId = identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null;
+  /**
+   * A context for work nobody asked for over the API (webhooks, jobs, start-up): the tenant is
+   * given, nobody is authenticated, and its domain events are attributed to `actor`.
+   */
+  system(tenantId: string, actor: Actor = SYSTEM_ACTOR, requestId: string = crypto.randomUUID()): DisposableContext {
+    return this.create(null, requestId, { tenantId, actor });
+  }
+
+  create(
+    identity: Identity | null,
+    requestId: string = crypto.randomUUID(),
+    system?: { tenantId: string; actor: Actor },
+    /** The caller's address (see TRUST_PROXY), for per-address limits. */
+    clientAddress: string | null = null,
+  ): DisposableContext {
+    const { router, registry, control, memberships, dispatcher, controlOutbox } = this.deps;
+    const tenantId = system?.tenantId ?? (identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null);
+    const actor = system?.actor ?? actorOf(identity);
     const parentLog = this.deps.log;
     // Made on first use: most subscription events never log, and a child logger is not free.
     let log: Logger | null = null;
     let lease: Promise<TenantLease> | null = null;
 
+    const manager = async () => {
+      lease ??= router.lease(tenantId!);
+      return (await lease).manager;
+    };
     const scope: TenantScope | null = tenantId
       ? {
           tenantId,
-          manager: async () => {
-            lease ??= router.lease(tenantId);
-            return (await lease).manager;
+          manager,
+          transaction: async (work) => {
+            const { result, events } = await (await manager()).transaction(async (em) => {
+              const drafts: DomainEventDraft[] = [];
+              const tx: TenantTransaction = { manager: em, record: (...recorded) => void drafts.push(...recorded) };
+              const result = await work(tx);
+              return { result, events: await appendEvents(em, tenantId, actor, drafts) };
+            });
+            await dispatcher.dispatch(tenantId, events);
+            return result;
           },
           planLimits: async () => (await registry.findActive(tenantId)).planLimits,
           events: async (filter) => {
@@ -95,11 +127,25 @@ export class RequestContextFactory {
     return {
       requestId,
       identity,
+      actor,
       get log() {
         return (log ??= parentLog.child({ requestId, ...(tenantId ? { tenantId } : {}) }));
       },
       control,
       clientAddress,
+      controlTransaction: async (eventTenantId, work) => {
+        const result = await control.transaction(async (em) => {
+          const drafts: DomainEventDraft[] = [];
+          const result = await work({ manager: em, record: (...recorded) => void drafts.push(...recorded) });
+          await controlOutbox.record(em, eventTenantId, actor, drafts);
+          return { result, recorded: drafts.length > 0 };
+        });
+        // Moved to the tenant's log now; should that fail, the periodic relay moves it later.
+        if (result.recorded) {
+          await controlOutbox.relay(eventTenantId).catch((error) => parentLog.warn({ err: error, tenantId: eventTenantId }, 'could not relay control events yet'));
+        }
+        return result.result;
+      },
       loaders: loaderRegistry,
       tenant: () => {
         if (!scope) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in to a tenant first');
@@ -112,5 +158,18 @@ export class RequestContextFactory {
         if (pending) await pending.then((l) => l.release(), () => undefined);
       },
     };
+  }
+}
+
+function actorOf(identity: Identity | null): Actor {
+  switch (identity?.kind) {
+    case 'user':
+      return { kind: 'USER', id: identity.userId };
+    case 'apiKey':
+      return { kind: 'API_KEY', id: identity.apiKeyId };
+    case 'platformAdmin':
+      return { kind: 'PLATFORM_ADMIN', id: identity.adminId };
+    default:
+      return SYSTEM_ACTOR;
   }
 }

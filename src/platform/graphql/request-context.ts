@@ -5,6 +5,7 @@ import type { TenantRole } from '../control/membership.entity';
 import type { PlanLimits } from '../tenancy/tenant-registry';
 import type { TenantEvent } from '../realtime/tenant-events';
 import type { TenantEventFilter } from '../realtime/tenant-event-stream';
+import type { Actor, DomainEventDraft } from '../events/domain-event';
 
 /** Who is calling, taken from a verified token or API key only. */
 export type Identity =
@@ -25,6 +26,18 @@ export interface TenantScope {
    * TENANT_NOT_ACTIVE at once when the tenant is not active.
    */
   events(filter: TenantEventFilter): Promise<AsyncIterableIterator<TenantEvent>>;
+  /**
+   * Runs `work` in one transaction of this tenant; the domain events it records are written in
+   * that transaction and dispatched after commit. Every write that someone could care about goes
+   * through here (the one path for domain events).
+   */
+  transaction<T>(work: (tx: TenantTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface TenantTransaction {
+  manager: EntityManager;
+  /** Records domain events in this transaction; consumers get them after commit. */
+  record(...events: DomainEventDraft[]): void;
 }
 
 /** Pass to `new DataLoader(batch, options)`; batching is off only for the no-DataLoader benchmark. */
@@ -47,12 +60,20 @@ export interface LoaderRegistry {
 export interface RequestContext {
   requestId: string;
   identity: Identity | null;
+  /** Who the domain events of this request are attributed to: the caller, or the system for jobs and webhooks. */
+  actor: Actor;
   log: Logger;
   /** Present when the identity belongs to a tenant; throws UNAUTHENTICATED otherwise. */
   tenant(): TenantScope;
   loaders: LoaderRegistry;
   /** The control database, for identity and tenant administration. */
   control: DataSource;
+  /**
+   * A control-database transaction whose domain events belong to `tenantId` (members, API keys):
+   * recorded in the control database's outbox with the change, moved to the tenant's log and
+   * dispatched after commit.
+   */
+  controlTransaction<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T>;
   /** The caller's address (see TRUST_PROXY), for per-address limits; null when unknown. */
   clientAddress?: string | null;
 }

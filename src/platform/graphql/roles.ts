@@ -11,5 +11,7 @@ export const Access = {
   WORK: [TenantRole.TENANT_ADMIN, TenantRole.MANAGER, TenantRole.AGENT],
   MANAGE: [TenantRole.TENANT_ADMIN, TenantRole.MANAGER],
   ADMIN: [TenantRole.TENANT_ADMIN],
+  /** The audit log: admins, and auditors who read everything. */
+  AUDIT: [TenantRole.TENANT_ADMIN, TenantRole.AUDITOR],
   PLATFORM: [PLATFORM_ADMIN],
 } as const satisfies Record<string, readonly string[]>;

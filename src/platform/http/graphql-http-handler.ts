@@ -56,7 +56,7 @@ export function graphqlHttpHandler(deps: {
     }
 
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : undefined;
-    const context = deps.contexts.create(identity, requestId, deps.clientAddress?.(req) ?? null);
+    const context = deps.contexts.create(identity, requestId, undefined, deps.clientAddress?.(req) ?? null);
     const execute = async () => {
       try {
         return await deps.apollo.executeHTTPGraphQLRequest({

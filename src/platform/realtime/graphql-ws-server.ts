@@ -166,7 +166,7 @@ export function createGraphQLWsServer(options: {
         } catch (error) {
           return [error as GraphQLError];
         }
-        const contextValue = options.contexts.create(state.identity ?? null, undefined, state.clientAddress ?? null);
+        const contextValue = options.contexts.create(state.identity ?? null, undefined, undefined, state.clientAddress ?? null);
         state.contexts.set(id, contextValue);
         const identity = state.identity ?? null;
         operations.set(contextValue, {

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Postgres store, shared by every instance. The counters are UNLOGGED: they are written on
  * every request and worth nothing after a crash.
  */
-export class CreateInvitationsAndRateLimits1764100000000 implements MigrationInterface {
-  name = 'CreateInvitationsAndRateLimits1764100000000';
+export class CreateInvitationsAndRateLimits1765000000000 implements MigrationInterface {
+  name = 'CreateInvitationsAndRateLimits1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
