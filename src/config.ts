@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
+import type { TrustProxy } from './platform/rate-limit/client-address';
 
 /** Booleans from the environment: only explicit spellings, so a typo fails validation. */
 const envBoolean = z
@@ -156,9 +157,6 @@ const configSchema = z
       });
     }
   });
-
-/** TRUST_PROXY as proxy-addr understands it: false, true, a hop count or a list of addresses. */
-export type TrustProxy = boolean | number | string[];
 
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   const lower = value.trim().toLowerCase();

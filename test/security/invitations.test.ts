@@ -81,7 +81,7 @@ describe('finding 7: addMember invites; nobody joins without accepting', () => {
     const me = await t.client.data('{ me { tenant { id } role } }', {}, accepted.acceptInvitation.token);
     assert.deepEqual(me.me, { tenant: { id: a.tenantId }, role: 'AGENT' });
     assert.deepEqual((await t.client.data('{ invitations { id } }', {}, b.token)).invitations, [], 'no longer pending');
-    await t.client.expectError('NOT_FOUND', `mutation ($id: ID!) { acceptInvitation(id: $id) { token } }`, { id: invitation.id }, b.token);
+    await t.client.expectError('NOT_FOUND', `mutation ($id: ID!) { acceptInvitation(id: $id) { token } }`, { id: invitation.id }, b.token);    await t.client.expectError('CONFLICT', ADD_MEMBER, { input: { email: b.email, role: 'MANAGER' } }, a.token);
   });
 
   test('finding 7: a new email sets its own password with the invitation token', async () => {

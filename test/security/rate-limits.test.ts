@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { ConfigError, loadConfig } from '../../src/config';
 import { wsRequest } from '../support/ws-request';
 import { platformAdminToken } from '../support/platform-admin';
 import { FakeWahaServer } from '../fakes/fake-waha-server';
@@ -285,4 +286,13 @@ describe('finding 3: signed provider webhooks are never limited', () => {
     assert.deepEqual(statuses, Array(10).fill(200));
     assert.equal((await ingestCounts(t, owner.tenantId)).messages, 10);
   });
+});
+
+test('finding 3: TRUST_PROXY takes true, false, a hop count or proxy addresses, and names itself when wrong', () => {
+  assert.equal(loadConfig({}).TRUST_PROXY, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY, 2);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY, ['loopback', '10.0.0.0/8']);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'not-an-address' }), (error: unknown) => error instanceof ConfigError && /TRUST_PROXY/.test(error.message));
+  assert.throws(() => loadConfig({ SIGNUP_MODE: 'sometimes' }), /SIGNUP_MODE/);
 });

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import type { TrustProxy } from '../../config';
+
+/** TRUST_PROXY as proxy-addr understands it: false, true (any proxy), a hop count or proxy addresses. */
+export type TrustProxy = boolean | number | string[];
 
 /**
  * The client's address for rate limits: the socket's peer, or (TRUST_PROXY) the address that

@@ -1,10 +1,23 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../../config';
 import type { Identity } from '../graphql/request-context';
 import { LoginAttemptGuard } from './login-attempt-guard';
 import { createRateLimiterStore, type RateLimiterStore } from './rate-limit-store';
 import { RateLimitedError } from './rate-limited-error';
+
+/** The configuration's limits (see src/config.ts for their meaning and defaults). */
+export interface RateLimitSettings {
+  LOGIN_MAX_FAILURES: number;
+  LOGIN_ADDRESS_MAX_FAILURES: number;
+  LOGIN_LOCKOUT_SECONDS: number;
+  LOGIN_LOCKOUT_MAX_SECONDS: number;
+  SIGNUP_RATE_LIMIT: number;
+  API_KEY_RATE_LIMIT: number;
+  TENANT_RATE_LIMIT: number;
+  /** Set: counters in Redis; unset: in the control database. */
+  REDIS_URL?: string;
+  DB_NAME_PREFIX: string;
+}
 
 /**
  * Every abuse limit of the server, over one store that all instances share (Postgres or Redis).
@@ -20,21 +33,7 @@ export class RateLimits {
   private readonly apiKeyRequests: RateLimiterAbstract | null;
   private readonly tenantRequests: RateLimiterAbstract | null;
 
-  constructor(
-    config: Pick<
-      Config,
-      | 'LOGIN_MAX_FAILURES'
-      | 'LOGIN_ADDRESS_MAX_FAILURES'
-      | 'LOGIN_LOCKOUT_SECONDS'
-      | 'LOGIN_LOCKOUT_MAX_SECONDS'
-      | 'SIGNUP_RATE_LIMIT'
-      | 'API_KEY_RATE_LIMIT'
-      | 'TENANT_RATE_LIMIT'
-      | 'REDIS_URL'
-      | 'DB_NAME_PREFIX'
-    >,
-    control: DataSource,
-  ) {
+  constructor(config: RateLimitSettings, control: DataSource) {
     this.store = createRateLimiterStore({ control, redisUrl: config.REDIS_URL, namePrefix: config.DB_NAME_PREFIX });
     const policy = {
       maxAccountFailures: config.LOGIN_MAX_FAILURES,
