@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { Redis } from 'ioredis';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ConfigError, loadConfig } from '../../src/config';
 import { wsRequest } from '../support/ws-request';
@@ -296,3 +297,40 @@ test('finding 3: TRUST_PROXY takes true, false, a hop count or proxy addresses, 
   assert.throws(() => loadConfig({ TRUST_PROXY: 'not-an-address' }), (error: unknown) => error instanceof ConfigError && /TRUST_PROXY/.test(error.message));
   assert.throws(() => loadConfig({ SIGNUP_MODE: 'sometimes' }), /SIGNUP_MODE/);
 });
+
+for (const store of ['postgres', 'redis'] as const) {
+  describe(`finding 3: instances share the counters (${store})`, () => {
+    const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    let one: TestApp;
+    let two: TestApp;
+    before(async () => {
+      const env = { LOGIN_MAX_FAILURES: '3', SIGNUP_RATE_LIMIT: '2', ...(store === 'redis' ? { REDIS_URL } : {}) };
+      one = await startTestApp(env);
+      two = await startTestApp(env, { join: one });
+    });
+    after(async () => {
+      if (store === 'redis') {
+        const redis = new Redis(REDIS_URL);
+        const keys = await redis.keys(`${one.prefix}:rl:*`);
+        if (keys.length > 0) await redis.del(...keys);
+        redis.disconnect();
+      }
+      await two?.stop();
+      await one?.stop();
+    });
+
+    test(`finding 3: failures on one instance lock the account out on the other (${store})`, async () => {
+      const user = await one.client.signUp(); // sign-up 1 of 2
+      for (let i = 0; i < 3; i += 1) {
+        assert.equal(codeOf(await post(one, LOGIN, { input: { email: user.email, password: 'not the password' } })), 'INVALID_CREDENTIALS');
+      }
+      assert.equal(codeOf(await post(two, LOGIN, { input: { email: user.email, password: user.password } })), 'RATE_LIMITED');
+      await two.client.signUp(); // sign-up 2 of 2
+      const third = await post(one, SIGN_UP, { input: { organizationName: 'Third', email: uniqueEmail('third'), password: 'correct horse battery', name: 'T' } });
+      assert.equal(codeOf(third), 'RATE_LIMITED');
+      const [{ n }] = await one.app.services.control.query('SELECT count(*)::int AS n FROM rate_limits');
+      if (store === 'redis') assert.equal(n, 0, 'the counters are in Redis');
+      else assert.ok(n > 0, 'the counters are in the control database');
+    });
+  });
+}
