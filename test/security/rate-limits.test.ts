@@ -73,6 +73,17 @@ describe('finding 3: login back-off per account and per client address', () => {
     assert.equal(codeOf(await post(t, PLATFORM_LOGIN, { input: { email, password: 'operator password 1' } })), 'RATE_LIMITED');
   });
 
+  test("finding 3: guessing an account's password through signUp backs off like login", async () => {
+    const victim = await t.client.signUp();
+    const codes = [];
+    for (let i = 0; i < 6; i += 1) {
+      const input = { organizationName: `Guess ${i}`, email: victim.email, password: `guessed password ${i}`, name: 'G' };
+      codes.push(codeOf(await post(t, SIGN_UP, { input })));
+    }
+    assert.deepEqual(codes, [...Array(5).fill('CONFLICT'), 'RATE_LIMITED']);
+    assert.equal(codeOf(await post(t, LOGIN, { input: { email: victim.email, password: victim.password } })), 'RATE_LIMITED');
+  });
+
   test('finding 3: parallel guesses get no more tries than sequential ones', async () => {
     const victim = await t.client.signUp();
     const answers = await Promise.all(

@@ -38,12 +38,26 @@ export class IdentityService {
     // Counted before anything is created: each sign-up costs a database.
     await rateLimits.signUp(clientAddress);
     const email = normalizeEmail(input.email);
+    // Checked before the transaction: a wrong password of an existing account counts like a
+    // failed login (back-off), and a weak new password costs nothing.
+    const account = await this.accountWithHash(email);
+    if (account) {
+      const attempt = await rateLimits.login.begin(email, clientAddress);
+      if (!(await verifyPassword(account.passwordHash, input.password))) {
+        await rateLimits.login.failed(attempt);
+        throw new AppError(ErrorCode.CONFLICT, 'That email already has an account; sign in to add an organisation');
+      }
+      await rateLimits.login.succeeded(attempt);
+    } else {
+      assertStrongPassword(input.password, passwordRules(config), [email, input.name, input.organizationName]);
+    }
     const { tenant, user } = await control.transaction(async (manager) => {
       if (config.SIGNUP_MODE === 'invite') await this.useSignUpInvitation(manager, email, input.invitationToken!);
       const user = await this.findOrCreateUser(manager, {
         email,
         name: input.name,
         password: input.password,
+        provenUserId: account?.id,
         userInputs: [input.organizationName],
       });
       const tenant = await provisioner.createTenant({ name: input.organizationName }, manager);
@@ -104,16 +118,17 @@ export class IdentityService {
     return { user, tenant, role: identity.role };
   }
 
-  /** An existing account joins with its own password (proven here); otherwise a new account. */
-  async findOrCreateUser(manager: EntityManager, input: { email: string; name: string; password: string; userInputs?: string[] }): Promise<User> {
-    const existing = await manager
-      .getRepository(User)
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('user.email = :email', { email: input.email })
-      .getOne();
+  /**
+   * An existing account joins with its own password (proven by the caller, `provenUserId`, or
+   * here); otherwise a new account.
+   */
+  async findOrCreateUser(
+    manager: EntityManager,
+    input: { email: string; name: string; password: string; provenUserId?: string; userInputs?: string[] },
+  ): Promise<User> {
+    const existing = await this.accountWithHash(input.email, manager);
     if (existing) {
-      if (!(await verifyPassword(existing.passwordHash, input.password))) {
+      if (existing.id !== input.provenUserId && !(await verifyPassword(existing.passwordHash, input.password))) {
         throw new AppError(ErrorCode.CONFLICT, 'That email already has an account; sign in to add an organisation');
       }
       return existing;
@@ -147,6 +162,10 @@ export class IdentityService {
     if (!result.affected) {
       throw new AppError(ErrorCode.SIGNUP_CLOSED, 'That sign-up invitation is not valid for this email (or was used or has expired)', { mode: 'invite' });
     }
+  }
+
+  private accountWithHash(email: string, manager: EntityManager = this.services.control.manager): Promise<User | null> {
+    return manager.getRepository(User).createQueryBuilder('user').addSelect('user.passwordHash').where('user.email = :email', { email }).getOne();
   }
 
   private issue(user: User, tenant: Tenant, role: TenantRole): AuthPayload {
