@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
 
 /** TRUST_PROXY as proxy-addr understands it: false, true (any proxy), a hop count or proxy addresses. */
@@ -10,12 +11,19 @@ export type TrustProxy = boolean | number | string[];
  * client can write it.
  */
 export function clientAddressResolver(trust: TrustProxy): (req: IncomingMessage) => string {
-  const fromSocket = (req: IncomingMessage) => normalize(req.socket.remoteAddress ?? 'unknown');
-  if (trust === false) return fromSocket;
+  if (trust === false) return (req) => limitKey(req.socket.remoteAddress);
   const trusted =
     trust === true ? () => true : typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : proxyAddr.compile(trust);
-  return (req) => (req.socket.remoteAddress ? normalize(proxyAddr(req, trusted)) : 'unknown');
+  return (req) => (req.socket.remoteAddress ? limitKey(proxyAddr(req, trusted)) : 'unknown');
 }
 
-/** `::ffff:10.0.0.1` and `10.0.0.1` are one client. */
-const normalize = (address: string) => (address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address);
+/**
+ * One key per client: an IPv4-mapped address is its IPv4 address, and an IPv6 address counts
+ * as its /64, since one subscriber usually holds a whole /64 and could rotate through it.
+ */
+function limitKey(address: string | undefined): string {
+  if (!address || !ipaddr.isValid(address)) return 'unknown';
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  return `${(parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
+}
