@@ -155,7 +155,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       rateLimits,
     };
     const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control, registry, memberships, requestRateLimit(rateLimits));
+    const authenticator = new Authenticator(tokens, control, registry, memberships);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,
@@ -217,7 +217,14 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     await apollo.start();
     closers.push(() => apollo.stop());
-    const graphql = graphqlHttpHandler({ apollo, authenticator, contexts, countSqlStatements: config.EXPOSE_SQL_COUNT, clientAddress });
+    const graphql = graphqlHttpHandler({
+      apollo,
+      authenticator,
+      contexts,
+      countSqlStatements: config.EXPOSE_SQL_COUNT,
+      clientAddress,
+      requestLimit: requestRateLimit(rateLimits),
+    });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },

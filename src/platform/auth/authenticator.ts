@@ -29,8 +29,6 @@ export class Authenticator {
     private readonly control: DataSource,
     private readonly registry: TenantRegistry,
     private readonly memberships: MembershipRoles,
-    /** Runs for every identity accepted, e.g. the per-key and per-tenant request limits. */
-    private readonly onAccepted: (identity: Identity) => Promise<void> = async () => undefined,
   ) {}
 
   async authenticate(authorization: string | undefined | null): Promise<{ identity: Identity; expiresAt: Date | null } | null> {
@@ -43,7 +41,6 @@ export class Authenticator {
       : this.tokens.verify(credential);
     const { identity } = result;
     if (identity.kind !== 'platformAdmin') await this.registry.findActive(identity.tenantId);
-    await this.onAccepted(identity);
     if (identity.kind !== 'user') return result;
     const role = await this.memberships.role(identity.userId, identity.tenantId);
     if (!role) throw new AppError(ErrorCode.UNAUTHENTICATED, 'You are no longer a member of this organisation');

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppError, ErrorCode } from '../errors';
 import type { Authenticator } from '../auth/authenticator';
 import type { RequestContextFactory } from '../graphql/request-context-factory';
-import type { RequestContext } from '../graphql/request-context';
+import type { Identity, RequestContext } from '../graphql/request-context';
 import { runCountingSql } from '../db/sql-statement-counter';
 import { RateLimitedError } from '../rate-limit/rate-limited-error';
 import { sendJson, type RouteHandler } from './http-server';
@@ -24,11 +24,14 @@ export function graphqlHttpHandler(deps: {
   countSqlStatements?: boolean;
   /** The caller's address for per-address limits (TRUST_PROXY decides whether proxies are believed). */
   clientAddress?: (req: IncomingMessage) => string;
+  /** Counts each request of an identity against the per-key and per-tenant request limits. */
+  requestLimit?: (identity: Identity) => Promise<void>;
 }): RouteHandler {
   return async (req, res, rawBody) => {
     let identity = null;
     try {
       identity = (await deps.authenticator.authenticate(req.headers.authorization))?.identity ?? null;
+      if (identity) await deps.requestLimit?.(identity);
     } catch (error) {
       if (error instanceof RateLimitedError) {
         const payload = { errors: [{ message: error.message, extensions: error.extensions }] };
