@@ -24,7 +24,7 @@ export interface RateLimitSettings {
  * Signed provider webhooks never pass through here.
  */
 export class RateLimits {
-  /** Users' `login` (and accepting an invitation with an existing account's password). */
+  /** Users' passwords: `login`, and `signUp` or `acceptInvitationToken` with an existing account's email. */
   readonly login: LoginAttemptGuard;
   /** Platform admins' `platformLogin`. */
   readonly platformLogin: LoginAttemptGuard;
