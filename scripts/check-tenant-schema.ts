@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { tenantMigrations } from '../migrations/tenant';
-import { tenantEntities } from '../src/modules/tenant-entities';
+import { tenantEntities } from '../src/app';
 import { withDatabase } from '../src/platform/db/connection-url';
 import { baseDataSourceOptions } from '../src/platform/db/data-source-options';
 import { quoteIdentifier } from '../src/platform/db/identifiers';

@@ -14,6 +14,6 @@ export async function printSchemaSql(url: string, entities: Function[]): Promise
 if (require.main === module) {
   const [, , kind, url] = process.argv;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const entities = kind === 'control' ? require('../src/platform/control/control-entities').controlEntities : require('../src/modules/tenant-entities').tenantEntities;
+  const entities = kind === 'control' ? require('../src/platform/control/control-entities').controlEntities : require('../src/app').tenantEntities;
   printSchemaSql(url, entities).catch((e) => { console.error(e); process.exit(1); });
 }

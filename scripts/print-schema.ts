@@ -4,10 +4,43 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildGraphQLSchema } from '../src/platform/graphql/schema-builder';
-import { moduleResolvers } from '../src/modules/resolvers';
+import { createAppModules, type PlatformServices } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/platform/logger';
+
+/**
+ * The modules are built (not started) to get their resolvers; printing never calls them, so the
+ * services that would need a database are stand-ins that fail loudly if touched.
+ */
+function schemaOnlyPlatform(): PlatformServices {
+  const unavailable = new Proxy({}, {
+    get: (_target, property) => {
+      throw new Error(`${String(property)}: no platform services while printing the schema`);
+    },
+  }) as never;
+  return {
+    config: loadConfig({}),
+    log: createLogger('silent'),
+    control: unavailable,
+    tokens: unavailable,
+    memberships: unavailable,
+    authenticator: unavailable,
+    registry: unavailable,
+    router: unavailable,
+    provisioner: unavailable,
+    tenancyMode: 'database',
+    events: unavailable,
+    storage: unavailable,
+    secrets: unavailable,
+    jobs: unavailable,
+    rateLimits: unavailable,
+    ownUrl: () => null,
+  };
+}
 
 async function main(): Promise<number> {
-  const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services: {} });
+  const modules = createAppModules(schemaOnlyPlatform());
+  const schema = await buildGraphQLSchema({ resolvers: modules.flatMap((module) => module.resolvers) });
   const sdl = `# Generated from the code by \`npm run schema:print\`; do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
   const file = path.resolve(__dirname, '..', '..', 'schema.graphql');
   if (process.argv.includes('--check')) {

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { eventListenerConnections, type Config } from './config';
-import type { AppServices } from './app-services';
 import { controlMigrations } from '../migrations/control';
+import { tenantMigrations } from '../migrations/tenant';
 import { createLogger, type Logger } from './platform/logger';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
 import { redactUrl, withDatabase } from './platform/db/connection-url';
@@ -25,24 +25,139 @@ import { createMetricsRegistry } from './platform/metrics';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
 import { JobQueue } from './platform/jobs/job-queue';
-import { documentContentRoute } from './modules/documents/document-content.route';
 import { RedisTenantEventBus } from './platform/realtime/redis-event-bus';
 import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
-import { createWhatsAppModule } from './modules/whatsapp-services';
 import { EventDispatcher } from './platform/events/event-dispatcher';
-import { inboxLiveEventsConsumer } from './modules/inbox/inbox-events';
 import { ControlEventOutbox } from './platform/events/control-event-outbox';
-import { moduleResolvers } from './modules/resolvers';
-import { tenantSchema } from './modules/tenant-schema';
 import { RateLimits } from './platform/rate-limit/rate-limits';
 import { requestRateLimit } from './platform/rate-limit/request-rate-limit';
 import { clientAddressResolver } from './platform/rate-limit/client-address';
+import { DomainEventRow, UndispatchedEventRow } from './platform/events/domain-event.entity';
+import { auditEntities, createAuditModule } from './modules/audit/audit.module';
+import type { TenantRegistry } from './platform/tenancy/tenant-registry';
+import type { TenantRouter } from './platform/tenancy/tenant-router';
+import type { TenantProvisioner } from './platform/tenancy/tenant-provisioner';
+import type { DatabaseServers } from './platform/tenancy/database-servers';
+import type { TenancyMode } from './platform/control/tenant-placement.entity';
+import { defineTenantSchema } from './platform/tenancy/tenant-schema';
+import type { AppModule } from './platform/app-module';
+import { autoRepliesEntities, createAutoRepliesModule } from './modules/auto-replies/auto-replies.module';
+import { campaignsEntities, createCampaignsModule } from './modules/campaigns/campaigns.module';
+import { contactsEntities, createContactsModule } from './modules/contacts/contacts.module';
+import { createDocumentsModule, documentsEntities } from './modules/documents/documents.module';
+import { createIdentityModule, identityEntities } from './modules/identity/identity.module';
+import { createInboxModule, inboxEntities } from './modules/inbox/inbox.module';
+import { createLabelsModule, labelsEntities } from './modules/labels/labels.module';
+import { createOrdersModule, ordersEntities } from './modules/orders/orders.module';
+import { createPlatformAdminModule, platformAdminEntities } from './modules/platform-admin/platform-admin.module';
+import { createQuickRepliesModule, quickRepliesEntities } from './modules/quick-replies/quick-replies.module';
+import { createSettingsModule, settingsEntities } from './modules/settings/settings.module';
+import { createWhatsappModule, whatsappEntities } from './modules/whatsapp/whatsapp.module';
+
+/**
+ * Every table of a tenant database, from the modules' faces: referenced tables before those that
+ * point at them (copies and restores insert in this order).
+ */
+export const tenantEntities: Function[] = [
+  ...identityEntities,
+  ...platformAdminEntities,
+  ...settingsEntities,
+  ...documentsEntities,
+  ...contactsEntities,
+  ...whatsappEntities,
+  ...inboxEntities,
+  ...labelsEntities,
+  ...quickRepliesEntities,
+  ...autoRepliesEntities,
+  ...campaignsEntities,
+  ...ordersEntities,
+  ...auditEntities,
+  // The event log: every module's events, written in their transactions.
+  DomainEventRow,
+  UndispatchedEventRow,
+];
+
+/** What every tenant database holds: the product's entities and their migrations. */
+export const tenantSchema = defineTenantSchema(tenantEntities, tenantMigrations);
+
+/** The platform services the product modules are built from (each module takes the few it needs). */
+export interface PlatformServices {
+  config: Config;
+  log: Logger;
+  control: DataSource;
+  tokens: TokenService;
+  memberships: MembershipRoles;
+  authenticator: Authenticator;
+  /** Login back-off, sign-up and request limits, shared by every instance. */
+  rateLimits: RateLimits;
+  registry: TenantRegistry;
+  router: TenantRouter;
+  provisioner: TenantProvisioner;
+  tenancyMode: TenancyMode;
+  events: TenantEventBus;
+  storage: FileStorage;
+  secrets: SecretBox;
+  jobs: JobQueue;
+  /** This server's own URL once it listens. */
+  ownUrl: () => string | null;
+}
+
+/**
+ * The product: every module, built in dependency order from the narrow services it needs. The
+ * only place that knows them all.
+ */
+export function createAppModules(platform: PlatformServices): AppModule[] {
+  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, rateLimits } = platform;
+  const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
+  const inbox = createInboxModule({ events });
+  return [
+    createIdentityModule({ control, provisioner, tokens, memberships, registry, rateLimits, settings: config }),
+    createPlatformAdminModule({ control, tokens, provisioner, registry, router, tenancyMode, rateLimits }),
+    createSettingsModule({ secrets, masterConfigChanged: (tenantId) => autoReplies.autoReplies.invalidate(tenantId) }),
+    createDocumentsModule({ maxUploadBytes: config.MAX_UPLOAD_BYTES, storage, authenticator, router }),
+    createContactsModule(),
+    inbox,
+    createLabelsModule(),
+    createWhatsappModule({
+      config,
+      log,
+      control,
+      registry,
+      router,
+      events,
+      storage,
+      secrets,
+      jobs,
+      ownUrl: platform.ownUrl,
+      inbox,
+      autoReplies: autoReplies.autoReplies,
+    }),
+    createQuickRepliesModule(),
+    autoReplies,
+    createCampaignsModule(),
+    createOrdersModule(),
+    createAuditModule(),
+  ];
+}
+
+/** What tests, benches and operator tooling may reach into: a few platform services, no module internals. */
+export interface AppPlatform {
+  control: DataSource;
+  router: TenantRouter;
+  registry: TenantRegistry;
+  /** Live events to subscribers, across instances. */
+  events: TenantEventBus;
+  secrets: SecretBox;
+  provisioner: TenantProvisioner;
+  /** Postgres servers tenants live on. */
+  servers: DatabaseServers;
+}
 
 export interface App {
   config: Config;
   log: Logger;
-  services: AppServices;
+  platform: AppPlatform;
   schema: GraphQLSchema;
   httpServer: http.Server;
   /** e.g. http://127.0.0.1:4000 */
@@ -82,7 +197,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log,
     });
     closers.push(() => tenancy.close());
-    const { control, budget, servers, registry, router, provisioner, migrator, tenancyMode } = tenancy;
+    const { control, servers, registry, router, provisioner, tenancyMode } = tenancy;
     // In the background (start-up does not wait), but finished before the pools close.
     const resuming = provisioner
       .resumeInterrupted(PROVISIONING_STUCK_AFTER_MS)
@@ -109,7 +224,6 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       retentionDays: config.EVENT_LOG_RETENTION_DAYS,
     });
     closers.push(() => dispatcher.stop());
-    dispatcher.addConsumer(inboxLiveEventsConsumer(events));
     const controlOutbox = new ControlEventOutbox({ control, router, dispatcher, log, intervalMs: config.EVENT_SWEEP_INTERVAL_MS });
     closers.push(async () => controlOutbox.stop());
 
@@ -124,38 +238,38 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       log,
     });
     let ownUrl: string | null = null;
-    const whatsapp = createWhatsAppModule({ config, log, control, registry, router, events, storage, secrets, jobs, ownUrl: () => ownUrl });
-    closers.push(async () => whatsapp.dispose());
-    // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
-    // failed for a later retry that reconciles with the provider first.
-    closers.push(() => jobs.stop(10_000));
-
     const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
+    const authenticator = new Authenticator(tokens, control, registry, memberships);
     const rateLimits = new RateLimits(config, control);
     closers.push(() => rateLimits.close());
     const clientAddress = clientAddressResolver(config.TRUST_PROXY);
-    const services: AppServices = {
+    const modules = createAppModules({
       config,
       log,
       control,
       tokens,
       memberships,
-      budget,
-      servers,
+      authenticator,
+      rateLimits,
       registry,
       router,
       provisioner,
-      migrator,
       tenancyMode,
       events,
       storage,
       secrets,
       jobs,
-      whatsapp: whatsapp.services,
-      rateLimits,
-    };
-    const schema = await buildGraphQLSchema({ resolvers: moduleResolvers, services });
-    const authenticator = new Authenticator(tokens, control, registry, memberships);
+      ownUrl: () => ownUrl,
+    });
+    closers.push(async () => {
+      for (const module of [...modules].reverse()) await module.stop?.();
+    });
+    // Runs before the tenant pools close (closers run in reverse): running sends finish, or are
+    // failed for a later retry that reconciles with the provider first.
+    closers.push(() => jobs.stop(10_000));
+
+    for (const consumer of modules.flatMap((module) => module.eventConsumers)) dispatcher.addConsumer(consumer);
+    const schema = await buildGraphQLSchema({ resolvers: modules.flatMap((module) => module.resolvers) });
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,
@@ -191,8 +305,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           res.end(await metrics.metrics());
         },
       },
-      documentContentRoute({ authenticator, router, storage }),
-      ...whatsapp.httpRoutes,
+      ...modules.flatMap((module) => module.routes),
     ];
     const httpServer = createHttpServer(routes, log);
     const ws = createGraphQLWsServer({
@@ -241,7 +354,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
 
     // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
     await jobs.start();
-    await whatsapp.start();
+    for (const module of modules) for (const job of module.jobs) await jobs.define(job.queue);
+    for (const module of modules) for (const job of module.jobs) await job.work?.();
+    for (const module of modules) await module.start?.();
     dispatcher.start();
     controlOutbox.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
@@ -249,7 +364,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     return {
       config,
       log,
-      services,
+      platform: { control, router, registry, events, secrets, provisioner, servers },
       schema,
       httpServer,
       url,

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     }
     await seedInbox({ app: ours }, owner.tenantId, { conversations: CONVERSATIONS, messagesPerConversation: 3, labels: 5, assigneeIds });
 
-    const placement = await ours.services.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId: owner.tenantId });
+    const placement = await ours.platform.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId: owner.tenantId });
     raw = await startRawInboxServer({
       tenantUrl: withDatabase(serverUrl, placement.databaseName!),
       controlUrl,

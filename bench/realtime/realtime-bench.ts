@@ -1,7 +1,7 @@
 // bench:realtime — live subscriptions over graphql-ws, side by side in one run:
 //   (a) delivery latency, publish → subscriber's socket, with BENCH_SUBSCRIBERS (1,000) subscribers
 //       over BENCH_TENANTS (50) tenants while BENCH_RATES (250, 500, 1,000) events/s are published for
-//       BENCH_SECONDS (10) s through services.events.publish (the webhook's path after commit),
+//       BENCH_SECONDS (10) s through platform.events.publish (the webhook's path after commit),
 //       on instance 1 while the subscribers are connected to instance 2: Postgres NOTIFY bus, then Redis;
 //   (b) server memory per idle subscription with BENCH_IDLE_SOCKETS (10,000) sockets.
 // The subscribers live in a child process (subscriber-fleet.ts). Postgres: DATABASE_URL or the
@@ -118,8 +118,8 @@ async function latencyRuns(bus: 'postgres' | 'redis'): Promise<LatencyRun[]> {
     }));
     const opened = await fleet.open(`${server.url.replace(/^http/, 'ws')}/graphql`, subscribers);
     if (opened.failed > 0) throw new Error(`${opened.failed} subscribers could not connect`);
-    await waitFor(() => server.app.services.events.subscriberCount === SUBSCRIBERS, 'every subscription to be live on the server', 30_000);
-    const { events } = publisher.app.services;
+    await waitFor(() => server.app.platform.events.subscriberCount === SUBSCRIBERS, 'every subscription to be live on the server', 30_000);
+    const { events } = publisher.app.platform;
     const conversations = tenants.map(() => Array.from({ length: 20 }, () => crypto.randomUUID()));
     let sequence = 0;
     const publishOne = () => {
@@ -209,7 +209,7 @@ async function memoryRun(): Promise<MemoryRun> {
     // Warm the code paths (first sockets, JIT, schema caches) before the baseline.
     const warm = await fleet.open(`${app.url.replace(/^http/, 'ws')}/graphql`, tenants.map((t) => ({ token: t.token, query: INBOX_SUBSCRIPTION })));
     if (warm.failed > 0) throw new Error('warm-up sockets failed');
-    await waitFor(() => app.app.services.events.subscriberCount === TENANTS, 'warm-up subscriptions', 10_000);
+    await waitFor(() => app.app.platform.events.subscriberCount === TENANTS, 'warm-up subscriptions', 10_000);
     gc();
     await sleep(200);
     gc();
@@ -218,7 +218,7 @@ async function memoryRun(): Promise<MemoryRun> {
     const subscribers = Array.from({ length: IDLE_SOCKETS }, (_, i) => ({ token: tenants[i % TENANTS].token, query: INBOX_SUBSCRIPTION }));
     const opened = await fleet.open(`${app.url.replace(/^http/, 'ws')}/graphql`, subscribers, 100);
     if (opened.failed > 0) throw new Error(`${opened.failed} idle sockets could not connect (ulimit -n?)`);
-    await waitFor(() => app.app.services.events.subscriberCount === TENANTS + IDLE_SOCKETS, 'every idle subscription to be live', 60_000);
+    await waitFor(() => app.app.platform.events.subscriberCount === TENANTS + IDLE_SOCKETS, 'every idle subscription to be live', 60_000);
     const seconds = (Date.now() - started) / 1_000;
     await sleep(1_000);
     gc();

@@ -17,8 +17,8 @@ import { markdownTable, writeBenchmarkSection } from '../support/benchmarks-file
 import { ServerProbe, runTenantLoad, summarize, round1, type LoadFigures } from './bench-probes';
 import { controlMigrations } from '../../migrations/control';
 import { tenantMigrations } from '../../migrations/tenant';
-import { tenantEntities } from '../../src/modules/tenant-entities';
-import { tenantSchema } from '../../src/modules/tenant-schema';
+import { tenantEntities } from '../../src/app';
+import { tenantSchema } from '../../src/app';
 import { Contact } from '../../src/modules/contacts/contact.entity';
 import { createLogger } from '../../src/platform/logger';
 import { mapWithConcurrency } from '../../src/platform/concurrency';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { InvalidArgumentError } from 'commander';
 import { controlMigrations } from '../../migrations/control';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { tenantSchema } from '../modules/tenant-schema';
+import { tenantSchema } from '../app';
 import { AppError } from '../platform/errors';
 import { createLogger, type Logger } from '../platform/logger';
 import { withDatabase } from '../platform/db/connection-url';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { PlatformAdmin } from '../platform/control/platform-admin.entity';
 import { hashPassword } from '../platform/auth/password-hasher';
 import { runWithTenancy } from './cli-runtime';
-import { passwordProblem, passwordRules } from '../modules/identity/password-policy';
+import { passwordProblem, passwordRules } from '../modules/identity/identity.module';
 
 const program = new Command('admin:create')
   .description('Creates a platform admin (operators: list, suspend, reactivate tenants; never tenant data)')

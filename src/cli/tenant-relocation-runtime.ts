@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { documentFiles } from '../modules/documents/document-files';
+import { documentFiles } from '../modules/documents/documents.module';
 import { FileStorage } from '../platform/storage/file-storage';
 import { TenantRelocation, type RelocationResult } from '../platform/tenancy/tenant-relocation';
 import type { TenantLocation } from '../platform/tenancy/tenant-provisioner';

@@ -42,7 +42,7 @@ describe('campaigns', () => {
   async function seedAudience(tenantId: string) {
     const contacts = await seedContacts(t, tenantId, [{}, {}, {}, {}, {}, { optedOut: true }, { deleted: true }, {}]);
     const [c1, c2, c3, c4, c5, optedOut, deleted, c8] = contacts;
-    return t.app.services.router.withTenant(tenantId, async (m) => {
+    return t.app.platform.router.withTenant(tenantId, async (m) => {
       const g1 = (await m.getRepository(ContactGroup).insert({ name: `VIP ${crypto.randomUUID()}` })).identifiers[0].id as string;
       const g2 = (await m.getRepository(ContactGroup).insert({ name: `Newsletter ${crypto.randomUUID()}` })).identifiers[0].id as string;
       const goneGroup = (await m.getRepository(ContactGroup).insert({ name: `Old ${crypto.randomUUID()}`, deletedAt: new Date() })).identifiers[0].id as string;
@@ -132,7 +132,7 @@ describe('campaigns', () => {
     const s = await seedAudience(a.tenantId);
     const campaign = await create();
     await setRecipients(campaign.id, { groupIds: [s.g1, s.g2], labelIds: [s.l1] });
-    await t.app.services.router.withTenant(a.tenantId, async (m) => {
+    await t.app.platform.router.withTenant(a.tenantId, async (m) => {
       await m.query(`UPDATE campaign_recipients SET status = 'SENT' WHERE campaign_id = $1 AND contact_id = ANY($2::uuid[])`, [campaign.id, [s.c1, s.c2]]);
       await m.query(`UPDATE campaign_recipients SET status = 'FAILED', error = 'blocked' WHERE campaign_id = $1 AND contact_id = $2`, [campaign.id, s.c3]);
       await m.query(`UPDATE campaign_recipients SET status = 'READ' WHERE campaign_id = $1 AND contact_id = $2`, [campaign.id, s.c4]);
@@ -162,7 +162,7 @@ describe('campaigns', () => {
     await t.client.expectError('CONFLICT', CANCEL, { id: campaign.id }, a.tokens.MANAGER);
 
     const sending = await create();
-    await t.app.services.router.withTenant(a.tenantId, (m) => m.query(`UPDATE campaigns SET status = 'SENDING' WHERE id = $1`, [sending.id]));
+    await t.app.platform.router.withTenant(a.tenantId, (m) => m.query(`UPDATE campaigns SET status = 'SENDING' WHERE id = $1`, [sending.id]));
     const conflict = await t.client.expectError('CONFLICT', UPDATE, { id: sending.id, input: { messages: [{ body: 'changed' }] } }, a.tokens.MANAGER);
     assert.equal((conflict.extensions as any).details.status, 'SENDING');
     await t.client.expectError('CONFLICT', DELETE, { id: sending.id }, a.tokens.MANAGER);
@@ -178,7 +178,7 @@ describe('campaigns', () => {
     assert.equal((await t.client.data(`query ($id: ID!) { campaign(id: $id) { id } }`, { id: campaign.id }, a.tokens.MANAGER)).campaign, null);
     assert.equal((await t.client.data(LIST, { filter: { search: 'Doomed' } }, a.tokens.MANAGER)).campaigns.totalCount, 0);
     await t.client.expectError('NOT_FOUND', DELETE, { id: campaign.id }, a.tokens.MANAGER);
-    const [row] = await t.app.services.router.withTenant(a.tenantId, (m) => m.query('SELECT status, deleted_at FROM campaigns WHERE id = $1', [campaign.id]));
+    const [row] = await t.app.platform.router.withTenant(a.tenantId, (m) => m.query('SELECT status, deleted_at FROM campaigns WHERE id = $1', [campaign.id]));
     assert.equal(row.status, 'CANCELLED');
     assert.ok(row.deleted_at, 'the row is kept');
   });
@@ -233,7 +233,7 @@ describe('campaigns', () => {
       // Recipients arrive one by one here (as a sender's retries might add them), straight in the database.
       create: async () => {
         const [contactId] = await seedContacts(t, tenant.tenantId, [{}]);
-        const [row] = await t.app.services.router.withTenant(tenant.tenantId, (m) =>
+        const [row] = await t.app.platform.router.withTenant(tenant.tenantId, (m) =>
           m.query('INSERT INTO campaign_recipients (campaign_id, contact_id) VALUES ($1, $2) RETURNING id', [campaign.id, contactId]),
         );
         return row.id;

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { MEMBER_PASSWORD, inviteMember } from '../support/invite-member';
 import { Contact } from '../../src/modules/contacts/contact.entity';
-import { WhatsappProvider, WhatsappSession } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
+import { WhatsappProvider, WhatsappSession } from '../../src/modules/whatsapp/channels/whatsapp-session.entity';
 
 export type Role = 'TENANT_ADMIN' | 'MANAGER' | 'AGENT' | 'AUDITOR';
 
@@ -17,8 +17,8 @@ export interface CrmTenant {
 export async function setUpTenant(t: TestApp): Promise<CrmTenant> {
   const owner = await t.client.signUp();
   // The free plan allows 3 users; the pro plan has room for one per role.
-  await t.app.services.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [owner.tenantId]);
-  t.app.services.registry.invalidate(owner.tenantId);
+  await t.app.platform.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [owner.tenantId]);
+  t.app.platform.registry.invalidate(owner.tenantId);
   const tokens = { TENANT_ADMIN: owner.token } as Record<Role, string>;
   for (const role of ['MANAGER', 'AGENT', 'AUDITOR'] as const) {
     const email = `${role.toLowerCase()}.${crypto.randomBytes(4).toString('hex')}@example.com`;
@@ -47,7 +47,7 @@ export async function seedContacts(
   tenantId: string,
   specs: Array<{ name?: string; optedOut?: boolean; deleted?: boolean }>,
 ): Promise<string[]> {
-  return t.app.services.router.withTenant(tenantId, async (manager) => {
+  return t.app.platform.router.withTenant(tenantId, async (manager) => {
     const ids: string[] = [];
     for (const [index, spec] of specs.entries()) {
       const result = await manager.getRepository(Contact).insert({
@@ -63,7 +63,7 @@ export async function seedContacts(
 }
 
 export async function seedSession(t: TestApp, tenantId: string): Promise<string> {
-  return t.app.services.router.withTenant(tenantId, async (manager) => {
+  return t.app.platform.router.withTenant(tenantId, async (manager) => {
     const result = await manager.getRepository(WhatsappSession).insert({
       provider: WhatsappProvider.SANDBOX,
       name: 'Main line',

@@ -28,7 +28,7 @@ describe('documents', () => {
   const mediaDir = (tenantId: string) => path.join(t.app.config.DATA_DIR, 'media', tenantId);
   const filesOf = (tenantId: string): string[] =>
     fs.existsSync(mediaDir(tenantId)) ? fs.readdirSync(mediaDir(tenantId), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
-  const documentRows = (tenantId: string) => t.app.services.router.withTenant(tenantId, (m) => m.getRepository(Document).count({ withDeleted: true }));
+  const documentRows = (tenantId: string) => t.app.platform.router.withTenant(tenantId, (m) => m.getRepository(Document).count({ withDeleted: true }));
   const content = (id: string, token?: string) =>
     fetch(`${t.url}/documents/${id}/content`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 

@@ -54,7 +54,7 @@ for (const mode of ['database', 'schema'] as const) {
       const { order: read } = await t.client.data(`query ($id: ID!) { order(id: $id) { ${FIELDS} } }`, { id: order.id }, a.tokens.AUDITOR);
       assert.equal(read.totalCents, 3500);
       // The stored column agrees (nobody computed it in the app).
-      const stored = await t.app.services.router.withTenant(a.tenantId, (m) => m.query('SELECT total_cents::int AS total FROM orders WHERE id = $1', [order.id]));
+      const stored = await t.app.platform.router.withTenant(a.tenantId, (m) => m.query('SELECT total_cents::int AS total FROM orders WHERE id = $1', [order.id]));
       assert.equal(stored[0].total, 3500);
     });
 
@@ -98,7 +98,7 @@ for (const mode of ['database', 'schema'] as const) {
       assert.equal((await t.client.data(LIST, { filter: { contactId: bob } }, a.tokens.MANAGER)).orders.totalCount, before);
 
       // Past the edge, the database's own CHECKs still hold and map to VALIDATION_FAILED.
-      const dbError = await t.app.services.router
+      const dbError = await t.app.platform.router
         .withTenant(a.tenantId, (m) =>
           m.query(`INSERT INTO order_items (order_id, product_name, quantity, unit_price_cents) VALUES ($1, 'x', 0, 1)`, [order.id]),
         )

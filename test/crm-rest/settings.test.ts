@@ -76,12 +76,12 @@ describe('settings', () => {
     );
 
     // At rest: ciphertext only, bound to this tenant and key.
-    const [row] = await t.app.services.router.withTenant(a.tenantId, (m) => m.query(`SELECT value::text AS raw FROM tenant_config WHERE key = 'payments.apiKey'`));
+    const [row] = await t.app.platform.router.withTenant(a.tenantId, (m) => m.query(`SELECT value::text AS raw FROM tenant_config WHERE key = 'payments.apiKey'`));
     assert.ok(!row.raw.includes(secret));
     assert.match(row.raw, /^"v1\./);
-    const service = new TenantConfigService(t.app.services);
-    assert.equal(await t.app.services.router.withTenant(a.tenantId, (m) => service.readSecret(m, a.tenantId, 'payments.apiKey')), secret);
-    assert.throws(() => t.app.services.secrets.decrypt(JSON.parse(row.raw), `tenant-config:${b.tenantId}:payments.apiKey`));
+    const service = new TenantConfigService(t.app.platform);
+    assert.equal(await t.app.platform.router.withTenant(a.tenantId, (m) => service.readSecret(m, a.tenantId, 'payments.apiKey')), secret);
+    assert.throws(() => t.app.platform.secrets.decrypt(JSON.parse(row.raw), `tenant-config:${b.tenantId}:payments.apiKey`));
 
     // A secret is not downgraded to a plain value; a plain key can become a secret.
     await t.client.expectError('CONFLICT', SET, { key: 'payments.apiKey', value: 'visible' }, a.tokens.TENANT_ADMIN);

@@ -164,14 +164,14 @@ describe('contacts', () => {
   test('paging with first=7 while contacts are added between pages: nothing missed or repeated, ties kept', async () => {
     const tenant = await t.client.signUp();
     // 40 contacts, created in groups of five sharing one created_at to the microsecond.
-    await t.app.services.router.withTenant(tenant.tenantId, (manager) =>
+    await t.app.platform.router.withTenant(tenant.tenantId, (manager) =>
       manager.query(
         `INSERT INTO contacts (name, phone, created_at)
          SELECT 'Paged ' || i, (4915100000000 + i)::text, date_trunc('second', now()) - make_interval(secs => i / 5) FROM generate_series(1, 40) i`,
       ),
     );
     const existing = new Set<string>(
-      (await t.app.services.router.withTenant(tenant.tenantId, (manager) => manager.getRepository(Contact).find())).map((c) => c.id),
+      (await t.app.platform.router.withTenant(tenant.tenantId, (manager) => manager.getRepository(Contact).find())).map((c) => c.id),
     );
     const seen: string[] = [];
     let after: string | null = null;
@@ -195,7 +195,7 @@ describe('contacts', () => {
 
   test('a contacts page with groups and labels costs the same statements for 5 and for 40 contacts', async () => {
     const tenant = await t.client.signUp();
-    await t.app.services.router.withTenant(tenant.tenantId, async (manager) => {
+    await t.app.platform.router.withTenant(tenant.tenantId, async (manager) => {
       await manager.query(`INSERT INTO contacts (name, phone) SELECT 'Batch ' || i, (4915200000000 + i)::text FROM generate_series(1, 40) i`);
       await manager.query(`INSERT INTO labels (name) VALUES ('A'), ('B')`);
       await manager.query(`INSERT INTO contact_groups (name) VALUES ('G1'), ('G2')`);

@@ -43,7 +43,7 @@ describe('conversations and messages', () => {
     assert.deepEqual(ids(conversations), inbox.conversationIds);
     assert.equal(conversations.totalCount, 30);
     assert.equal(conversations.pageInfo.hasNextPage, false);
-    const truth = await t.app.services.router.withTenant(owner.tenantId, (manager) =>
+    const truth = await t.app.platform.router.withTenant(owner.tenantId, (manager) =>
       manager.query(
         `SELECT c.id, c.unread_count, ct.name, ct.phone, m.body, c.assignee_user_id,
                 (SELECT array_agg(l.name ORDER BY l.name) FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.conversation_id = c.id) AS labels
@@ -93,7 +93,7 @@ describe('conversations and messages', () => {
     const list = async (filter: Record<string, unknown>) => ids((await t.client.data(INBOX, { first: 100, filter }, owner.token)).conversations);
     const truth = async (where: string, params: unknown[] = []) =>
       (
-        await t.app.services.router.withTenant(owner.tenantId, (manager) =>
+        await t.app.platform.router.withTenant(owner.tenantId, (manager) =>
           manager.query(`SELECT c.id FROM conversations c WHERE ${where} ORDER BY c.last_message_at DESC NULLS FIRST, c.id DESC`, params),
         )
       ).map((row: { id: string }) => row.id);
@@ -164,14 +164,14 @@ describe('conversations and messages', () => {
     const tenant = await t.client.signUp();
     const seeded = await seedInbox(t, tenant.tenantId, { conversations: 40, tieEvery: 4, messagesPerConversation: 1, phoneBase: 491520000000 });
     // Three conversations without any message (last_message_at NULL), which sort first.
-    await t.app.services.router.withTenant(tenant.tenantId, (manager) =>
+    await t.app.platform.router.withTenant(tenant.tenantId, (manager) =>
       manager.query(
         `WITH c AS (INSERT INTO contacts (name, phone) SELECT 'Silent ' || i, (491530000000 + i)::text FROM generate_series(1, 3) i RETURNING id)
          INSERT INTO conversations (contact_id) SELECT id FROM c`,
       ),
     );
     const existing = new Set<string>(
-      (await t.app.services.router.withTenant(tenant.tenantId, (manager) => manager.query('SELECT id FROM conversations'))).map((r: { id: string }) => r.id),
+      (await t.app.platform.router.withTenant(tenant.tenantId, (manager) => manager.query('SELECT id FROM conversations'))).map((r: { id: string }) => r.id),
     );
     assert.equal(existing.size, 43);
     let arrivals = 0;
@@ -194,7 +194,7 @@ describe('conversations and messages', () => {
 
   test('paging messages with first=7 while messages arrive, equal timestamps included', async () => {
     const id = inbox.conversationIds[0];
-    await t.app.services.router.withTenant(owner.tenantId, (manager) =>
+    await t.app.platform.router.withTenant(owner.tenantId, (manager) =>
       manager.query(
         `INSERT INTO messages (conversation_id, direction, from_address, to_address, body, created_at)
          SELECT $1, 'OUTBOUND', 'a', 'b', 'Tied ' || i, date_trunc('second', now()) - interval '2 hours' - make_interval(mins => i / 4) FROM generate_series(1, 20) i`,
@@ -202,7 +202,7 @@ describe('conversations and messages', () => {
       ),
     );
     const existing = new Set<string>(
-      (await t.app.services.router.withTenant(owner.tenantId, (manager) => manager.query('SELECT id FROM messages WHERE conversation_id = $1', [id]))).map(
+      (await t.app.platform.router.withTenant(owner.tenantId, (manager) => manager.query('SELECT id FROM messages WHERE conversation_id = $1', [id]))).map(
         (r: { id: string }) => r.id,
       ),
     );
@@ -218,7 +218,7 @@ describe('conversations and messages', () => {
       }
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       pages += 1;
-      await t.app.services.router.withTenant(owner.tenantId, (manager) =>
+      await t.app.platform.router.withTenant(owner.tenantId, (manager) =>
         manager.query(`INSERT INTO messages (conversation_id, direction, from_address, to_address, body) VALUES ($1, 'INBOUND', 'a', 'b', 'New')`, [id]),
       );
     } while (after && pages < 20);

@@ -35,8 +35,8 @@ for (const broker of ['postgres', 'redis'] as const) {
 
     test('the expected bus is in use', () => {
       const expected = broker === 'redis' ? RedisTenantEventBus : PostgresTenantEventBus;
-      assert.ok(one.app.services.events instanceof expected);
-      assert.ok(two.app.services.events instanceof expected);
+      assert.ok(one.app.platform.events instanceof expected);
+      assert.ok(two.app.platform.events instanceof expected);
     });
 
     test("an event published on instance 1 reaches instance 2's subscribers of that tenant only", async () => {
@@ -47,7 +47,7 @@ for (const broker of ['postgres', 'redis'] as const) {
       await Promise.all([publishUntilSeen(one, a.tenantId, aOnTwo), publishUntilSeen(one, a.tenantId, aOnOne), publishUntilSeen(one, b.tenantId, bOnTwo)]);
 
       const sent = [0, 1, 2, 3, 4].map((i) => `A ${i} from one`);
-      for (const body of sent) await one.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })));
+      for (const body of sent) await one.app.platform.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })));
       const ours = (s: LiveSubscription<Received>) => s.data.map((d) => d.messageReceived.body).filter((body) => body.endsWith('from one'));
       await aOnTwo.waitFor(() => ours(aOnTwo).length === sent.length, 'all events on instance 2');
       await aOnOne.waitFor(() => ours(aOnOne).length === sent.length, 'all events on instance 1');
@@ -62,7 +62,7 @@ for (const broker of ['postgres', 'redis'] as const) {
       await publishUntilSeen(one, a.tenantId, s);
       // Published in one go, as concurrent webhooks would: Postgres batches them into few NOTIFYs.
       const bodies = Array.from({ length: 200 }, (_, i) => `burst ${i} ${'·'.repeat(i % 7 === 0 ? 3_000 : 40)}`);
-      await Promise.all(bodies.map((body) => one.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })))));
+      await Promise.all(bodies.map((body) => one.app.platform.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })))));
       const burst = () => s.data.map((d) => d.messageReceived.body).filter((body) => body.startsWith('burst '));
       await s.waitFor(() => burst().length === bodies.length, 'the whole burst', 10_000);
       assert.deepEqual(burst(), bodies);
@@ -75,7 +75,7 @@ for (const broker of ['postgres', 'redis'] as const) {
       // 12,000 characters of 3-byte UTF-8: ~36 KB, far past NOTIFY's 8000 bytes.
       const big = `${'€'.repeat(12_000)} big`;
       const bodies = ['small before', big, 'small after'];
-      for (const body of bodies) await one.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })));
+      for (const body of bodies) await one.app.platform.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body })));
       await s.waitFor(() => s.data.some((d) => d.messageReceived.body === 'small after'), 'the last event');
       const received = s.data.map((d) => d.messageReceived.body).filter((body) => bodies.includes(body));
       assert.deepEqual(received, bodies);
@@ -87,7 +87,7 @@ for (const broker of ['postgres', 'redis'] as const) {
       await publishUntilSeen(one, a.tenantId, s);
 
       if (broker === 'postgres') {
-        const bus = two.app.services.events as PostgresTenantEventBus;
+        const bus = two.app.platform.events as PostgresTenantEventBus;
         const pid = bus.listenerPid;
         assert.ok(pid, 'instance 2 listens');
         const admin = await two.admin();

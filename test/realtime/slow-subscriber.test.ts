@@ -55,7 +55,7 @@ describe('a subscriber that stops reading', () => {
 
   test('is dropped, while another subscriber of the tenant keeps up and memory stays bounded', async (ctx) => {
     const a = await t.client.signUp();
-    const { events } = t.app.services;
+    const { events } = t.app.platform;
     const healthyClient = t.client.ws(a.token);
     const healthy = new LiveSubscription<Received>(healthyClient, MESSAGE_RECEIVED);
     await publishUntilSeen(t, a.tenantId, healthy);

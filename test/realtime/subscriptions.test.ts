@@ -8,12 +8,12 @@ import {
   conversationUpdatedEvent,
   messageReceivedEvent,
   messageUpdatedEvent,
-  whatsappSessionUpdatedEvent,
 } from '../../src/modules/inbox/inbox-events';
-import { ConversationStatus } from '../../src/modules/conversations/conversation.entity';
+import { ConversationStatus } from '../../src/modules/inbox/conversation.entity';
 import { Contact } from '../../src/modules/contacts/contact.entity';
-import { MessageStatus } from '../../src/modules/messages/message.entity';
-import { WhatsappProvider, WhatsappSessionStatus } from '../../src/modules/whatsapp-sessions/whatsapp-session.entity';
+import { MessageStatus } from '../../src/modules/inbox/message.entity';
+import { WhatsappProvider, WhatsappSessionStatus } from '../../src/modules/whatsapp/channels/whatsapp-session.entity';
+import { whatsappSessionUpdatedEvent } from '../../src/modules/whatsapp/channels/whatsapp-session-events';
 import { TokenService } from '../../src/platform/auth/token-service';
 import { loadOrCreateSecret } from '../../src/platform/auth/secret-store';
 import { TenantRole } from '../../src/platform/control/membership.entity';
@@ -54,8 +54,8 @@ describe('subscriptions over graphql-ws', () => {
     await Promise.all([publishUntilSeen(t, a.tenantId, onA), publishUntilSeen(t, b.tenantId, onB)]);
 
     for (let i = 0; i < 5; i += 1) {
-      await t.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: `for A ${i}` })));
-      await t.app.services.events.publish(messageReceivedEvent(b.tenantId, inboundMessage({ body: `for B ${i}` })));
+      await t.app.platform.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: `for A ${i}` })));
+      await t.app.platform.events.publish(messageReceivedEvent(b.tenantId, inboundMessage({ body: `for B ${i}` })));
     }
     const bodies = (s: LiveSubscription<Received>) => s.data.map((d) => d.messageReceived.body).filter((body) => body.startsWith('for '));
     await onA.waitFor(() => bodies(onA).length === 5, "A's five events");
@@ -75,7 +75,7 @@ describe('subscriptions over graphql-ws', () => {
     await publishUntilSeen(t, a.tenantId, onlyOne, (body) => messageReceivedEvent(a.tenantId, inboundMessage({ body, conversationId: one })));
     await publishUntilSeen(t, a.tenantId, all);
 
-    const { events } = t.app.services;
+    const { events } = t.app.platform;
     await events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ conversationId: two, body: 'in two' })));
     await events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ conversationId: one, body: 'in one' })));
     await all.waitFor(() => all.data.some((d) => d.messageReceived.body === 'in one'), 'the unfiltered subscriber to get both');
@@ -135,7 +135,7 @@ describe('subscriptions over graphql-ws', () => {
     const subscriptions = cases.map((c) => new LiveSubscription(client, c.query));
     // No acknowledgement of a subscription: keep publishing until each one has its event.
     await waitUntil(() => {
-      cases.forEach((c, i) => subscriptions[i].data.length === 0 && void t.app.services.events.publish(c.event));
+      cases.forEach((c, i) => subscriptions[i].data.length === 0 && void t.app.platform.events.publish(c.event));
       return subscriptions.every((s) => s.data.length > 0);
     }, 'each subscription to get its event');
     cases.forEach((c, i) => c.check(subscriptions[i].data[0]));
@@ -222,7 +222,7 @@ describe('subscriptions over graphql-ws', () => {
       return;
     }
     const a = await t.client.signUp();
-    const { router, events } = t.app.services;
+    const { router, events } = t.app.platform;
     const names = ['First name', 'Renamed'];
     const contact = await router.withTenant(a.tenantId, (manager) =>
       manager.getRepository(Contact).save({ name: names[0], phone: '15550001111' }),
@@ -270,9 +270,9 @@ describe('subscriptions over graphql-ws', () => {
     await fourth.waitFor(() => fourth.errors.length > 0, 'the fourth to be refused');
     assert.equal(fourth.errors[0].extensions?.code, 'TOO_MANY_SUBSCRIPTIONS');
     // Ending one frees a place.
-    const live = t.app.services.events.subscriberCount;
+    const live = t.app.platform.events.subscriberCount;
     held[0].dispose();
-    await waitUntil(() => t.app.services.events.subscriberCount === live - 1, 'the ended subscription to be gone');
+    await waitUntil(() => t.app.platform.events.subscriberCount === live - 1, 'the ended subscription to be gone');
     const again = new LiveSubscription<Received>(client, MESSAGE_RECEIVED);
     await publishUntilSeen(t, a.tenantId, again);
     assert.deepEqual(again.errors, []);
@@ -286,10 +286,10 @@ describe('subscriptions over graphql-ws', () => {
     const before = onA.data.length;
 
     // What suspendTenant does; another instance notices within TENANT_CACHE_TTL_MS.
-    await t.app.services.control.query(`UPDATE tenants SET status = 'SUSPENDED' WHERE id = $1`, [a.tenantId]);
-    t.app.services.registry.invalidate(a.tenantId);
+    await t.app.platform.control.query(`UPDATE tenants SET status = 'SUSPENDED' WHERE id = $1`, [a.tenantId]);
+    t.app.platform.registry.invalidate(a.tenantId);
 
-    await t.app.services.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: 'after suspension' })));
+    await t.app.platform.events.publish(messageReceivedEvent(a.tenantId, inboundMessage({ body: 'after suspension' })));
     await onA.waitFor(() => onA.errors.length > 0 && onA.completed, 'the suspended subscription to end');
     assert.equal(onA.errors[0].extensions?.code, 'TENANT_NOT_ACTIVE');
     assert.equal(onA.data.length, before, 'nothing delivered after suspension');
@@ -318,7 +318,7 @@ describe('subscriptions over graphql-ws', () => {
     const before = agent.data.length;
 
     await t.client.data(`mutation ($userId: ID!) { removeMember(userId: $userId) }`, { userId: invited.userId }, owner.token);
-    await t.app.services.events.publish(messageReceivedEvent(owner.tenantId, inboundMessage({ body: 'after removal' })));
+    await t.app.platform.events.publish(messageReceivedEvent(owner.tenantId, inboundMessage({ body: 'after removal' })));
     await agent.waitFor(() => agent.errors.length > 0 && agent.completed, "the removed member's subscription to end");
     assert.equal(agent.errors[0].extensions?.code, 'UNAUTHENTICATED');
     assert.equal(agent.data.length, before, 'nothing delivered after the removal');
@@ -329,13 +329,13 @@ describe('subscriptions over graphql-ws', () => {
   test('closing subscriptions and sockets lets go of the bus', async () => {
     const a = await t.client.signUp();
     const client = t.client.ws(a.token);
-    const baseline = t.app.services.events.subscriberCount;
+    const baseline = t.app.platform.events.subscriberCount;
     const subs = [0, 1].map(() => new LiveSubscription<Received>(client, MESSAGE_RECEIVED));
     await Promise.all(subs.map((s) => publishUntilSeen(t, a.tenantId, s)));
-    assert.equal(t.app.services.events.subscriberCount, baseline + 2);
+    assert.equal(t.app.platform.events.subscriberCount, baseline + 2);
     subs[0].dispose();
-    await waitUntil(() => t.app.services.events.subscriberCount === baseline + 1, 'a completed subscription to unsubscribe');
+    await waitUntil(() => t.app.platform.events.subscriberCount === baseline + 1, 'a completed subscription to unsubscribe');
     await client.dispose();
-    await waitUntil(() => t.app.services.events.subscriberCount === baseline, 'a closed socket to unsubscribe');
+    await waitUntil(() => t.app.platform.events.subscriberCount === baseline, 'a closed socket to unsubscribe');
   });
 });

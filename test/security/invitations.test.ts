@@ -21,8 +21,8 @@ describe('finding 7: addMember invites; nobody joins without accepting', () => {
     a = await t.client.signUp({ name: 'Alice Admin' });
     b = await t.client.signUp({ name: 'Bob Realname' });
     // Room for everyone invited below: the free plan allows three users, pending invitations included.
-    await t.app.services.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [a.tenantId]);
-    t.app.services.registry.invalidate(a.tenantId);
+    await t.app.platform.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [a.tenantId]);
+    t.app.platform.registry.invalidate(a.tenantId);
   });
   after(() => t.stop());
 
@@ -141,9 +141,9 @@ describe('finding 8: password policy', () => {
       assert.equal(fields[0].field, 'password');
       assert.match(fields[0].messages[0], reason, `${JSON.stringify(password)}: ${fields[0].messages[0]}`);
     }
-    const [{ n }] = await t.app.services.control.query('SELECT count(*)::int AS n FROM tenants');
+    const [{ n }] = await t.app.platform.control.query('SELECT count(*)::int AS n FROM tenants');
     assert.equal(n, 0, 'no organisation was created');
-    const [{ users }] = await t.app.services.control.query('SELECT count(*)::int AS users FROM users');
+    const [{ users }] = await t.app.platform.control.query('SELECT count(*)::int AS users FROM users');
     assert.equal(users, 0);
   });
 

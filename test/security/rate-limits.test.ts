@@ -65,7 +65,7 @@ describe('finding 3: login back-off per account and per client address', () => {
   test('finding 3: platformLogin backs off the same way', async () => {
     const admin = await platformAdminToken(t);
     assert.ok(admin);
-    const [{ email }] = await t.app.services.control.query('SELECT email FROM platform_admins LIMIT 1');
+    const [{ email }] = await t.app.platform.control.query('SELECT email FROM platform_admins LIMIT 1');
     const PLATFORM_LOGIN = `mutation ($input: PlatformLoginInput!) { platformLogin(input: $input) { token } }`;
     const codes = [];
     for (let i = 0; i < 8; i += 1) codes.push(codeOf(await post(t, PLATFORM_LOGIN, { input: { email, password: `wrong guess ${i}` } })));
@@ -173,7 +173,7 @@ describe('finding 3: sign-ups per client address, and SIGNUP_MODE', () => {
     // A first sign-up builds the template database; the flood below is then counted alone.
     await t.client.signUp();
     const databasesBefore = await countDatabases();
-    const [{ n: tenantsBefore }] = await t.app.services.control.query('SELECT count(*)::int AS n FROM tenants');
+    const [{ n: tenantsBefore }] = await t.app.platform.control.query('SELECT count(*)::int AS n FROM tenants');
     const answers: RawAnswer[] = [];
     for (let i = 0; i < 6; i += 1) {
       answers.push(await post(t, SIGN_UP, { input: { organizationName: `Flood ${i}`, email: uniqueEmail('flood'), password: 'correct horse battery', name: 'F' } }));
@@ -181,9 +181,9 @@ describe('finding 3: sign-ups per client address, and SIGNUP_MODE', () => {
     assert.deepEqual(answers.map(codeOf), [undefined, undefined, 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
     assert.equal(answers[2].status, 429);
     assert.ok(Number(answers[2].retryAfter) > 0);
-    const [{ n: tenantsAfter }] = await t.app.services.control.query('SELECT count(*)::int AS n FROM tenants');
+    const [{ n: tenantsAfter }] = await t.app.platform.control.query('SELECT count(*)::int AS n FROM tenants');
     assert.equal(tenantsAfter - tenantsBefore, 2);
-    if (t.app.services.tenancyMode === 'database') assert.equal((await countDatabases()) - databasesBefore, 2);
+    if (t.app.config.TENANCY_MODE === 'database') assert.equal((await countDatabases()) - databasesBefore, 2);
   });
 });
 
@@ -200,7 +200,7 @@ describe('finding 3: SIGNUP_MODE closed and invite', () => {
   test('finding 3: SIGNUP_MODE=closed refuses every sign-up with SIGNUP_CLOSED', async () => {
     const answer = await post(closed, SIGN_UP, { input: { organizationName: 'Closed', email: uniqueEmail('c'), password: 'correct horse battery', name: 'C' } });
     assert.equal(codeOf(answer), 'SIGNUP_CLOSED');
-    const [{ n }] = await closed.app.services.control.query('SELECT count(*)::int AS n FROM tenants');
+    const [{ n }] = await closed.app.platform.control.query('SELECT count(*)::int AS n FROM tenants');
     assert.equal(n, 0);
   });
 
@@ -339,7 +339,7 @@ for (const store of ['postgres', 'redis'] as const) {
       await two.client.signUp(); // sign-up 2 of 2
       const third = await post(one, SIGN_UP, { input: { organizationName: 'Third', email: uniqueEmail('third'), password: 'correct horse battery', name: 'T' } });
       assert.equal(codeOf(third), 'RATE_LIMITED');
-      const [{ n }] = await one.app.services.control.query('SELECT count(*)::int AS n FROM rate_limits');
+      const [{ n }] = await one.app.platform.control.query('SELECT count(*)::int AS n FROM rate_limits');
       if (store === 'redis') assert.equal(n, 0, 'the counters are in Redis');
       else assert.ok(n > 0, 'the counters are in the control database');
     });

@@ -33,7 +33,7 @@ export async function setPlanLimits(
   tenantId: string,
   limits: { maxContacts?: number; maxUsers?: number; maxMessagesPerMonth?: number } = {},
 ): Promise<void> {
-  const { control, registry } = t.app.services;
+  const { control, registry } = t.app.platform;
   const plan = await control.getRepository(SubscriptionPlan).save(
     control.getRepository(SubscriptionPlan).create({
       code: `test-${tenantId.slice(0, 8)}-${Date.now()}-${++memberCounter}`,
@@ -79,7 +79,7 @@ export async function seedInbox(
   const phoneBase = options.phoneBase ?? 447700000000;
   const assignees = options.assigneeIds ?? [];
   const newest = options.newestSecondsAgo ?? 3600;
-  return t.app.services.router.withTenant(tenantId, (manager) =>
+  return t.app.platform.router.withTenant(tenantId, (manager) =>
     manager.transaction(async (tx) => {
       const contacts: Array<{ id: string }> = await tx.query(
         `INSERT INTO contacts (name, phone, email)

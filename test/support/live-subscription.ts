@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Client as WsClient } from 'graphql-ws';
 import type { TestApp } from './test-app';
 import { messageReceivedEvent, type MessageSnapshotSource } from '../../src/modules/inbox/inbox-events';
-import { MessageDirection, MessageStatus, MessageType } from '../../src/modules/messages/message.entity';
+import { MessageDirection, MessageStatus, MessageType } from '../../src/modules/inbox/message.entity';
 import type { TenantEvent } from '../../src/platform/realtime/tenant-events';
 
 export interface ReceivedError {
@@ -105,7 +105,7 @@ export async function publishUntilSeen(
   const deadline = Date.now() + 10_000;
   while (!subscription.data.some((d) => d.messageReceived.body === marker)) {
     if (Date.now() > deadline) throw new Error(`the subscription never became live (errors ${JSON.stringify(subscription.errors)})`);
-    await publisher.app.services.events.publish(event(marker));
+    await publisher.app.platform.events.publish(event(marker));
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

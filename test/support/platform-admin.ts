@@ -7,7 +7,7 @@ import type { TestApp } from './test-app';
 export async function platformAdminToken(t: TestApp): Promise<string> {
   const email = `ops.${crypto.randomBytes(4).toString('hex')}@example.com`;
   const password = 'operator password 1';
-  await t.app.services.control.getRepository(PlatformAdmin).insert({ email, name: 'Ops', passwordHash: await hashPassword(password) });
+  await t.app.platform.control.getRepository(PlatformAdmin).insert({ email, name: 'Ops', passwordHash: await hashPassword(password) });
   return platformLogin(t, email, password);
 }
 

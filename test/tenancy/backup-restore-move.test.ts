@@ -25,7 +25,7 @@ describe('tenant backup, restore and move (CLI)', () => {
   const inbound = (session: string, phone: string, body: string, id = `true_${phone}@c.us_${randomBytes(8).toString('hex')}`) =>
     waha.postWebhook(hook, 'message', { session, payload: { ...FakeWahaServer.inboundText(phone, body), id } });
   const placement = async (tenantId: string) =>
-    (await t.app.services.control.query('SELECT p.mode, p.database_server_id, p.database_name, p.schema_name, p.schema_version, t.status FROM tenant_placements p JOIN tenants t ON t.id = p.tenant_id WHERE p.tenant_id = $1', [tenantId]))[0];
+    (await t.app.platform.control.query('SELECT p.mode, p.database_server_id, p.database_name, p.schema_name, p.schema_version, t.status FROM tenant_placements p JOIN tenants t ON t.id = p.tenant_id WHERE p.tenant_id = $1', [tenantId]))[0];
   const bodies = async (tenantId: string) =>
     (await tenantQuery<{ body: string }>(t, tenantId, 'SELECT body FROM messages ORDER BY body')).map((row) => row.body);
   const databaseExists = async (name: string) => {
@@ -148,11 +148,11 @@ describe('tenant backup, restore and move (CLI)', () => {
     assert.equal(unreachable.code, 1, 'a server that does not answer is not registered');
     const added = await cli('add-database-server', ['--name', 'second', '--host', hostname, '--port', port || '5432', '--credentials', 'control']);
     assert.equal(added.code, 0, added.stderr);
-    assert.deepEqual(await t.app.services.control.query(`SELECT name FROM database_servers WHERE name IN ('second', 'nowhere')`), [{ name: 'second' }]);
+    assert.deepEqual(await t.app.platform.control.query(`SELECT name FROM database_servers WHERE name IN ('second', 'nowhere')`), [{ name: 'second' }]);
     const back = await cli('move-tenant', [tenant.tenantId, '--server', 'second', '--mode', 'database', '--drop-old']);
     assert.equal(back.code, 0, back.stderr);
     const onSecond = await placement(tenant.tenantId);
-    const [second] = await t.app.services.control.query(`SELECT id FROM database_servers WHERE name = 'second'`);
+    const [second] = await t.app.platform.control.query(`SELECT id FROM database_servers WHERE name = 'second'`);
     assert.deepEqual([onSecond.mode, onSecond.database_server_id, onSecond.schema_name], ['database', second.id, null]);
     // Its usual name is still taken by the database kept by the first move.
     assert.match(onSecond.database_name, new RegExp(`^${original.database_name}_[0-9a-f]{8}$`));

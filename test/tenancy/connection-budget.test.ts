@@ -49,7 +49,7 @@ describe('connection budget (database mode)', () => {
   }
 
   test('concurrent first requests for one tenant open exactly one DataSource', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     await router.closeAll();
     const before = router.figures().opened;
     const results = await Promise.all(
@@ -60,7 +60,7 @@ describe('connection budget (database mode)', () => {
   });
 
   test('more tenants than the budget allows are all served, within the budget', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const evictionsBefore = router.figures().evictions;
     let maxLive = 0;
     let maxSlots = 0;
@@ -91,7 +91,7 @@ describe('connection budget (database mode)', () => {
   });
 
   test('when every slot is held, a new tenant waits briefly then gets CONNECTION_BUDGET_EXHAUSTED', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const held: TenantLease[] = [await router.lease(tenants[0]), await router.lease(tenants[1])];
     try {
       const started = Date.now();
@@ -111,7 +111,7 @@ describe('connection budget (database mode)', () => {
   });
 
   test('a waiting request is served as soon as a lease is returned', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const held = [await router.lease(tenants[3]), await router.lease(tenants[4])];
     const waiting = router.withTenant(tenants[5], async (manager) => (await manager.query('SELECT 1 AS one'))[0].one);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -121,7 +121,7 @@ describe('connection budget (database mode)', () => {
   });
 
   test('sign-up works while idle tenant pools hold the whole budget', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     await Promise.all([tenants[0], tenants[1]].map((id) => router.withTenant(id, (manager) => manager.query('SELECT 1'))));
     assert.equal(router.figures().budgetSlotsInUse, TENANT_SLOTS, 'idle pools hold every slot');
     const started = Date.now();

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { runCli } from '../support/cli-process';
-import { tenantEntities } from '../../src/modules/tenant-entities';
+import { tenantEntities } from '../../src/app';
 import { tenantMigrations } from '../../migrations/tenant';
-import { tenantSchema } from '../../src/modules/tenant-schema';
+import { tenantSchema } from '../../src/app';
 import { defineTenantSchema } from '../../src/platform/tenancy/tenant-schema';
 import { TenantMigrator, type TenantMigrationResult } from '../../src/platform/tenancy/tenant-migrator';
 import { TenantPlacement } from '../../src/platform/control/tenant-placement.entity';
@@ -30,7 +30,7 @@ describe('migrating every tenant', () => {
   let schemaTenants: string[];
   before(async () => {
     t = await startTestApp();
-    const { provisioner } = t.app.services;
+    const { provisioner } = t.app.platform;
     const create = async (mode: 'database' | 'schema', i: number) => {
       const tenant = await provisioner.createTenant({ name: `Migrate ${mode} ${i}`, mode });
       await provisioner.provision(tenant.id);
@@ -41,7 +41,7 @@ describe('migrating every tenant', () => {
   });
   after(() => t.stop());
 
-  const placement = (tenantId: string) => t.app.services.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
+  const placement = (tenantId: string) => t.app.platform.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
   const byTenant = (results: TenantMigrationResult[]) => new Map(results.map((result) => [result.tenantId, result]));
 
   test('one broken tenant fails, the others get the new migration, and placements record both', async () => {
@@ -49,9 +49,10 @@ describe('migrating every tenant', () => {
     const brokenSchema = schemaTenants[1];
     // Break two tenants the same way: the table the new migration creates already exists.
     for (const tenantId of [broken, brokenSchema]) {
-      await t.app.services.router.withTenant(tenantId, (manager) => manager.query('CREATE TABLE "probe_items" ("id" integer)'));
+      await t.app.platform.router.withTenant(tenantId, (manager) => manager.query('CREATE TABLE "probe_items" ("id" integer)'));
     }
-    const { control, servers, log } = t.app.services;
+    const { control, servers } = t.app.platform;
+    const { log } = t.app;
     const migrator = new TenantMigrator(control, servers, probeSchema, log);
     const seen: string[] = [];
     let total = 0;
@@ -74,7 +75,7 @@ describe('migrating every tenant', () => {
         assert.deepEqual(result.applied, ['ProbeMigration1799999999999']);
         assert.equal(row.schemaVersion, '1799999999999');
         assert.equal(row.lastError, null);
-        const [{ exists }] = await t.app.services.router.withTenant(tenantId, (manager) =>
+        const [{ exists }] = await t.app.platform.router.withTenant(tenantId, (manager) =>
           manager.query(`SELECT to_regclass('probe_items') IS NOT NULL AS exists`),
         );
         assert.equal(exists, true);
@@ -88,7 +89,7 @@ describe('migrating every tenant', () => {
     assert.equal(again.get(broken)!.outcome, 'failed');
 
     // Repaired, the broken tenant migrates and its error is cleared.
-    await t.app.services.router.withTenant(broken, (manager) => manager.query('DROP TABLE "probe_items"'));
+    await t.app.platform.router.withTenant(broken, (manager) => manager.query('DROP TABLE "probe_items"'));
     const repaired = await migrator.migrateTenant(broken);
     assert.equal(repaired.outcome, 'migrated');
     assert.equal((await placement(broken)).lastError, null);
@@ -97,7 +98,7 @@ describe('migrating every tenant', () => {
     // migrateAll trusts a current recorded version (it only checks the database exists);
     // verify reads every database and finds what was changed behind its back.
     const tampered = databaseTenants[1];
-    await t.app.services.router.withTenant(tampered, (manager) =>
+    await t.app.platform.router.withTenant(tampered, (manager) =>
       manager.query(`DROP TABLE "probe_items"; DELETE FROM "migrations" WHERE "name" = 'ProbeMigration1799999999999'`),
     );
     const trusted = byTenant(await migrator.migrateAll({ concurrency: 3 })).get(tampered)!;
@@ -114,14 +115,14 @@ describe('migrating every tenant', () => {
     const brokenSchema = rows.find((row) => row.id === schemaTenants[1])!;
     assert.match(brokenSchema.last_error!, /already exists/);
     // A tenant recorded at an older version than the code's latest is marked as behind.
-    await t.app.services.control.query(`UPDATE tenant_placements SET schema_version = '1700000000000' WHERE tenant_id = $1`, [schemaTenants[0]]);
+    await t.app.platform.control.query(`UPDATE tenant_placements SET schema_version = '1700000000000' WHERE tenant_id = $1`, [schemaTenants[0]]);
     const table = await runCli(t, 'list-tenants');
     assert.equal(table.code, 0);
     assert.match(table.stdout, /id\s+name\s+slug\s+status\s+plan\s+mode\s+schema version\s+last error/);
     assert.match(table.stdout, new RegExp(`${schemaTenants[1]} .* schema +${tenantSchema.version} +Migration ProbeMigration1799999999999 failed`));
     assert.match(table.stdout, new RegExp(`${schemaTenants[0]} .* schema +1700000000000 \\*`));
     assert.match(table.stdout, /6 tenants; latest schema version \d{13}; 1 behind/);
-    await t.app.services.control.query(`UPDATE tenant_placements SET schema_version = '1799999999999' WHERE tenant_id = $1`, [schemaTenants[0]]);
+    await t.app.platform.control.query(`UPDATE tenant_placements SET schema_version = '1799999999999' WHERE tenant_id = $1`, [schemaTenants[0]]);
   });
 
   test('the migrate-all CLI: exit 0 when all are fine, 1 with a summary when a database is gone', async () => {
@@ -141,7 +142,7 @@ describe('migrating every tenant', () => {
     const gone = databaseTenants[3];
     const admin = await t.admin();
     try {
-      await t.app.services.router.evictTenant(await placement(gone));
+      await t.app.platform.router.evictTenant(await placement(gone));
       await admin.query(`DROP DATABASE "${t.prefix}_t_${compact(gone)}" WITH (FORCE)`);
     } finally {
       await admin.end();

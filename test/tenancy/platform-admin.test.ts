@@ -30,7 +30,7 @@ describe('platform admin', () => {
   after(() => t.stop());
 
   test('admin:create refuses a duplicate email, a short password and a missing password', async () => {
-    const [{ email }] = await t.app.services.control.query('SELECT email FROM platform_admins LIMIT 1');
+    const [{ email }] = await t.app.platform.control.query('SELECT email FROM platform_admins LIMIT 1');
     const duplicate = await runCli(t, 'create-platform-admin', ['--email', email, '--name', 'Again', '--password', 'another password']);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /already exists/);
@@ -73,7 +73,7 @@ describe('platform admin', () => {
       assert.ok(Date.now() - started < 1_000, 'fails fast');
     }
     await t.client.expectError('TENANT_NOT_ACTIVE', LOGIN, { input: { email: b.email, password: b.password } });
-    await assert.rejects(t.app.services.router.lease(b.tenantId), (error: Error & { code?: string }) => error.code === 'TENANT_NOT_ACTIVE');
+    await assert.rejects(t.app.platform.router.lease(b.tenantId), (error: Error & { code?: string }) => error.code === 'TENANT_NOT_ACTIVE');
     const ws = t.client.ws(b.token);
     try {
       assert.equal((await wsRequest(ws, '{ me { role } }')).closeCode, 4403, 'no socket for a suspended tenant');

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { runCli } from '../support/cli-process';
 import { platformAdminToken } from '../support/platform-admin';
 import { Contact } from '../../src/modules/contacts/contact.entity';
-import { tenantSchema } from '../../src/modules/tenant-schema';
+import { tenantSchema } from '../../src/app';
 
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token tenant { id status } } }`;
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { token tenant { id } } }`;
@@ -31,7 +31,7 @@ describe('provisioning', () => {
   after(() => t.stop());
 
   async function placement(tenantId: string) {
-    const [row] = await t.app.services.control.query(
+    const [row] = await t.app.platform.control.query(
       `SELECT t.status, p.last_error, p.schema_version FROM tenants t JOIN tenant_placements p ON p.tenant_id = t.id WHERE t.id = $1`,
       [tenantId],
     );
@@ -40,7 +40,7 @@ describe('provisioning', () => {
 
   /** Points the default database server at a port nobody listens on, runs `work`, then restores it. */
   async function withBrokenServer<T>(work: () => Promise<T>): Promise<T> {
-    const { control, servers } = t.app.services;
+    const { control, servers } = t.app.platform;
     const [{ port }] = await control.query('SELECT port FROM database_servers WHERE is_default');
     await control.query('UPDATE database_servers SET port = $1 WHERE is_default', [await closedPort()]);
     servers.invalidate();
@@ -81,7 +81,7 @@ describe('provisioning', () => {
     assert.equal(login.login.tenant.id, tenantId);
     const me = await t.client.data('{ me { tenant { id status } } }', {}, login.login.token);
     assert.deepEqual(me.me.tenant, { id: tenantId, status: 'ACTIVE' });
-    const count = await t.app.services.router.withTenant(tenantId, (manager) => manager.getRepository(Contact).count());
+    const count = await t.app.platform.router.withTenant(tenantId, (manager) => manager.getRepository(Contact).count());
     assert.equal(count, 0);
   });
 
@@ -92,11 +92,11 @@ describe('provisioning', () => {
     assert.match(result.stdout, new RegExp(`Tenant\\s+${tenantId}`));
     assert.match(result.stdout, /Status\s+ACTIVE in \d+ ms/);
     assert.equal((await placement(tenantId)).status, 'ACTIVE');
-    await t.app.services.router.withTenant(tenantId, (manager) => manager.getRepository(Contact).count());
+    await t.app.platform.router.withTenant(tenantId, (manager) => manager.getRepository(Contact).count());
   });
 
   test('a database left behind by a crashed attempt fails provisioning cleanly, and a retry replaces it', async () => {
-    const { provisioner } = t.app.services;
+    const { provisioner } = t.app.platform;
     const tenant = await provisioner.createTenant({ name: 'Crashed halfway' });
     const admin = await t.admin();
     try {
@@ -106,7 +106,7 @@ describe('provisioning', () => {
       assert.equal((await placement(tenant.id)).status, 'FAILED');
       await provisioner.provision(tenant.id);
       assert.equal((await placement(tenant.id)).status, 'ACTIVE');
-      const count = await t.app.services.router.withTenant(tenant.id, (manager) => manager.getRepository(Contact).count());
+      const count = await t.app.platform.router.withTenant(tenant.id, (manager) => manager.getRepository(Contact).count());
       assert.equal(count, 0, 'the retried database is a full clone');
     } finally {
       await admin.end();
@@ -114,7 +114,7 @@ describe('provisioning', () => {
   });
 
   test('tenants a stopped process left PROVISIONING are provisioned again at start-up; one in progress is left alone', async () => {
-    const { provisioner, control } = t.app.services;
+    const { provisioner, control } = t.app.platform;
     const [stuck, inProgress] = [await provisioner.createTenant({ name: 'Left halfway' }), await provisioner.createTenant({ name: 'Just begun' })];
     const admin = await t.admin();
     try {
@@ -126,7 +126,7 @@ describe('provisioning', () => {
       const [first, second] = await Promise.all([provisioner.resumeInterrupted(10 * 60_000), provisioner.resumeInterrupted(10 * 60_000)]);
       assert.deepEqual([...first, ...second], [{ tenantId: stuck.id, active: true }], 'taken on once');
       assert.equal((await placement(stuck.id)).status, 'ACTIVE');
-      const count = await t.app.services.router.withTenant(stuck.id, (manager) => manager.getRepository(Contact).count());
+      const count = await t.app.platform.router.withTenant(stuck.id, (manager) => manager.getRepository(Contact).count());
       assert.equal(count, 0, 'a full clone replaced the leftover database');
       assert.equal((await placement(inProgress.id)).status, 'PROVISIONING', 'a recent one may still be running elsewhere');
     } finally {
@@ -141,7 +141,7 @@ describe('provisioning', () => {
     const tenantId = /Tenant\s+([0-9a-f-]{36})/.exec(result.stdout)![1];
     assert.match(result.stdout, /Status\s+ACTIVE/);
     assert.match(result.stdout, new RegExp(`Mode\\s+schema: ${t.prefix}_schemas\\.${t.prefix}_s_${compact(tenantId)}`));
-    const [row] = await t.app.services.control.query(
+    const [row] = await t.app.platform.control.query(
       `SELECT pl.code FROM tenants t JOIN subscription_plans pl ON pl.id = t.plan_id WHERE t.id = $1`,
       [tenantId],
     );
@@ -176,9 +176,9 @@ describe('provisioning', () => {
         assert.equal(me.me.tenant.name, name, 'the name is stored verbatim');
         assert.match(me.me.tenant.slug, /^[a-z0-9-]+$/);
       }
-      const [stored] = await t.app.services.control.query('SELECT count(*)::int AS n FROM tenants WHERE name = ANY($1)', [names]);
+      const [stored] = await t.app.platform.control.query('SELECT count(*)::int AS n FROM tenants WHERE name = ANY($1)', [names]);
       assert.equal(stored.n, 3);
-      const tables = await t.app.services.control.query(
+      const tables = await t.app.platform.control.query(
         `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('tenants', 'tenant_placements', 'users', 'memberships')`,
       );
       assert.equal(tables[0].n, 4, 'control tables intact');

@@ -21,8 +21,8 @@ describe('roles, members, plan limits and API keys', () => {
     t = await startTestApp();
     owner = await t.client.signUp();
     // Room for four people: the free plan allows three.
-    await t.app.services.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [owner.tenantId]);
-    t.app.services.registry.invalidate(owner.tenantId);
+    await t.app.platform.control.query(`UPDATE tenants SET plan_id = (SELECT id FROM subscription_plans WHERE code = 'pro') WHERE id = $1`, [owner.tenantId]);
+    t.app.platform.registry.invalidate(owner.tenantId);
     for (const role of ['MANAGER', 'AGENT', 'AUDITOR']) {
       const address = email(role);
       const added = await inviteMember(t.client, owner.token, { email: address, name: role, password: PASSWORD, role });
@@ -115,7 +115,7 @@ describe('roles, members, plan limits and API keys', () => {
     const team = await t.client.data('{ members { user { id } } }', {}, secret);
     assert.equal(team.members.length, 4);
     await t.client.expectError('FORBIDDEN', ADD_MEMBER, { input: { email: email('k'), name: 'K', password: PASSWORD, role: 'AGENT' } }, secret);
-    const [stored] = await t.app.services.control.query('SELECT key_hash FROM api_keys WHERE id = $1', [apiKey.id]);
+    const [stored] = await t.app.platform.control.query('SELECT key_hash FROM api_keys WHERE id = $1', [apiKey.id]);
     assert.notEqual(stored.key_hash, secret, 'only a hash is stored');
 
     await t.client.data(`mutation ($id: ID!) { revokeApiKey(id: $id) }`, { id: apiKey.id }, owner.token);

@@ -13,7 +13,7 @@ describe('schema mode: many tenants through one small pool', () => {
   let tenants: Array<{ id: string; schema: string }>;
   before(async () => {
     t = await startTestApp({ TENANCY_MODE: 'schema', SCHEMA_POOL_SIZE: String(POOL), CONNECTION_WAIT_TIMEOUT_MS: '10000' });
-    const { provisioner, router } = t.app.services;
+    const { provisioner, router } = t.app.platform;
     tenants = await mapWithConcurrency(Array.from({ length: TENANTS }, (_, i) => i), 3, async (i) => {
       const tenant = await provisioner.createTenant({ name: `Schema tenant ${i}` });
       await provisioner.provision(tenant.id);
@@ -24,7 +24,7 @@ describe('schema mode: many tenants through one small pool', () => {
   after(() => t.stop());
 
   test('hammered concurrently, every lease sees only its own schema and rows', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     const jobs = Array.from({ length: TENANTS * 12 }, (_, i) => tenants[(i * 7) % TENANTS]);
     const seen = await Promise.all(
       jobs.map((tenant, i) =>
@@ -59,7 +59,7 @@ describe('schema mode: many tenants through one small pool', () => {
   });
 
   test('a pooled connection after release has the neutral search_path, also after a failed lease', async () => {
-    const { router } = t.app.services;
+    const { router } = t.app.platform;
     // A lease that leaves its connection in an aborted transaction: RESET fails, the connection is dropped.
     const broken = await router.lease(tenants[0].id);
     await broken.manager.query('BEGIN');

@@ -30,7 +30,7 @@ for (const mode of ['database', 'schema'] as const) {
         await admin.end();
       }
 
-      const { router } = t.app.services;
+      const { router } = t.app.platform;
       await router.withTenant(a.tenantId, (manager) =>
         manager.getRepository(Contact).insert({ name: 'Only in A', phone: '15550000001' }),
       );

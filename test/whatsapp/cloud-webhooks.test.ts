@@ -56,7 +56,7 @@ describe('WhatsApp Cloud API webhooks', () => {
   test('connectWhatsApp CLOUD checks the credentials and keeps them encrypted and write-only', async () => {
     const bad = await connectCloud(a.token, NUMBER_A, 'not-the-right-token', SECRET_A);
     assert.equal(bad.errors?.[0].extensions?.code, 'PROVIDER_ERROR');
-    assert.equal((await t.app.services.control.query('SELECT 1 FROM channel_routes WHERE external_key = $1', [NUMBER_A])).length, 0);
+    assert.equal((await t.app.platform.control.query('SELECT 1 FROM channel_routes WHERE external_key = $1', [NUMBER_A])).length, 0);
     assert.equal((await tenantQuery(t, a.tenantId, 'SELECT 1 FROM whatsapp_sessions')).length, 0);
 
     const ok = await connectCloud(a.token, NUMBER_A, 'token-of-tenant-a-123', SECRET_A);

@@ -31,7 +31,7 @@ describe('sandbox provider (the default without WAHA)', () => {
     sessionId = session.id;
     const listed = await t.client.data('{ whatsappSessions { id status provider } }', {}, owner.token);
     assert.deepEqual(listed.whatsappSessions, [{ id: sessionId, status: 'WORKING', provider: 'SANDBOX' }]);
-    const routes = await t.app.services.control.query('SELECT tenant_id, session_id FROM channel_routes WHERE provider = $1 AND external_key = $2', [
+    const routes = await t.app.platform.control.query('SELECT tenant_id, session_id FROM channel_routes WHERE provider = $1 AND external_key = $2', [
       'SANDBOX',
       session.externalSessionId,
     ]);
@@ -82,7 +82,7 @@ describe('sandbox provider (the default without WAHA)', () => {
     }
     const stored = await tenantQuery(t, tenant.tenantId, "SELECT count(*)::int AS n FROM messages WHERE direction = 'OUTBOUND'");
     assert.deepEqual(stored, [{ n: 3 }], 'a refused send stores no message');
-    const queued = await t.app.services.control.query(
+    const queued = await t.app.platform.control.query(
       `SELECT count(*)::int AS n FROM ${t.app.config.JOBS_SCHEMA}.job WHERE name = 'outbound-send' AND data->>'tenantId' = $1 AND state <> 'cancelled'`,
       [tenant.tenantId],
     );

@@ -35,7 +35,7 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
 
 /** Runs SQL in a tenant's database through the app's own router. */
 export function tenantQuery<T = Record<string, unknown>>(t: TestApp, tenantId: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  return t.app.services.router.withTenant(tenantId, (manager: EntityManager) => manager.query(sql, params));
+  return t.app.platform.router.withTenant(tenantId, (manager: EntityManager) => manager.query(sql, params));
 }
 
 /** Waits until a send is recorded as SENT and returns the provider's message id. */
@@ -61,7 +61,7 @@ export async function ingestCounts(t: TestApp, tenantId: string): Promise<Record
 /** Records the tenant events one tenant's subscribers get (the in-process bus). */
 export function recordEvents(t: TestApp, tenantId: string): { events: TenantEvent[]; stop: () => void } {
   const events: TenantEvent[] = [];
-  const stop = t.app.services.events.subscribe(tenantId, (event) => events.push(event));
+  const stop = t.app.platform.events.subscribe(tenantId, (event) => events.push(event));
   return { events, stop };
 }
 

@@ -1,5 +1,5 @@
 import { CreateDateColumn, Column, Entity, Index, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Conversation } from '../conversations/conversation.entity';
+import { Conversation } from '../inbox/inbox.module';
 import { AutoReplyRule } from './auto-reply-rule.entity';
 
 /**

@@ -1,10 +1,10 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import type { AutoReplyRule } from './auto-reply-rule.entity';
 import { AutoReplyRuleService } from './auto-reply-rule.service';
+import type { AutoReplies } from './auto-reply.service';
 import {
   AutoReplyRuleConnection,
   AutoReplyRuleFilter,
@@ -17,12 +17,12 @@ import {
 export class AutoReplyRuleResolver {
   private readonly service = new AutoReplyRuleService();
 
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly autoReplies: Pick<AutoReplies, 'invalidate'>) {}
 
   /** The inbound path caches rules; a change applies at once on this instance (others: within the cache TTL). */
   private async changed<T>(ctx: RequestContext, result: Promise<T>): Promise<T> {
     const value = await result;
-    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    this.autoReplies.invalidate(ctx.tenant().tenantId);
     return value;
   }
 

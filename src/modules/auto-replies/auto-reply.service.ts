@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { TtlCache } from '../../platform/ttl-cache';
-import type { BusinessHours } from '../whatsapp-sessions/whatsapp-settings.entity';
+import type { BusinessHours, InboundAutoReplies } from '../whatsapp/whatsapp.module';
 import { AutoReplyTrigger } from './auto-reply-rule.entity';
 import { compileAutoReplyPattern, keywordMatches, regexMatches } from './auto-reply-pattern';
 import { isOpen } from './business-hours-clock';
@@ -30,7 +30,7 @@ const EMPTY: AutoReplyPlan = { rules: [], timeZone: 'UTC', businessHours: null }
  * the firing recorded inside the inbound message's transaction, after the conversation row is
  * locked by its upsert, so two concurrent messages of one conversation cannot both fire.
  */
-export class AutoReplies {
+export class AutoReplies implements InboundAutoReplies {
   private readonly plans: TtlCache<string, AutoReplyPlan>;
 
   constructor(options: { ttlMs: number; maxEntries?: number }) {

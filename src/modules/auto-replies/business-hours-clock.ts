@@ -1,4 +1,4 @@
-import type { BusinessHours, Weekday } from '../whatsapp-sessions/whatsapp-settings.entity';
+import type { BusinessHours, Weekday } from '../whatsapp/whatsapp.module';
 
 const WEEKDAY_BY_NAME: Readonly<Record<string, Weekday>> = {
   Mon: 'mon',

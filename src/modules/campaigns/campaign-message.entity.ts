@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import { Document } from '../documents/document.entity';
+import { Document } from '../documents/documents.module';
 import { Campaign } from './campaign.entity';
 
 /** One message of a campaign's sequence, sent to each recipient in position order. */

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import { Contact } from '../contacts/contact.entity';
-import { Message } from '../messages/message.entity';
+import { Contact } from '../contacts/contacts.module';
+import { Message } from '../inbox/inbox.module';
 import { Campaign } from './campaign.entity';
 
 export enum CampaignRecipientStatus {

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, DeleteDateColumn, Entity, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
+import { WhatsappSession } from '../whatsapp/whatsapp.module';
 
 export enum CampaignStatus {
   DRAFT = 'DRAFT',

@@ -2,9 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import { ConnectionArgs, pageSize, toConnection, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
-import type { Document } from '../documents/document.entity';
-import { documentById } from '../documents/document.loaders';
-import { DocumentType } from '../documents/document.types';
+import { documentById, DocumentType, type Document } from '../documents/documents.module';
 import type { CampaignMessage } from './campaign-message.entity';
 import type { Campaign } from './campaign.entity';
 import { campaignMessagesByCampaignId, campaignRecipientPages, campaignStatsByCampaignId, type RecipientRow } from './campaign.loaders';

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsEnum, IsOptional, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../platform/graphql/pagination';
-import { DocumentType } from '../documents/document.types';
+import { DocumentType } from '../documents/documents.module';
 import { CampaignRecipientStatus } from './campaign-recipient.entity';
 import { CampaignStatus } from './campaign.entity';
 

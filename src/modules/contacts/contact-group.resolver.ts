@@ -1,5 +1,4 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
@@ -12,8 +11,6 @@ import { memberCountByGroupIdLoader } from './contact.loaders';
 @Resolver(() => ContactGroupType)
 export class ContactGroupResolver {
   private readonly groupService = new ContactGroupService();
-
-  constructor(_services: AppServices) {}
 
   @Authorized(Access.READ)
   @Query(() => ContactGroupConnection, { description: 'By name' })

@@ -1,10 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
-import { LabelType } from '../labels/label.types';
-import { labelsByContactIdLoader } from '../labels/label.loaders';
 import type { Contact } from './contact.entity';
 import { ContactImportService } from './contact-import.service';
 import { ContactImportResult } from './contact-import.types';
@@ -18,8 +15,6 @@ import { ContactConnection, ContactFilter, ContactType, CreateContactInput, Upda
 export class ContactResolver {
   private readonly contactService = new ContactService();
   private readonly imports = new ContactImportService();
-
-  constructor(_services: AppServices) {}
 
   @Authorized(Access.READ)
   @Query(() => ContactConnection, { description: 'Live contacts, newest first' })
@@ -73,10 +68,5 @@ export class ContactResolver {
   @FieldResolver(() => [ContactGroupType])
   async groups(@Root() contact: Contact, @Ctx() ctx: RequestContext) {
     return (await groupsByContactIdLoader(ctx)).load(contact.id);
-  }
-
-  @FieldResolver(() => [LabelType])
-  async labels(@Root() contact: Contact, @Ctx() ctx: RequestContext) {
-    return (await labelsByContactIdLoader(ctx)).load(contact.id);
   }
 }

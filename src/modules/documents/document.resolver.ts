@@ -1,20 +1,15 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import type { Document } from './document.entity';
-import { DocumentService } from './document.service';
+import type { DocumentService } from './document.service';
 import { DocumentConnection, DocumentFilter, DocumentType, UploadDocumentInput } from './document.types';
 
 /** Agents upload (they attach files to messages); managers delete; everyone reads. */
 @Resolver(() => DocumentType)
 export class DocumentResolver {
-  private readonly service: DocumentService;
-
-  constructor(services: AppServices) {
-    this.service = new DocumentService(services);
-  }
+  constructor(private readonly service: DocumentService) {}
 
   @Authorized(Access.READ)
   @Query(() => DocumentConnection)

@@ -1,7 +1,7 @@
 import { recordChanged } from '../../platform/events/event-payload';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import type { AppServices } from '../../app-services';
+import type { FileStorage } from '../../platform/storage/file-storage';
 import { invalidField, notFound, validationFailed } from '../../platform/errors';
 import { containsPattern } from '../../platform/db/like-pattern';
 import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
@@ -21,19 +21,19 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * campaign parts and messages still reference it. A purge of files no row uses is left to a job.
  */
 export class DocumentService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: { maxUploadBytes: number; storage: FileStorage }) {}
 
   async upload(ctx: RequestContext, input: UploadDocumentInput): Promise<Document> {
-    const { config, storage } = this.services;
+    const { maxUploadBytes, storage } = this.deps;
     const contentType = normalizeContentType(input.contentType);
     if (!isAllowedContentType(contentType)) throw invalidField('contentType', `Files of type ${contentType} are not accepted`);
     const encoded = input.contentBase64;
     if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) throw invalidField('contentBase64', 'contentBase64 is not valid base64');
     const decodedSize = (encoded.length / 4) * 3 - (encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0);
-    if (decodedSize > config.MAX_UPLOAD_BYTES) {
-      throw validationFailed(`The file is larger than ${config.MAX_UPLOAD_BYTES} bytes`, {
-        fields: [{ field: 'contentBase64', messages: [`at most ${config.MAX_UPLOAD_BYTES} bytes`] }],
-        maxBytes: config.MAX_UPLOAD_BYTES,
+    if (decodedSize > maxUploadBytes) {
+      throw validationFailed(`The file is larger than ${maxUploadBytes} bytes`, {
+        fields: [{ field: 'contentBase64', messages: [`at most ${maxUploadBytes} bytes`] }],
+        maxBytes: maxUploadBytes,
       });
     }
     if (decodedSize === 0) throw invalidField('contentBase64', 'The file is empty');
@@ -44,7 +44,7 @@ export class DocumentService {
 
     const tenantId = ctx.tenant().tenantId;
     const manager = await ctx.tenant().manager();
-    const stored = await storage.put(tenantId, bytes, { maxBytes: config.MAX_UPLOAD_BYTES });
+    const stored = await storage.put(tenantId, bytes, { maxBytes: maxUploadBytes });
     const repo = manager.getRepository(Document);
     const document = repo.create({
       filename: sanitizeFilename(input.filename),

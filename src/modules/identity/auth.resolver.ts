@@ -1,22 +1,18 @@
 import { isEmail } from 'class-validator';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode } from '../../platform/errors';
 import { Access } from '../../platform/graphql/roles';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { AcceptInvitationTokenInput, AuthPayload, CreatedSignUpInvitation, LoginInput, Me, SignUpInput } from './identity.types';
-import { IdentityService } from './identity.service';
-import { InvitationService } from './invitation.service';
+import type { IdentityService } from './identity.service';
+import type { InvitationService } from './invitation.service';
 
 @Resolver()
 export class AuthResolver {
-  private readonly identity: IdentityService;
-  private readonly invitations: InvitationService;
-
-  constructor(services: AppServices) {
-    this.identity = new IdentityService(services);
-    this.invitations = new InvitationService(services);
-  }
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly invitations: InvitationService,
+  ) {}
 
   @Mutation(() => AuthPayload, {
     description: 'Creates an organisation with its own database and you as its admin (limited per address; see SIGNUP_MODE)',

@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import { IsNull, MoreThan, type EntityManager } from 'typeorm';
-import type { AppServices } from '../../app-services';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import type { MembershipRoles } from '../../platform/auth/membership-roles';
+import type { TokenService } from '../../platform/auth/token-service';
+import type { RateLimits } from '../../platform/rate-limit/rate-limits';
+import type { TenantProvisioner } from '../../platform/tenancy/tenant-provisioner';
+import type { TenantRegistry } from '../../platform/tenancy/tenant-registry';
 import { AppError, ErrorCode } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { Tenant, TenantStatus } from '../../platform/control/tenant.entity';
@@ -14,13 +20,24 @@ import { hashInvitationToken } from './invitation.service';
 
 export { normalizeEmail } from './normalize-email';
 
+/** What identity needs from the platform (control database only). */
+export interface IdentityDeps {
+  control: DataSource;
+  provisioner: TenantProvisioner;
+  tokens: TokenService;
+  memberships: MembershipRoles;
+  registry: TenantRegistry;
+  rateLimits: RateLimits;
+  settings: Pick<Config, 'SIGNUP_MODE' | 'INVITATION_TTL_HOURS' | 'PASSWORD_MIN_LENGTH' | 'PASSWORD_MIN_SCORE'>;
+}
+
 /**
  * Sign-up, login and the caller's identity, all against the control database. Sign-ups are
  * limited per client address (SIGNUP_RATE_LIMIT) and by SIGNUP_MODE; logins back off per
  * account and per address (see LoginAttemptGuard).
  */
 export class IdentityService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: IdentityDeps) {}
 
   /**
    * Creates the organisation, its admin and its database. The control rows are written in one
@@ -30,7 +47,7 @@ export class IdentityService {
     input: { organizationName: string; email: string; password: string; name: string; invitationToken?: string },
     clientAddress: string | null = null,
   ): Promise<AuthPayload> {
-    const { control, provisioner, config, rateLimits } = this.services;
+    const { control, provisioner, settings: config, rateLimits } = this.deps;
     if (config.SIGNUP_MODE === 'closed') throw new AppError(ErrorCode.SIGNUP_CLOSED, 'Sign-up is closed on this server', { mode: 'closed' });
     if (config.SIGNUP_MODE === 'invite' && !input.invitationToken) {
       throw new AppError(ErrorCode.SIGNUP_CLOSED, 'Sign-up needs an invitation (invitationToken)', { mode: 'invite' });
@@ -71,9 +88,9 @@ export class IdentityService {
 
   async login(input: { email: string; password: string; tenantId?: string }, clientAddress: string | null = null): Promise<AuthPayload> {
     const email = normalizeEmail(input.email);
-    const guard = this.services.rateLimits.login;
+    const guard = this.deps.rateLimits.login;
     const attempt = await guard.begin(email, clientAddress);
-    const user = await this.services.control
+    const user = await this.deps.control
       .getRepository(User)
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
@@ -86,7 +103,7 @@ export class IdentityService {
     }
     await guard.succeeded(attempt);
 
-    const memberships = await this.services.control.getRepository(Membership).find({
+    const memberships = await this.deps.control.getRepository(Membership).find({
       where: { userId: user.id, ...(input.tenantId ? { tenantId: input.tenantId } : {}) },
       relations: { tenant: true },
     });
@@ -109,7 +126,7 @@ export class IdentityService {
   }
 
   async me(identity: { userId: string; tenantId: string; role: TenantRole }): Promise<Me> {
-    const { control } = this.services;
+    const { control } = this.deps;
     const [user, tenant] = await Promise.all([
       control.getRepository(User).findOneBy({ id: identity.userId }),
       control.getRepository(Tenant).findOneBy({ id: identity.tenantId }),
@@ -133,7 +150,7 @@ export class IdentityService {
       }
       return existing;
     }
-    assertStrongPassword(input.password, passwordRules(this.services.config), [input.email, input.name, ...(input.userInputs ?? [])]);
+    assertStrongPassword(input.password, passwordRules(this.deps.settings), [input.email, input.name, ...(input.userInputs ?? [])]);
     const user = manager.getRepository(User).create({
       email: input.email,
       name: input.name,
@@ -147,8 +164,8 @@ export class IdentityService {
   async createSignUpInvitation(adminId: string, rawEmail: string): Promise<CreatedSignUpInvitation> {
     const email = normalizeEmail(rawEmail);
     const token = `sup_${crypto.randomBytes(32).toString('base64url')}`;
-    const expiresAt = new Date(Date.now() + this.services.config.INVITATION_TTL_HOURS * 3600_000);
-    await this.services.control
+    const expiresAt = new Date(Date.now() + this.deps.settings.INVITATION_TTL_HOURS * 3600_000);
+    await this.deps.control
       .getRepository(SignUpInvitation)
       .insert({ email, tokenHash: hashInvitationToken(token), createdByAdminId: adminId, expiresAt, usedAt: null });
     return { email, token, expiresAt };
@@ -164,12 +181,12 @@ export class IdentityService {
     }
   }
 
-  private accountWithHash(email: string, manager: EntityManager = this.services.control.manager): Promise<User | null> {
+  private accountWithHash(email: string, manager: EntityManager = this.deps.control.manager): Promise<User | null> {
     return manager.getRepository(User).createQueryBuilder('user').addSelect('user.passwordHash').where('user.email = :email', { email }).getOne();
   }
 
   private issue(user: User, tenant: Tenant, role: TenantRole): AuthPayload {
-    const { token, expiresAt } = this.services.tokens.signUser({ userId: user.id, tenantId: tenant.id, role });
+    const { token, expiresAt } = this.deps.tokens.signUser({ userId: user.id, tenantId: tenant.id, role });
     return { token, expiresAt, user, tenant, role };
   }
 }

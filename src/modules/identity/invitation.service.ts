@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { IsNull, MoreThan, type EntityManager } from 'typeorm';
-import type { AppServices } from '../../app-services';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Invitation } from '../../platform/control/invitation.entity';
 import { Membership, type TenantRole } from '../../platform/control/membership.entity';
@@ -10,6 +9,7 @@ import { hashPassword, verifyPassword } from '../../platform/auth/password-hashe
 import { assertStrongPassword, passwordRules } from './password-policy';
 import { InvitationStatus, MemberStatus, type AuthPayload, type InvitationType, type MemberType } from './identity.types';
 import { normalizeEmail } from './normalize-email';
+import type { IdentityDeps } from './identity.service';
 
 const INVITATION_TOKEN_PREFIX = 'inv_';
 export const hashInvitationToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
@@ -42,7 +42,7 @@ export const toInvitationType = (invitation: Invitation & { tenant: Tenant }): I
  * one proves it knows its password).
  */
 export class InvitationService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: IdentityDeps) {}
 
   /** Inside the tenant's members lock (see MembersResolver), so plan limits hold. */
   async invite(
@@ -67,7 +67,7 @@ export class InvitationService {
       role: input.role,
       tokenHash: hashInvitationToken(token),
       invitedByUserId: input.invitedByUserId,
-      expiresAt: new Date(Date.now() + this.services.config.INVITATION_TTL_HOURS * 3600_000),
+      expiresAt: new Date(Date.now() + this.deps.settings.INVITATION_TTL_HOURS * 3600_000),
       acceptedAt: null,
       declinedAt: null,
       revokedAt: null,
@@ -83,7 +83,7 @@ export class InvitationService {
   }
 
   async pendingForTenant(tenantId: string): Promise<MemberType[]> {
-    const invitations = await this.services.control.getRepository(Invitation).find({
+    const invitations = await this.deps.control.getRepository(Invitation).find({
       where: { tenantId, ...pendingWhere() },
       relations: { tenant: true },
       order: { createdAt: 'ASC' },
@@ -92,16 +92,16 @@ export class InvitationService {
   }
 
   async revoke(tenantId: string, id: string): Promise<boolean> {
-    const result = await this.services.control.getRepository(Invitation).update({ id, tenantId, ...pendingWhere() }, { revokedAt: new Date() });
+    const result = await this.deps.control.getRepository(Invitation).update({ id, tenantId, ...pendingWhere() }, { revokedAt: new Date() });
     if (!result.affected) throw notFound('Invitation');
     return true;
   }
 
   /** The signed-in user's pending invitations (to their account's email). */
   async pendingForUser(userId: string): Promise<InvitationType[]> {
-    const user = await this.services.control.getRepository(User).findOneBy({ id: userId });
+    const user = await this.deps.control.getRepository(User).findOneBy({ id: userId });
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
-    const invitations = await this.services.control.getRepository(Invitation).find({
+    const invitations = await this.deps.control.getRepository(Invitation).find({
       where: { email: user.email, ...pendingWhere() },
       relations: { tenant: true },
       order: { createdAt: 'ASC' },
@@ -111,7 +111,7 @@ export class InvitationService {
 
   /** The signed-in user accepts one of their invitations; answers with a token for that tenant. */
   async accept(userId: string, id: string) {
-    const joined = await this.services.control.transaction(async (manager) => {
+    const joined = await this.deps.control.transaction(async (manager) => {
       const user = await manager.getRepository(User).findOneBy({ id: userId });
       if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
       const invitation = await this.lockPending(manager, { id, email: user.email });
@@ -121,9 +121,9 @@ export class InvitationService {
   }
 
   async decline(userId: string, id: string): Promise<boolean> {
-    const user = await this.services.control.getRepository(User).findOneBy({ id: userId });
+    const user = await this.deps.control.getRepository(User).findOneBy({ id: userId });
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
-    const result = await this.services.control
+    const result = await this.deps.control
       .getRepository(Invitation)
       .update({ id, email: user.email, ...pendingWhere() }, { declinedAt: new Date() });
     if (!result.affected) throw notFound('Invitation');
@@ -135,7 +135,7 @@ export class InvitationService {
    * password policy); an existing account must give its own password (counted like a login).
    */
   async acceptWithToken(input: { token: string; password: string; name?: string }, clientAddress: string | null) {
-    const { control, config, rateLimits } = this.services;
+    const { control, settings: config, rateLimits } = this.deps;
     const tokenHash = hashInvitationToken(input.token.trim());
     const found = await control.getRepository(Invitation).findOne({ where: { tokenHash, ...pendingWhere() } });
     if (!found) throw notFound('Invitation (or it has expired)');
@@ -183,7 +183,7 @@ export class InvitationService {
   }
 
   private async join(manager: EntityManager, invitation: Invitation & { tenant: Tenant }, user: User) {
-    const { registry } = this.services;
+    const { registry } = this.deps;
     const tenantId = invitation.tenantId;
     const { planLimits } = await registry.findActive(tenantId);
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
@@ -201,8 +201,8 @@ export class InvitationService {
 
   /** After commit: the new member's requests here see the membership at once. */
   private issue(joined: { user: User; tenant: Tenant; role: TenantRole }): AuthPayload {
-    this.services.memberships.forget(joined.user.id, joined.tenant.id);
-    const { token, expiresAt } = this.services.tokens.signUser({ userId: joined.user.id, tenantId: joined.tenant.id, role: joined.role });
+    this.deps.memberships.forget(joined.user.id, joined.tenant.id);
+    const { token, expiresAt } = this.deps.tokens.signUser({ userId: joined.user.id, tenantId: joined.tenant.id, role: joined.role });
     return { token, expiresAt, ...joined };
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
+import type { DataSource } from 'typeorm';
+import type { MembershipRoles } from '../../platform/auth/membership-roles';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { ApiKey } from '../../platform/control/api-key.entity';
@@ -9,7 +10,7 @@ import { generateApiKey, hashApiKey } from '../../platform/auth/authenticator';
 import { Access } from '../../platform/graphql/roles';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { AddMemberInput, ApiKeyType, AuthPayload, CreatedApiKey, InvitationType, MemberStatus, MemberType } from './identity.types';
-import { InvitationService } from './invitation.service';
+import type { InvitationService } from './invitation.service';
 
 const activeMember = (user: User, role: TenantRole, joinedAt: Date): MemberType => ({
   user,
@@ -27,14 +28,14 @@ const activeMember = (user: User, role: TenantRole, joinedAt: Date): MemberType 
 export class MembersResolver {
   private readonly invites: InvitationService;
 
-  constructor(private readonly services: AppServices) {
-    this.invites = new InvitationService(services);
+  constructor(private readonly deps: { control: DataSource; memberships: MembershipRoles; invitations: InvitationService }) {
+    this.invites = deps.invitations;
   }
 
   @Authorized(Access.READ)
   @Query(() => [MemberType], { description: 'Everyone in your tenant (for assignment pickers)' })
   async members(@Ctx() ctx: RequestContext): Promise<MemberType[]> {
-    const memberships = await this.services.control.getRepository(Membership).find({
+    const memberships = await this.deps.control.getRepository(Membership).find({
       where: { tenantId: ctx.tenant().tenantId },
       relations: { user: true },
       order: { createdAt: 'ASC' },
@@ -51,7 +52,7 @@ export class MembersResolver {
   async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
     const tenantId = ctx.tenant().tenantId;
     const { maxUsers } = await ctx.tenant().planLimits();
-    return this.services.control.transaction(async (manager) => {
+    return this.deps.control.transaction(async (manager) => {
       // Serialises concurrent additions in one tenant so the plan limit cannot be overshot.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const count = (await manager.getRepository(Membership).countBy({ tenantId })) + (await this.invites.countPending(manager, tenantId));
@@ -125,7 +126,7 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Query(() => [ApiKeyType])
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
-    return this.services.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
+    return this.deps.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
   }
 
   @Authorized(Access.ADMIN)
@@ -137,7 +138,7 @@ export class MembersResolver {
   ): Promise<CreatedApiKey> {
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
     const secret = generateApiKey();
-    const repo = this.services.control.getRepository(ApiKey);
+    const repo = this.deps.control.getRepository(ApiKey);
     const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null });
     await repo.save(apiKey);
     return { apiKey, secret };
@@ -146,7 +147,7 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean)
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    const result = await this.services.control
+    const result = await this.deps.control
       .getRepository(ApiKey)
       .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
     if (!result.affected) throw notFound('API key');
@@ -159,14 +160,14 @@ export class MembersResolver {
     work: (manager: EntityManager, membership: Membership) => Promise<T>,
   ): Promise<T> {
     const tenantId = ctx.tenant().tenantId;
-    const result = await this.services.control.transaction(async (manager) => {
+    const result = await this.deps.control.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const membership = await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } });
       if (!membership) throw notFound('Member');
       return work(manager, membership);
     });
     // Committed: the member's next request here uses the new role (or none); elsewhere within the cache TTL.
-    this.services.memberships.forget(userId, tenantId);
+    this.deps.memberships.forget(userId, tenantId);
     return result;
   }
 

@@ -1,18 +1,16 @@
 import type { DomainEvent, DomainEventConsumer, DomainEventDraft } from '../../platform/events/domain-event';
-import { snapshotOf as snapshot } from '../../platform/events/event-payload';
+import { snapshotOf } from '../../platform/events/event-payload';
 import type { TenantEvent, TenantEventBus } from '../../platform/realtime/tenant-events';
-import type { Message } from '../messages/message.entity';
-import type { MessageType } from '../messages/message.types';
-import type { Conversation } from '../conversations/conversation.entity';
-import type { ConversationType } from '../conversations/conversation.types';
-import type { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import type { WhatsappSessionType } from '../whatsapp-sessions/whatsapp-session.types';
+import type { Message } from './message.entity';
+import type { MessageType } from './message.types';
+import type { Conversation } from './conversation.entity';
+import type { ConversationType } from './conversation.types';
 
 /**
- * The inbox's live events. Publishers (webhooks, sends, session updates) build them here from the
+ * The inbox's live events. Publishers (webhooks, sends, agents) build them here from the
  * committed row, after commit:
  *
- *   await services.events.publish(messageReceivedEvent(tenantId, message));
+ *   await events.publish(messageReceivedEvent(tenantId, message));
  *
  * The payload is the row as GraphQL serves it (ISO dates) plus the ids its relation fields load
  * by (contactId, sentByUserId, ...), so a thousand subscribers do not each query the row again,
@@ -31,23 +29,18 @@ const CONVERSATION_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof Conversation>;
 const CONVERSATION_DATES = ['lastMessageAt', 'createdAt', 'updatedAt'] as const;
 
-const SESSION_FIELDS = [
-  'id', 'provider', 'name', 'externalSessionId', 'status', 'engine', 'qrCode', 'phoneNumber', 'lastError', 'createdAt', 'updatedAt',
-] as const satisfies ReadonlyArray<keyof WhatsappSession>;
-const SESSION_DATES = ['createdAt', 'updatedAt'] as const;
 
 export type MessageSnapshotSource = Pick<Message, (typeof MESSAGE_FIELDS)[number]>;
 export type ConversationSnapshotSource = Pick<Conversation, (typeof CONVERSATION_FIELDS)[number]>;
-export type WhatsappSessionSnapshotSource = Pick<WhatsappSession, (typeof SESSION_FIELDS)[number]>;
 
 /** An inbound message was stored. */
 export function messageReceivedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
-  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+  return { tenantId, type: 'messageReceived', conversationId: message.conversationId, payload: snapshotOf(message, MESSAGE_FIELDS) };
 }
 
 /** A message changed: status up the ladder, failure, read by an agent; also a new outbound message. */
 export function messageUpdatedEvent(tenantId: string, message: MessageSnapshotSource): TenantEvent {
-  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshot(message, MESSAGE_FIELDS) };
+  return { tenantId, type: 'messageUpdated', conversationId: message.conversationId, payload: snapshotOf(message, MESSAGE_FIELDS) };
 }
 
 /** A conversation changed: new last message, unread count, status, assignee. */
@@ -56,25 +49,18 @@ export function conversationUpdatedEvent(tenantId: string, conversation: Convers
     tenantId,
     type: 'conversationUpdated',
     conversationId: conversation.id,
-    payload: snapshot(conversation, CONVERSATION_FIELDS),
+    payload: snapshotOf(conversation, CONVERSATION_FIELDS),
   };
 }
 
-/** A WhatsApp channel changed status, QR or number. */
-export function whatsappSessionUpdatedEvent(tenantId: string, session: WhatsappSessionSnapshotSource): TenantEvent {
-  return { tenantId, type: 'whatsappSessionUpdated', payload: snapshot(session, SESSION_FIELDS) };
-}
-
-export const messageFromEvent = (event: TenantEvent) => fromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
+export const messageFromEvent = (event: TenantEvent) => rowFromEvent<MessageType>(event, MESSAGE_FIELDS, MESSAGE_DATES);
 export const conversationFromEvent = (event: TenantEvent) =>
-  fromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
-export const whatsappSessionFromEvent = (event: TenantEvent) =>
-  fromEvent<WhatsappSessionType>(event, SESSION_FIELDS, SESSION_DATES);
+  rowFromEvent<ConversationType>(event, CONVERSATION_FIELDS, CONVERSATION_DATES);
 
 /** One event object reaches every local subscriber of its tenant: revive its row once for all of them. */
 const revivedRows = new WeakMap<TenantEvent, unknown>();
 
-function fromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
+export function rowFromEvent<T>(event: TenantEvent, fields: readonly string[], dates: readonly string[]): T {
   let row = revivedRows.get(event);
   if (!row) revivedRows.set(event, (row = revive(event.payload, fields, dates)));
   return row as T;
@@ -106,7 +92,6 @@ export const InboxEventType = {
   CONVERSATION_CLOSED: 'conversation.closed',
   CONVERSATION_REOPENED: 'conversation.reopened',
   CONVERSATION_READ: 'conversation.read',
-  WHATSAPP_SESSION_STATUS_CHANGED: 'whatsapp_session.status_changed',
 } as const;
 
 /** An inbound message was stored in its conversation. */
@@ -114,7 +99,7 @@ export function messageReceived(message: MessageSnapshotSource, conversation: Co
   return {
     type: InboxEventType.MESSAGE_RECEIVED,
     subjectId: message.id,
-    payload: { message: snapshot(message, MESSAGE_FIELDS), conversation: snapshot(conversation, CONVERSATION_FIELDS) },
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), conversation: snapshotOf(conversation, CONVERSATION_FIELDS) },
   };
 }
 
@@ -123,7 +108,7 @@ export function messageSent(message: MessageSnapshotSource, conversation: Conver
   return {
     type: InboxEventType.MESSAGE_SENT,
     subjectId: message.id,
-    payload: { message: snapshot(message, MESSAGE_FIELDS), conversation: snapshot(conversation, CONVERSATION_FIELDS) },
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), conversation: snapshotOf(conversation, CONVERSATION_FIELDS) },
   };
 }
 
@@ -132,7 +117,7 @@ export function messageStatusChanged(message: MessageSnapshotSource, previousSta
   return {
     type: InboxEventType.MESSAGE_STATUS_CHANGED,
     subjectId: message.id,
-    payload: { message: snapshot(message, MESSAGE_FIELDS), previousStatus: previousStatus ?? null },
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), previousStatus: previousStatus ?? null },
   };
 }
 
@@ -144,7 +129,7 @@ export function messageReactionChanged(
   return {
     type: InboxEventType.MESSAGE_REACTION_CHANGED,
     subjectId: message.id,
-    payload: { message: snapshot(message, MESSAGE_FIELDS), reaction },
+    payload: { message: snapshotOf(message, MESSAGE_FIELDS), reaction },
   };
 }
 
@@ -156,16 +141,7 @@ export function conversationChanged(
   conversation: ConversationSnapshotSource,
   details: Record<string, unknown> = {},
 ): DomainEventDraft {
-  return { type, subjectId: conversation.id, payload: { conversation: snapshot(conversation, CONVERSATION_FIELDS), ...details } };
-}
-
-/** A WhatsApp channel's status, QR code or number changed. */
-export function whatsappSessionStatusChanged(session: WhatsappSessionSnapshotSource, previousStatus?: string | null): DomainEventDraft {
-  return {
-    type: InboxEventType.WHATSAPP_SESSION_STATUS_CHANGED,
-    subjectId: session.id,
-    payload: { session: snapshot(session, SESSION_FIELDS), previousStatus: previousStatus ?? null },
-  };
+  return { type, subjectId: conversation.id, payload: { conversation: snapshotOf(conversation, CONVERSATION_FIELDS), ...details } };
 }
 
 /**
@@ -209,9 +185,6 @@ function liveEventsOf(event: DomainEvent): TenantEvent[] {
     case InboxEventType.CONVERSATION_REOPENED:
     case InboxEventType.CONVERSATION_READ:
       push('conversationUpdated', conversation, conversation?.id);
-      break;
-    case InboxEventType.WHATSAPP_SESSION_STATUS_CHANGED:
-      push('whatsappSessionUpdated', payload.session as Record<string, unknown> | undefined, undefined);
       break;
   }
   return live;

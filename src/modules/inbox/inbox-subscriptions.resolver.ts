@@ -1,21 +1,19 @@
 import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import type { TenantEvent } from '../../platform/realtime/tenant-events';
 import type { TenantEventFilter } from '../../platform/realtime/tenant-event-stream';
-import { MessageType } from '../messages/message.types';
-import { ConversationType } from '../conversations/conversation.types';
-import { WhatsappSessionType } from '../whatsapp-sessions/whatsapp-session.types';
-import { conversationFromEvent, messageFromEvent, whatsappSessionFromEvent } from './inbox-events';
+import { MessageType } from './message.types';
+import { ConversationType } from './conversation.types';
+import { conversationFromEvent, messageFromEvent } from './inbox-events';
 
 /**
  * The caller's tenant's events only: the tenant comes from the verified identity in the
  * context, never from an argument. Each delivered event runs with a fresh context (the
  * WebSocket server's doing), so relation fields batch and lease per event.
  */
-const tenantEvents =
+export const tenantEvents =
   (filter: (args: Record<string, unknown>) => TenantEventFilter) =>
   ({ context, args }: SubscribeResolverData<unknown, Record<string, unknown>, RequestContext>) =>
     context.tenant().events(filter(args));
@@ -23,11 +21,9 @@ const tenantEvents =
 const inConversation = (conversationId: unknown) =>
   typeof conversationId === 'string' ? (event: TenantEvent) => event.conversationId === conversationId : undefined;
 
-/** The live inbox: new messages, message status changes, conversation changes, channel status. */
+/** The live inbox: new messages, message status changes, conversation changes. */
 @Resolver()
 export class InboxSubscriptionsResolver {
-  constructor(private readonly services: AppServices) {}
-
   @Authorized(Access.READ)
   @Subscription(() => MessageType, {
     description: 'Inbound messages as they arrive; only those of one conversation when `conversationId` is given',
@@ -59,14 +55,5 @@ export class InboxSubscriptionsResolver {
   })
   conversationUpdated(@Root() event: TenantEvent): ConversationType {
     return conversationFromEvent(event);
-  }
-
-  @Authorized(Access.READ)
-  @Subscription(() => WhatsappSessionType, {
-    description: 'WhatsApp channels whose status, QR code or number changed',
-    subscribe: tenantEvents(() => ({ types: ['whatsappSessionUpdated'] })),
-  })
-  whatsappSessionUpdated(@Root() event: TenantEvent): WhatsappSessionType {
-    return whatsappSessionFromEvent(event);
   }
 }

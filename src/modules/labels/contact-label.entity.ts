@@ -1,5 +1,5 @@
 import { CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn } from 'typeorm';
-import { Contact } from '../contacts/contact.entity';
+import { Contact } from '../contacts/contacts.module';
 import { Label } from './label.entity';
 
 /** A label on a contact. The PK serves "labels of these contact ids" in one query. */

@@ -1,5 +1,5 @@
 import { CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn } from 'typeorm';
-import { Conversation } from '../conversations/conversation.entity';
+import { Conversation } from '../inbox/inbox.module';
 import { Label } from './label.entity';
 
 /** A label on a conversation. The PK serves "labels of these conversation ids" in one query. */

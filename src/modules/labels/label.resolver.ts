@@ -1,12 +1,9 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppServices } from '../../app-services';
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
-import type { Contact } from '../contacts/contact.entity';
-import { ContactType } from '../contacts/contact.types';
-import type { Conversation } from '../conversations/conversation.entity';
-import { ConversationType } from '../conversations/conversation.types';
+import { ContactType, type Contact } from '../contacts/contacts.module';
+import { ConversationType, type Conversation } from '../inbox/inbox.module';
 import type { Label } from './label.entity';
 import { LabelService } from './label.service';
 import { CreateLabelInput, LabelConnection, LabelType, UpdateLabelInput } from './label.types';
@@ -15,8 +12,6 @@ import { CreateLabelInput, LabelConnection, LabelType, UpdateLabelInput } from '
 @Resolver(() => LabelType)
 export class LabelResolver {
   private readonly labelService = new LabelService();
-
-  constructor(_services: AppServices) {}
 
   @Authorized(Access.READ)
   @Query(() => LabelConnection, { description: 'By name' })

@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bigintAsNumber } from '../../platform/db/bigint-transformer';
-import { Contact } from '../contacts/contact.entity';
+import { Contact } from '../contacts/contacts.module';
 import { OrderItem } from './order-item.entity';
 
 export enum OrderStatus {

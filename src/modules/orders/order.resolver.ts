@@ -2,9 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import { ConnectionArgs, type Connection } from '../../platform/graphql/pagination';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
-import type { Contact } from '../contacts/contact.entity';
-import { contactByIdLoader } from '../contacts/contact.loaders';
-import { ContactType } from '../contacts/contact.types';
+import { contactByIdLoader, ContactType, type Contact } from '../contacts/contacts.module';
 import type { OrderItem } from './order-item.entity';
 import { Order, OrderStatus } from './order.entity';
 import { orderItemsByOrderId } from './order.loaders';

@@ -1,6 +1,12 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import type { AppServices } from '../../app-services';
+import type { RateLimits } from '../../platform/rate-limit/rate-limits';
+import type { DataSource } from 'typeorm';
+import type { TokenService } from '../../platform/auth/token-service';
+import type { TenancyMode } from '../../platform/control/tenant-placement.entity';
+import type { TenantProvisioner } from '../../platform/tenancy/tenant-provisioner';
+import type { TenantRegistry } from '../../platform/tenancy/tenant-registry';
+import type { TenantRouter } from '../../platform/tenancy/tenant-router';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { PlatformAdmin } from '../../platform/control/platform-admin.entity';
 import { Tenant, TenantStatus } from '../../platform/control/tenant.entity';
@@ -8,7 +14,7 @@ import { TenantPlacement } from '../../platform/control/tenant-placement.entity'
 import { decoyPasswordHash, verifyPassword } from '../../platform/auth/password-hasher';
 import { Access } from '../../platform/graphql/roles';
 import { ConnectionArgs, decodeCursor, pageSize, toConnection, type Connection } from '../../platform/graphql/pagination';
-import { normalizeEmail } from '../identity/identity.service';
+import { normalizeEmail } from '../identity/identity.module';
 import {
   PlatformAuthPayload,
   PlatformLoginInput,
@@ -18,15 +24,25 @@ import {
   TenantFilter,
 } from './platform-admin.types';
 
+export interface PlatformAdminDeps {
+  control: DataSource;
+  tokens: TokenService;
+  provisioner: TenantProvisioner;
+  registry: TenantRegistry;
+  router: TenantRouter;
+  tenancyMode: TenancyMode;
+  rateLimits: RateLimits;
+}
+
 /** Operators: list tenants, suspend and reactivate them, retry failed provisioning. */
 @Resolver()
 export class PlatformAdminResolver {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: PlatformAdminDeps) {}
 
   @Mutation(() => PlatformAuthPayload)
   async platformLogin(@Arg('input') input: PlatformLoginInput, @Ctx() ctx: RequestContext): Promise<PlatformAuthPayload> {
-    const attempt = await this.services.rateLimits.platformLogin.begin(normalizeEmail(input.email), ctx.clientAddress ?? null);
-    const admin = await this.services.control
+    const attempt = await this.deps.rateLimits.platformLogin.begin(normalizeEmail(input.email), ctx.clientAddress ?? null);
+    const admin = await this.deps.control
       .getRepository(PlatformAdmin)
       .createQueryBuilder('admin')
       .addSelect('admin.passwordHash')
@@ -34,11 +50,11 @@ export class PlatformAdminResolver {
       .getOne();
     const valid = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), input.password);
     if (!admin || !valid) {
-      await this.services.rateLimits.platformLogin.failed(attempt);
+      await this.deps.rateLimits.platformLogin.failed(attempt);
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
     }
-    await this.services.rateLimits.platformLogin.succeeded(attempt);
-    return this.services.tokens.signPlatformAdmin(admin.id);
+    await this.deps.rateLimits.platformLogin.succeeded(attempt);
+    return this.deps.tokens.signPlatformAdmin(admin.id);
   }
 
   @Authorized(Access.PLATFORM)
@@ -48,7 +64,7 @@ export class PlatformAdminResolver {
     @Arg('filter', () => TenantFilter, { nullable: true }) filter?: TenantFilter,
   ): Promise<Connection<TenantDetailsType>> {
     const first = pageSize(args);
-    const query = this.services.control
+    const query = this.deps.control
       .getRepository(Tenant)
       .createQueryBuilder('t')
       .innerJoin(TenantPlacement, 'p', 'p.tenant_id = t.id')
@@ -81,14 +97,14 @@ export class PlatformAdminResolver {
   @Mutation(() => TenantDetailsType, { description: 'Provisions a FAILED (or stuck PROVISIONING) tenant again' })
   async retryTenantProvisioning(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
     await this.find(tenantId);
-    await this.services.provisioner.provision(tenantId);
+    await this.deps.provisioner.provision(tenantId);
     return this.find(tenantId);
   }
 
   @Authorized(Access.PLATFORM)
   @Query(() => TenancyStats)
   tenancyStats(): TenancyStats {
-    return { tenancyMode: this.services.tenancyMode, ...this.services.router.figures() };
+    return { tenancyMode: this.deps.tenancyMode, ...this.deps.router.figures() };
   }
 
   private async transition(tenantId: string, from: TenantStatus[], to: TenantStatus): Promise<TenantDetailsType> {
@@ -96,19 +112,19 @@ export class PlatformAdminResolver {
     if (!from.includes(tenant.status)) {
       throw new AppError(ErrorCode.CONFLICT, `A ${tenant.status.toLowerCase()} tenant cannot become ${to.toLowerCase()}`);
     }
-    await this.services.control.getRepository(Tenant).update({ id: tenantId, status: tenant.status }, { status: to });
-    this.services.registry.invalidate(tenantId);
+    await this.deps.control.getRepository(Tenant).update({ id: tenantId, status: tenant.status }, { status: to });
+    this.deps.registry.invalidate(tenantId);
     if (to === TenantStatus.SUSPENDED) {
-      const placement = await this.services.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
-      await this.services.router.evictTenant(placement);
+      const placement = await this.deps.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
+      await this.deps.router.evictTenant(placement);
     }
     return this.find(tenantId);
   }
 
   private async find(tenantId: string): Promise<TenantDetailsType> {
-    const tenant = await this.services.control.getRepository(Tenant).findOneBy({ id: tenantId }).catch(() => null);
+    const tenant = await this.deps.control.getRepository(Tenant).findOneBy({ id: tenantId }).catch(() => null);
     if (!tenant) throw notFound('Tenant');
-    const placement = await this.services.control.getRepository(TenantPlacement).findOneBy({ tenantId });
+    const placement = await this.deps.control.getRepository(TenantPlacement).findOneBy({ tenantId });
     return {
       ...tenant,
       mode: placement?.mode ?? 'database',

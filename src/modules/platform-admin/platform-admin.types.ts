@@ -2,7 +2,7 @@ import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { IsEmail, MaxLength } from 'class-validator';
 import { TenantStatus } from '../../platform/control/tenant.entity';
 import { ConnectionType } from '../../platform/graphql/pagination';
-import { TenantType } from '../identity/identity.types';
+import { TenantType } from '../identity/identity.module';
 
 @ObjectType()
 export class PlatformAuthPayload {

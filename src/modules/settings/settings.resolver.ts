@@ -1,22 +1,21 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import type { AppServices } from '../../app-services';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import type { MasterConfig } from './master-config.entity';
 import { MasterConfigService } from './master-config.service';
 import { MasterConfigType, TenantConfigEntryType, UpdateMasterConfigInput } from './settings.types';
-import { TenantConfigService } from './tenant-config.service';
+import type { TenantConfigService } from './tenant-config.service';
 
 /** Everyone reads settings (never a secret's value); TENANT_ADMIN changes them. */
 @Resolver()
 export class SettingsResolver {
   private readonly master = new MasterConfigService();
-  private readonly tenantConfigs: TenantConfigService;
-
-  constructor(private readonly services: AppServices) {
-    this.tenantConfigs = new TenantConfigService(services);
-  }
+  constructor(
+    private readonly tenantConfigs: TenantConfigService,
+    /** Called after the master config changed (its time zone feeds auto-replies' cached plans). */
+    private readonly masterConfigChanged: (tenantId: string) => void,
+  ) {}
 
   @Authorized(Access.READ)
   @Query(() => MasterConfigType)
@@ -29,7 +28,7 @@ export class SettingsResolver {
   async updateMasterConfig(@Arg('input', () => UpdateMasterConfigInput) input: UpdateMasterConfigInput, @Ctx() ctx: RequestContext): Promise<MasterConfig> {
     const config = await this.master.update(ctx, input);
     // The time zone is the auto-replies' fallback for business hours (cached plans).
-    this.services.whatsapp.autoReplies.invalidate(ctx.tenant().tenantId);
+    this.masterConfigChanged(ctx.tenant().tenantId);
     return config;
   }
 

@@ -1,6 +1,6 @@
 import { settingsChanged } from './settings.events';
 import type { EntityManager } from 'typeorm';
-import type { AppServices } from '../../app-services';
+import type { SecretBox } from '../../platform/crypto/secret-box';
 import { AppError, ErrorCode, invalidField, notFound, validationFailed } from '../../platform/errors';
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { TenantConfig } from './tenant-config.entity';
@@ -27,7 +27,7 @@ const secretContext = (tenantId: string, key: string) => `tenant-config:${tenant
  * needs a secret (a provider client) calls readSecret.
  */
 export class TenantConfigService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: { secrets: SecretBox }) {}
 
   async list(ctx: RequestContext): Promise<TenantConfigEntryType[]> {
     const rows = await (await ctx.tenant().manager()).getRepository(TenantConfig).find({ order: { key: 'ASC' } });
@@ -58,7 +58,7 @@ export class TenantConfigService {
     if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) {
       throw invalidField('value', `A secret is 1 to ${MAX_SECRET_LENGTH} characters`);
     }
-    const sealed = this.services.secrets.encrypt(secret, secretContext(ctx.tenant().tenantId, key));
+    const sealed = this.deps.secrets.encrypt(secret, secretContext(ctx.tenant().tenantId, key));
     return ctx.tenant().transaction(async ({ manager, record }) => {
       await checkRoomFor(manager, key);
       const rows: Row[] = await manager.query(
@@ -86,7 +86,7 @@ export class TenantConfigService {
   async readSecret(manager: EntityManager, tenantId: string, key: string): Promise<string | null> {
     const row = await manager.getRepository(TenantConfig).findOneBy({ key, isSecret: true });
     if (!row || typeof row.value !== 'string') return null;
-    return this.services.secrets.decrypt(row.value, secretContext(tenantId, key));
+    return this.deps.secrets.decrypt(row.value, secretContext(tenantId, key));
   }
 }
 

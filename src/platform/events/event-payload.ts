@@ -23,3 +23,17 @@ export function recordChanged<Row extends { id: string }>(
 ): { type: string; subjectId: string; payload: Record<string, unknown> } {
   return { type: `${aggregate}.${change}`, subjectId: row.id, payload: { [aggregate]: snapshotOf(row, fields) } };
 }
+
+/**
+ * snapshotOf in SQL, for statements that record their events themselves: a jsonb object of
+ * `alias`'s columns under their camelCase field names, dates as JavaScript's toISOString writes
+ * them, so a payload is the same whichever side built it.
+ */
+export function snapshotSql(alias: string, fields: readonly string[], dates: readonly string[]): string {
+  const pairs = fields.map((field) => {
+    const column = `${alias}.${field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
+    const value = dates.includes(field) ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column;
+    return `'${field}', ${value}`;
+  });
+  return `jsonb_build_object(${pairs.join(', ')})`;
+}

@@ -59,7 +59,9 @@ export class RequestContextFactory {
   ): DisposableContext {
     const { router, registry, control, memberships, dispatcher, controlOutbox } = this.deps;
     const tenantId = system?.tenantId ?? (identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null);
-    const actor = system?.actor ?? actorOf(identity);
+    // Lazy: subscription events run with an identity that hides who the subscriber is, and never write.
+    let actorOnce: Actor | null = system?.actor ?? null;
+    const actor = () => (actorOnce ??= actorOf(identity));
     const parentLog = this.deps.log;
     // Made on first use: most subscription events never log, and a child logger is not free.
     let log: Logger | null = null;
@@ -78,7 +80,7 @@ export class RequestContextFactory {
               const drafts: DomainEventDraft[] = [];
               const tx: TenantTransaction = { manager: em, record: (...recorded) => void drafts.push(...recorded) };
               const result = await work(tx);
-              return { result, events: await appendEvents(em, tenantId, actor, drafts) };
+              return { result, events: await appendEvents(em, tenantId, actor(), drafts) };
             });
             await dispatcher.dispatch(tenantId, events);
             return result;
@@ -127,7 +129,9 @@ export class RequestContextFactory {
     return {
       requestId,
       identity,
-      actor,
+      get actor() {
+        return actor();
+      },
       get log() {
         return (log ??= parentLog.child({ requestId, ...(tenantId ? { tenantId } : {}) }));
       },
@@ -137,7 +141,7 @@ export class RequestContextFactory {
         const result = await control.transaction(async (em) => {
           const drafts: DomainEventDraft[] = [];
           const result = await work({ manager: em, record: (...recorded) => void drafts.push(...recorded) });
-          await controlOutbox.record(em, eventTenantId, actor, drafts);
+          await controlOutbox.record(em, eventTenantId, actor(), drafts);
           return { result, recorded: drafts.length > 0 };
         });
         // Moved to the tenant's log now; should that fail, the periodic relay moves it later.

@@ -8,7 +8,7 @@ import { authChecker } from './auth-checker';
  */
 const noTopicPubSub: PubSub = {
   publish() {
-    throw new Error('Publish through AppServices.events, not type-graphql topics');
+    throw new Error('Publish through the TenantEventBus, not type-graphql topics');
   },
   subscribe() {
     throw new Error('Subscriptions must pass `subscribe: ({ context }) => context.tenant().events(...)`');
@@ -16,27 +16,27 @@ const noTopicPubSub: PubSub = {
 };
 
 /**
- * Builds the executable schema from resolver classes. Resolvers are constructed once with the
- * app's services as their only argument (explicit wiring, no reflection-based DI).
+ * Builds the executable schema from resolver instances, each constructed by its module with the
+ * narrow services it needs (explicit wiring, no reflection-based DI). type-graphql reads the
+ * decorators of their classes and asks its container for the instance of each class.
  */
-export function buildGraphQLSchema<Services>(options: {
-  resolvers: NonEmptyArray<Function>;
-  services: Services;
-  emitSchemaFile?: string;
-}): Promise<GraphQLSchema> {
-  const instances = new Map<Function, unknown>();
+export function buildGraphQLSchema(options: { resolvers: readonly object[]; emitSchemaFile?: string }): Promise<GraphQLSchema> {
+  const instances = new Map<Function, object>();
+  for (const resolver of options.resolvers) {
+    if (instances.has(resolver.constructor)) throw new Error(`Two instances of resolver ${resolver.constructor.name}`);
+    instances.set(resolver.constructor, resolver);
+  }
+  const classes = [...instances.keys()];
+  if (classes.length === 0) throw new Error('No resolvers');
   const container: ContainerType = {
-    get(resolverClass: new (services: Services) => unknown) {
-      let instance = instances.get(resolverClass);
-      if (!instance) {
-        instance = new resolverClass(options.services);
-        instances.set(resolverClass, instance);
-      }
+    get(resolverClass: Function) {
+      const instance = instances.get(resolverClass);
+      if (!instance) throw new Error(`No instance of resolver ${resolverClass.name}`);
       return instance;
     },
   };
   return buildSchema({
-    resolvers: options.resolvers,
+    resolvers: classes as NonEmptyArray<Function>,
     authChecker,
     authMode: 'error',
     validate: { forbidUnknownValues: false },
