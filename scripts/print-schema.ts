@@ -28,6 +28,7 @@ function schemaOnlyPlatform(): PlatformServices {
     registry: unavailable,
     router: unavailable,
     provisioner: unavailable,
+    dispatcher: unavailable,
     tenancyMode: 'database',
     events: unavailable,
     storage: unavailable,

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../src/platform/db/embedded-postgres';
+import { isPortOpen, startEmbeddedPostgres } from '../src/platform/db/embedded-postgres';
 import { createLogger } from '../src/platform/logger';
 
 function findTests(dir: string): string[] {
@@ -28,9 +28,14 @@ async function main(): Promise<number> {
   let stopEmbedded: (() => Promise<void>) | null = null;
   const env = { ...process.env };
   if (!env.DATABASE_URL) {
+    const port = Number(env.TEST_PG_PORT ?? 54330);
+    if (await isPortOpen(port)) {
+      console.error(`Port ${port} is already in use (another test run's PostgreSQL?): set TEST_PG_PORT to a free port, or DATABASE_URL`);
+      return 1;
+    }
     const embedded = await startEmbeddedPostgres({
       dataDir: path.join(root, '.data', 'test'),
-      port: Number(env.TEST_PG_PORT ?? 54330),
+      port,
       log: createLogger('warn'),
       maxConnections: 300,
     });

@@ -99,6 +99,8 @@ export interface PlatformServices {
   storage: FileStorage;
   secrets: SecretBox;
   jobs: JobQueue;
+  /** Hands committed domain events to the consumers (for writers that record events in their own SQL). */
+  dispatcher: EventDispatcher;
   /** This server's own URL once it listens. */
   ownUrl: () => string | null;
 }
@@ -108,7 +110,7 @@ export interface PlatformServices {
  * only place that knows them all.
  */
 export function createAppModules(platform: PlatformServices): AppModule[] {
-  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, rateLimits } = platform;
+  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher, rateLimits } = platform;
   const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
   const inbox = createInboxModule({ events });
   return [
@@ -129,6 +131,7 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
       storage,
       secrets,
       jobs,
+      dispatcher,
       ownUrl: platform.ownUrl,
       inbox,
       autoReplies: autoReplies.autoReplies,
@@ -236,6 +239,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
       maintenanceIntervalSeconds: config.JOBS_MAINTENANCE_INTERVAL_SECONDS,
       log,
+      structureLock: tenancy.structureLock,
     });
     let ownUrl: string | null = null;
     const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
@@ -259,6 +263,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       storage,
       secrets,
       jobs,
+      dispatcher,
       ownUrl: () => ownUrl,
     });
     closers.push(async () => {

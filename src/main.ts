@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedPostgresError } from './platform/db/embedded-postgres';
 
 /** Boot only: config → app → signals. */
 async function main(): Promise<void> {
@@ -36,7 +37,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/**
+ * A start-up failure the operator can fix (a taken port, a folder out of reach) is one line
+ * that says what to do; anything else keeps its stack for whoever debugs it.
+ */
+function startupFailure(error: unknown): string | null {
+  return error instanceof EmbeddedPostgresError ? error.message : null;
+}
+
 main().catch((error) => {
-  console.error(error);
+  const known = startupFailure(error);
+  console.error(known ?? error ?? 'Start-up failed for an unknown reason');
   process.exit(1);
 });

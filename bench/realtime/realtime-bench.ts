@@ -5,7 +5,9 @@
 //       on instance 1 while the subscribers are connected to instance 2: Postgres NOTIFY bus, then Redis;
 //   (b) server memory per idle subscription with BENCH_IDLE_SOCKETS (10,000) sockets.
 // The subscribers live in a child process (subscriber-fleet.ts). Postgres: DATABASE_URL or the
-// local server at 127.0.0.1:5432; Redis: BENCH_REDIS_URL or redis://127.0.0.1:6379.
+// local server at 127.0.0.1:5432, whose max_connections sizes the two instances' connection budgets;
+// Redis: BENCH_REDIS_URL or redis://127.0.0.1:6379. BENCH_SMOKE=1 runs everything at a tiny size
+// (and the Postgres bus only, unless BENCH_BUSES says otherwise).
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,15 +19,17 @@ import vm from 'node:vm';
 import { startTestApp, type TestApp } from '../../test/support/test-app';
 import { inboundMessage } from '../../test/support/live-subscription';
 import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
-import { markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { assertRoom, connectionRoom } from '../support/connection-room';
 import { SubscriberFleet, nowMs, stampSent, type FleetSubscriber, type LatencySummary } from './subscriber-fleet';
 
-const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
-const TENANTS = Number(process.env.BENCH_TENANTS ?? 50);
+const knob = (name: string, normal: number, smoke: number) => Number(process.env[name] ?? (SMOKE ? smoke : normal));
+const SUBSCRIBERS = knob('BENCH_SUBSCRIBERS', 1_000, 20);
+const TENANTS = knob('BENCH_TENANTS', 50, 2);
 /** Events per second; BENCH_RATES=250,500,1000 runs each in turn on the same subscribers. */
-const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '250,500,1000').split(',').map(Number);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
+const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? (SMOKE ? '50' : '250,500,1000')).split(',').map(Number);
+const SECONDS = knob('BENCH_SECONDS', 10, 1);
+const IDLE_SOCKETS = knob('BENCH_IDLE_SOCKETS', 10_000, 20);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // BENCH_BUSES=postgres,redis (default) or one of them.
 
@@ -37,13 +41,18 @@ const INBOX_SUBSCRIPTION = `subscription {
 const ENV = {
   LOG_LEVEL: 'warn',
   EXPOSE_SQL_COUNT: 'false',
+  /** Sized in main() to the server's max_connections: two instances run at once. */
   CONNECTION_BUDGET: '60',
   CONTROL_POOL_SIZE: '5',
+  JOBS_POOL_SIZE: '3',
   TENANT_POOL_SIZE: '1',
   // A bench signs up many tenants from one address and drives them hard: abuse limits off.
   SIGNUP_RATE_LIMIT: '0',
   TENANT_RATE_LIMIT: '0',
 };
+const INSTANCES = 2;
+/** An instance's smallest budget: control, job queue and LISTEN connections and one tenant pool. */
+const MIN_BUDGET = 5 + 3 + 1 + 1;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -247,9 +256,12 @@ function cpuNote(runs: LatencyRun[]): string {
 
 async function main() {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+  const { room, maxConnections } = await connectionRoom(process.env.DATABASE_URL);
+  assertRoom('bench:realtime', room, INSTANCES * MIN_BUDGET, maxConnections);
+  ENV.CONNECTION_BUDGET = String(Math.min(60, Math.floor(room / INSTANCES)));
   const fmt = (ms: number) => ms.toFixed(2);
   const runs: LatencyRun[] = [];
-  const buses = (process.env.BENCH_BUSES ?? 'postgres,redis').split(',').filter(Boolean) as Array<'postgres' | 'redis'>;
+  const buses = (process.env.BENCH_BUSES ?? (SMOKE ? 'postgres' : 'postgres,redis')).split(',').filter(Boolean) as Array<'postgres' | 'redis'>;
   for (const bus of buses) runs.push(...(await latencyRuns(bus)));
   const memory = await memoryRun();
   console.log(JSON.stringify({ memory }));

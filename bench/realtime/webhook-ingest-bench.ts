@@ -5,6 +5,8 @@
 // parsing or routing. The three runs take turns, --repeats times (this machine is noisy), and the
 // report shows each one's median run and the range.
 // Run: npm run bench:webhooks [-- --seconds 10 --tenants 50 --concurrency 64 --repeats 3]
+// Connection budgets and raw pools are sized to the server's max_connections (a fresh machine's
+// allows 100); BENCH_SMOKE=1 runs everything at a tiny size.
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -19,22 +21,30 @@ import { signWahaBody } from '../../src/channels/waha/waha-signature';
 import { GraphQLTestClient } from '../../test/support/graphql-client';
 import { dropDatabasesWithPrefix } from '../../test/support/test-app';
 import { FakeWahaServer } from '../../test/fakes/fake-waha-server';
-import { markdownTable, percentile, writeBenchmarkSection } from '../support/benchmarks-file';
+import { SMOKE, markdownTable, percentile, writeBenchmarkSection } from '../support/benchmarks-file';
+import { assertRoom, connectionRoom } from '../support/connection-room';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
+const option = (name: string, normal: number, smoke: number) => {
   const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
+  return index >= 0 ? Number(args[index + 1]) : SMOKE ? smoke : normal;
 };
-const SECONDS = option('seconds', 10);
-const TENANTS = option('tenants', 50);
-const CONCURRENCY = option('concurrency', 64);
-const CONTACTS_PER_TENANT = option('contacts', 200);
-const REPEATS = option('repeats', 3);
-const WARMUP_SECONDS = 2;
+const SECONDS = option('seconds', 10, 1);
+const TENANTS = option('tenants', 50, 2);
+const CONCURRENCY = option('concurrency', 64, 4);
+const CONTACTS_PER_TENANT = option('contacts', 200, 10);
+const REPEATS = option('repeats', 3, 1);
+const WARMUP_SECONDS = SMOKE ? 0.3 : 2;
+const CALIBRATION_SECONDS = SMOKE ? 0.5 : 3;
 const TARGET_PER_SECOND = 2000;
 const HMAC_KEY = crypto.randomBytes(24).toString('hex');
 const SERVER_URL = (process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres');
+/** Two instances run at once; each needs at least its control, job, LISTEN and one tenant pool's connections. */
+const INSTANCES = 2;
+const MIN_INSTANCE_BUDGET = 5 + 3 + 1 + 2;
+
+/** Sized to the server in main(). */
+const sizing = { instanceBudget: TENANTS * 2 + 20, rawPerTenant: 2, calibrationConnections: 100, maxConnections: 0 };
 
 interface Tenant {
   tenantId: string;
@@ -103,6 +113,13 @@ function cpuMeter(prefix: string, appPids: number[]) {
 }
 
 async function main(): Promise<void> {
+  const { room, maxConnections } = await connectionRoom(SERVER_URL);
+  assertRoom('bench:webhooks', room, Math.max(INSTANCES * MIN_INSTANCE_BUDGET, TENANTS), maxConnections);
+  // 50 tenant pools of 2 connections stay open when they fit: no eviction churn during the run.
+  sizing.instanceBudget = Math.min(TENANTS * 2 + 20, Math.floor(room / INSTANCES));
+  sizing.rawPerTenant = Math.max(1, Math.min(2, Math.floor(room / TENANTS)));
+  sizing.calibrationConnections = Math.min(100, room);
+  sizing.maxConnections = maxConnections;
   const prefix = `bw${crypto.randomBytes(4).toString('hex')}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
   const waha = await FakeWahaServer.start({ startStatus: 'WORKING', hmacKey: HMAC_KEY });
@@ -139,7 +156,7 @@ async function main(): Promise<void> {
       console.log(`repeat ${repeat}/${REPEATS}: ${runs.map((series) => `${series.at(-1)!.name.split(':')[0]} ${okPerSecond(series.at(-1)!)}/s`).join(', ')}`);
     }
     const stored = await countMessages(prefix, tenants);
-    const baseline = { few: await commitRate(prefix, 16), many: await commitRate(prefix, 100) };
+    const baseline = { few: await commitRate(prefix, 16), many: await commitRate(prefix, sizing.calibrationConnections) };
     report(runs, stored, baseline);
   } finally {
     for (const server of servers) await stopServer(server.child);
@@ -162,8 +179,7 @@ async function startServer(prefix: string, dataDir: string, wahaUrl: string, ten
     DB_NAME_PREFIX: prefix,
     JWT_SECRET: crypto.randomBytes(32).toString('hex'),
     SECRETS_KEY: crypto.randomBytes(32).toString('hex'),
-    // 50 tenant pools of 2 connections stay open: no eviction churn during the run.
-    CONNECTION_BUDGET: String(TENANTS * 2 + 20),
+    CONNECTION_BUDGET: String(sizing.instanceBudget),
     TENANT_POOL_SIZE: String(tenantPoolSize),
     WAHA_URL: wahaUrl,
     WAHA_WEBHOOK_HMAC_KEY: HMAC_KEY,
@@ -336,7 +352,7 @@ async function drive(
 /** The same writes per message straight through pg, one pool of 2 per tenant database, no HTTP. */
 async function rawBaseline(prefix: string, tenants: Tenant[]): Promise<RunResult> {
   const pools = tenants.map(
-    (tenant) => new Pool({ connectionString: withDatabase(SERVER_URL, `${prefix}_t_${tenant.tenantId.replace(/-/g, '')}`), max: 2 }),
+    (tenant) => new Pool({ connectionString: withDatabase(SERVER_URL, `${prefix}_t_${tenant.tenantId.replace(/-/g, '')}`), max: sizing.rawPerTenant }),
   );
   const sessions = await Promise.all(
     pools.map(async (pool) => (await pool.query<{ id: string }>('SELECT id FROM whatsapp_sessions LIMIT 1')).rows[0].id),
@@ -390,7 +406,7 @@ async function rawBaseline(prefix: string, tenants: Tenant[]): Promise<RunResult
  * Postgres does at its simplest. Runs on different machines compare through it: the same code
  * has measured three times apart on machines of the same nominal size.
  */
-async function commitRate(prefix: string, connections: number, seconds = 3): Promise<number> {
+async function commitRate(prefix: string, connections: number, seconds = CALIBRATION_SECONDS): Promise<number> {
   const database = `${prefix}_calibration`;
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
@@ -487,7 +503,8 @@ function report(runs: RunResult[][], storedMessages: number, baseline: { few: nu
       `Load average at the end: ${load} on ${os.cpus().length} cores — other work on the machine lowers the ok/s column far more than the CPU columns.`,
     '',
     `This machine's baseline, measured after the runs: ${baseline.few} commits/s of a one-row INSERT from 16 connections, ` +
-      `${baseline.many} from 100 (50 tenants x 2 connections is what the runs above spread over). Compare it before comparing ` +
+      `${baseline.many} from ${sizing.calibrationConnections} (${TENANTS} tenants x ${sizing.rawPerTenant} connections is what the raw run spread over; ` +
+      `instance budget ${sizing.instanceBudget} of max_connections ${sizing.maxConnections}). Compare it before comparing ` +
       'ok/s with a run on another machine.',
   ].join('\n');
   console.log(`\n${markdown}\n`);

@@ -5,8 +5,18 @@ import os from 'node:os';
 const FILE = path.resolve(__dirname, '..', '..', '..', 'BENCHMARKS.md');
 const HEADER = '# Benchmarks\n\nFigures written by the scripts under `bench/`; each section is replaced when its bench runs again.\n';
 
+/**
+ * BENCH_SMOKE=1: every bench at a tiny size, to prove it still runs (`npm run bench:smoke`, part
+ * of `npm test`). Its figures mean nothing, so BENCHMARKS.md is left alone.
+ */
+export const SMOKE = process.env.BENCH_SMOKE === '1';
+
 /** Replaces (or appends) the section `name` of BENCHMARKS.md, leaving other benches' sections alone. */
 export function writeBenchmarkSection(name: string, markdown: string): void {
+  if (SMOKE) {
+    process.stderr.write(`smoke run: BENCHMARKS.md left alone (section ${name})\n`);
+    return;
+  }
   const begin = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const machine = `_${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}_`;

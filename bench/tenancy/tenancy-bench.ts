@@ -6,14 +6,17 @@
 //   BENCH_PROVISION_N=100 BENCH_DB_TENANTS=1000 BENCH_SCHEMA_TENANTS=10000 BENCH_CONCURRENCY=32
 //   BENCH_DB_REQUESTS=3000 BENCH_SCHEMA_REQUESTS=20000 BENCH_NAIVE_TENANTS=1000
 //   BENCH_SCHEMA_FILL_SECONDS=420 (provisioning time per run; later runs continue) BENCH_PG_PORT=54340
+// BENCH_SMOKE=1: a few tenants of each kind on a throw-away cluster (temporary folder, free port).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
 import { ServerProbe, runTenantLoad, summarize, round1, type LoadFigures } from './bench-probes';
 import { controlMigrations } from '../../migrations/control';
 import { tenantMigrations } from '../../migrations/tenant';
@@ -31,22 +34,24 @@ import { defineTenantSchema } from '../../src/platform/tenancy/tenant-schema';
 import { TenantMigrator, migrateTarget, type TenantMigrationResult } from '../../src/platform/tenancy/tenant-migrator';
 import type { TenancyMode } from '../../src/platform/control/tenant-placement.entity';
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const N_PROVISION = num('BENCH_PROVISION_N', 100);
-const DB_TENANTS = num('BENCH_DB_TENANTS', 1000);
-const SCHEMA_TENANTS = num('BENCH_SCHEMA_TENANTS', 10_000);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 32);
-const DB_REQUESTS = num('BENCH_DB_REQUESTS', 3000);
-const SCHEMA_REQUESTS = num('BENCH_SCHEMA_REQUESTS', 20_000);
-const NAIVE_TENANTS = num('BENCH_NAIVE_TENANTS', 1000);
-const SCHEMA_FILL_SECONDS = num('BENCH_SCHEMA_FILL_SECONDS', 420);
-const MIGRATE_CONCURRENCY = num('BENCH_MIGRATE_CONCURRENCY', 8);
+const num = (name: string, normal: number, smoke = normal) => Number(process.env[name] ?? (SMOKE ? smoke : normal));
+const N_PROVISION = num('BENCH_PROVISION_N', 100, 2);
+const DB_TENANTS = num('BENCH_DB_TENANTS', 1000, 3);
+const SCHEMA_TENANTS = num('BENCH_SCHEMA_TENANTS', 10_000, 3);
+const CONCURRENCY = num('BENCH_CONCURRENCY', 32, 4);
+const DB_REQUESTS = num('BENCH_DB_REQUESTS', 3000, 30);
+const SCHEMA_REQUESTS = num('BENCH_SCHEMA_REQUESTS', 20_000, 30);
+const NAIVE_TENANTS = num('BENCH_NAIVE_TENANTS', 1000, 3);
+const SCHEMA_FILL_SECONDS = num('BENCH_SCHEMA_FILL_SECONDS', 420, 60);
+const MIGRATE_CONCURRENCY = num('BENCH_MIGRATE_CONCURRENCY', 8, 2);
 /** A working set whose pools fit in the budget (80 - 5 control = 37 pools of 2). */
-const HOT_TENANTS = 30;
-const PG_PORT = num('BENCH_PG_PORT', 54340);
+const HOT_TENANTS = SMOKE ? 2 : 30;
 const MAX_CONNECTIONS = 100;
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const DATA_DIR = path.join(ROOT, '.data', 'bench-tenancy');
+/** Kept between runs, except a smoke run's, which starts from nothing and is thrown away. */
+const DATA_DIR = SMOKE ? fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-tenancy-')) : path.join(ROOT, '.data', 'bench-tenancy');
+// mkdtemp makes a private folder; run as root, the embedded server's `postgres` user must enter it.
+if (SMOKE) fs.chmodSync(DATA_DIR, 0o755);
 const PROVISION_PREFIX = 'bench-prov-';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -366,7 +371,8 @@ const breakNote = (name: string, figures: LoadFigures, live: number) =>
 async function main(): Promise<void> {
   const benchStarted = performance.now();
   const loadAtStart = os.loadavg()[1];
-  const pg = await startEmbeddedPostgres({ dataDir: DATA_DIR, port: PG_PORT, log, maxConnections: MAX_CONNECTIONS });
+  const port = process.env.BENCH_PG_PORT ? Number(process.env.BENCH_PG_PORT) : SMOKE ? await freePort() : 54340;
+  const pg = await startEmbeddedPostgres({ dataDir: DATA_DIR, port, log, maxConnections: MAX_CONNECTIONS });
   const probe = new ServerProbe(pg.url, DATA_DIR);
   const markdown: string[] = [];
   const setupNotes: string[] = [];
@@ -483,7 +489,16 @@ async function main(): Promise<void> {
     writeBenchmarkSection('tenancy', text);
   } finally {
     await pg.stop();
+    if (SMOKE) fs.rmSync(DATA_DIR, { recursive: true, force: true });
   }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 main().then(

@@ -81,7 +81,7 @@ describe('events committed but not dispatched when the process dies are dispatch
     try {
       // Live on A: B's own dispatches still go through until the proxy stalls.
       await eventually(async () => {
-        await onB.data('mutation ($id: ID!) { reopenConversation(id: $id) { id } }', { id: inbound.conversationId }, owner.token);
+        await onB.data(SIMULATE, { input: { sessionId: channel.id, from: '+44 7911 123456', fromName: 'Ann', body: 'still there?' } }, owner.token);
         return updates.data.length > 0;
       }, 'the subscriber on A to be live');
 

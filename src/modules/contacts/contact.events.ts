@@ -1,5 +1,5 @@
 import type { DomainEventDraft } from '../../platform/events/domain-event';
-import { snapshotOf } from '../../platform/events/event-payload';
+import { snapshotOf, snapshotSql } from '../../platform/events/event-payload';
 import type { Contact } from './contact.entity';
 
 export const ContactEventType = {
@@ -21,3 +21,6 @@ export function contactEvent(
 ): DomainEventDraft {
   return { type, subjectId: contact.id, payload: { contact: snapshotOf(contact, CONTACT_FIELDS), ...(changes ? { changes } : {}) } };
 }
+
+/** contactEvent's `contact` payload in SQL, for statements that create contacts themselves (webhook ingest). */
+export const contactPayloadSql = (alias: string) => snapshotSql(alias, CONTACT_FIELDS, ['createdAt', 'updatedAt']);

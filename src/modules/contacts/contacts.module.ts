@@ -8,6 +8,7 @@ import { ContactResolver } from './contact.resolver';
 export { Contact } from './contact.entity';
 export { ContactType } from './contact.types';
 export { contactByIdLoader } from './contact.loaders';
+export { ContactEventType, contactPayloadSql } from './contact.events';
 export { nationalPhone, normalizePhone, tenantDefaultCountry } from './phone-number';
 
 /** Contacts and their groups, referenced tables first. */

@@ -1,8 +1,6 @@
 import type { RequestContext } from '../../platform/graphql/request-context';
-import type { TenantEventBus } from '../../platform/realtime/tenant-events';
-import { conversationUpdatedEvent } from './inbox-events';
 import type { Conversation } from './conversation.entity';
-import { ConversationService, type ReadMessage } from './conversation.service';
+import type { ReadMessage } from './conversation.service';
 
 /**
  * Tells a conversation's channel that an agent read its messages (WhatsApp: a read receipt to the
@@ -23,22 +21,5 @@ export class ReadReceiptSenders {
 
   async send(ctx: RequestContext, conversation: Conversation, messages: ReadMessage[]): Promise<void> {
     for (const sender of this.senders) await sender.sendReadReceipts(ctx, conversation, messages);
-  }
-}
-
-/**
- * The inbox service with the after-commit side of `markConversationRead`: the conversation
- * change is published, then the channels send their read receipts.
- */
-export class ConversationServiceWithReadReceipts extends ConversationService {
-  constructor(private readonly deps: { events: TenantEventBus; readReceipts: ReadReceiptSenders }) {
-    super();
-  }
-
-  protected override async sendReadReceipts(ctx: RequestContext, conversation: Conversation, messages: ReadMessage[]): Promise<void> {
-    await this.deps.events
-      .publish(conversationUpdatedEvent(ctx.tenant().tenantId, conversation))
-      .catch((error) => ctx.log.error({ err: error }, 'could not publish a conversation change'));
-    await this.deps.readReceipts.send(ctx, conversation, messages);
   }
 }

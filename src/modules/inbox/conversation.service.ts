@@ -10,6 +10,8 @@ import { Contact } from '../contacts/contacts.module';
 import { Message } from './message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationFilter } from './conversation.types';
+import type { ReadReceiptSenders } from './conversation-read-receipts';
+import { conversationChanged, InboxEventType } from './inbox-events';
 
 /** A conversation of an inbox page, carrying the contact and last message joined to it. */
 export type InboxConversation = Conversation & { lastMessage?: Message | null };
@@ -32,6 +34,8 @@ export interface ReadMessage {
 
 /** The inbox: listing, assignment, status and read state of conversations. */
 export class ConversationService {
+  constructor(private readonly deps: { readReceipts: ReadReceiptSenders }) {}
+
   /**
    * Newest activity first (last_message_at DESC, id DESC; IDX_conversations_inbox and its status /
    * assignee variants). The contact and last message of each row come in the same query when the
@@ -114,25 +118,24 @@ export class ConversationService {
         throw validationFailed('An AUDITOR only reads; assign the conversation to someone who works it', { field: 'userId' });
       }
     }
-    return this.change(ctx, id, { assigneeUserId: userId });
+    return this.change(ctx, id, InboxEventType.CONVERSATION_ASSIGNED, { assigneeUserId: userId });
   }
 
   close(ctx: RequestContext, id: string): Promise<Conversation> {
-    return this.change(ctx, id, { status: ConversationStatus.CLOSED });
+    return this.change(ctx, id, InboxEventType.CONVERSATION_CLOSED, { status: ConversationStatus.CLOSED });
   }
 
   reopen(ctx: RequestContext, id: string): Promise<Conversation> {
-    return this.change(ctx, id, { status: ConversationStatus.OPEN });
+    return this.change(ctx, id, InboxEventType.CONVERSATION_REOPENED, { status: ConversationStatus.OPEN });
   }
 
   /**
    * Marks every unread inbound message read and zeroes the unread count. The conversation row is
    * locked first, so an inbound message ingested at the same moment is either read here or counted
-   * as unread after, never lost in between. The provider is told afterwards (sendReadReceipts).
+   * as unread after, never lost in between. The provider is told afterwards (read receipts).
    */
   async markRead(ctx: RequestContext, id: string): Promise<Conversation> {
-    const manager = await ctx.tenant().manager();
-    const { conversation, read } = await manager.transaction(async (transaction) => {
+    const { conversation, read } = await ctx.tenant().transaction(async ({ manager: transaction, record }) => {
       const locked = isUuid(id)
         ? await transaction.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).setLock('pessimistic_write').getOne()
         : null;
@@ -146,25 +149,40 @@ export class ConversationService {
       );
       if (locked.unreadCount !== 0) await transaction.getRepository(Conversation).update({ id }, { unreadCount: 0 });
       const conversation = locked.unreadCount !== 0 ? await findByIdOrFail(transaction, Conversation, id, 'Conversation') : locked;
-      return { conversation, read: rows.map((row) => ({ id: row.id, providerMessageId: row.provider_message_id })) };
+      const read = rows.map((row) => ({ id: row.id, providerMessageId: row.provider_message_id }));
+      if (read.length > 0 || locked.unreadCount !== 0) {
+        record(conversationChanged(InboxEventType.CONVERSATION_READ, conversation, { messageIds: read.map((message) => message.id) }));
+      }
+      return { conversation, read };
     });
-    if (read.length > 0) await this.sendReadReceipts(ctx, conversation, read);
+    // After the commit, the channel tells the customer (WAHA sendSeen, Cloud API "status: read").
+    if (read.length > 0) await this.deps.readReceipts.send(ctx, conversation, read);
     return conversation;
   }
 
-  /**
-   * Extension point for the messaging module: tell the WhatsApp provider these messages were read
-   * (WAHA sendSeen, Cloud API "status: read"). Runs after the commit; it must not fail the mutation
-   * for a provider hiccup. Until then, read state is ours only.
-   */
-  protected async sendReadReceipts(_ctx: RequestContext, _conversation: Conversation, _messages: ReadMessage[]): Promise<void> {}
-
-  /** One UPDATE, then the row as it is now. */
-  private async change(ctx: RequestContext, id: string, changes: Partial<Pick<Conversation, 'assigneeUserId' | 'status'>>): Promise<Conversation> {
+  /** Locks the row, changes it when that changes anything, records the event; the row as it is now. */
+  private async change(
+    ctx: RequestContext,
+    id: string,
+    type: typeof InboxEventType.CONVERSATION_ASSIGNED | typeof InboxEventType.CONVERSATION_CLOSED | typeof InboxEventType.CONVERSATION_REOPENED,
+    changes: Partial<Pick<Conversation, 'assigneeUserId' | 'status'>>,
+  ): Promise<Conversation> {
     if (!isUuid(id)) throw notFound('Conversation');
-    const manager = await ctx.tenant().manager();
-    const result = await manager.getRepository(Conversation).update({ id }, changes);
-    if (!result.affected) throw notFound('Conversation');
-    return findByIdOrFail(manager, Conversation, id, 'Conversation');
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const before = await manager.getRepository(Conversation).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!before) throw notFound('Conversation');
+      const changed = (Object.keys(changes) as Array<keyof typeof changes>).some((key) => before[key] !== changes[key]);
+      if (!changed) return before;
+      await manager.getRepository(Conversation).update({ id }, changes);
+      const after = await findByIdOrFail(manager, Conversation, id, 'Conversation');
+      record(
+        conversationChanged(
+          type,
+          after,
+          type === InboxEventType.CONVERSATION_ASSIGNED ? { previousAssigneeUserId: before.assigneeUserId } : { previousStatus: before.status },
+        ),
+      );
+      return after;
+    });
   }
 }

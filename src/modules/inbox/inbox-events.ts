@@ -1,5 +1,5 @@
 import type { DomainEvent, DomainEventConsumer, DomainEventDraft } from '../../platform/events/domain-event';
-import { snapshotOf } from '../../platform/events/event-payload';
+import { snapshotOf, snapshotSql } from '../../platform/events/event-payload';
 import type { TenantEvent, TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { Message } from './message.entity';
 import type { MessageType } from './message.types';
@@ -7,14 +7,10 @@ import type { Conversation } from './conversation.entity';
 import type { ConversationType } from './conversation.types';
 
 /**
- * The inbox's live events. Publishers (webhooks, sends, agents) build them here from the
- * committed row, after commit:
- *
- *   await events.publish(messageReceivedEvent(tenantId, message));
- *
- * The payload is the row as GraphQL serves it (ISO dates) plus the ids its relation fields load
- * by (contactId, sentByUserId, ...), so a thousand subscribers do not each query the row again,
- * and nothing else: no raw provider payload, no secrets.
+ * The inbox's live events, made from its domain events by the live consumer below (no write path
+ * publishes by hand). The payload is the row as GraphQL serves it (ISO dates) plus the ids its
+ * relation fields load by (contactId, sentByUserId, ...), so a thousand subscribers do not each
+ * query the row again, and nothing else: no raw provider payload, no secrets.
  */
 
 const MESSAGE_FIELDS = [
@@ -113,13 +109,16 @@ export function messageSent(message: MessageSnapshotSource, conversation: Conver
 }
 
 /** A message moved up the status ladder, or failed. */
-export function messageStatusChanged(message: MessageSnapshotSource, previousStatus?: string | null): DomainEventDraft {
-  return {
-    type: InboxEventType.MESSAGE_STATUS_CHANGED,
-    subjectId: message.id,
-    payload: { message: snapshotOf(message, MESSAGE_FIELDS), previousStatus: previousStatus ?? null },
-  };
+export function messageStatusChanged(message: MessageSnapshotSource): DomainEventDraft {
+  return { type: InboxEventType.MESSAGE_STATUS_CHANGED, subjectId: message.id, payload: { message: snapshotOf(message, MESSAGE_FIELDS) } };
 }
+
+/**
+ * The same payloads built in SQL, for statements that record their events themselves (webhook
+ * ingest, the send worker): `alias` names a row source with the messages' or conversations' columns.
+ */
+export const messagePayloadSql = (alias: string) => snapshotSql(alias, MESSAGE_FIELDS, MESSAGE_DATES);
+export const conversationPayloadSql = (alias: string) => snapshotSql(alias, CONVERSATION_FIELDS, CONVERSATION_DATES);
 
 /** Someone reacted to a message, changed or removed their reaction (emoji null). */
 export function messageReactionChanged(
@@ -161,31 +160,28 @@ export function inboxLiveEventsConsumer(bus: TenantEventBus): DomainEventConsume
 
 function liveEventsOf(event: DomainEvent): TenantEvent[] {
   const { tenantId, payload } = event;
-  const message = payload.message as Record<string, unknown> | undefined;
-  const conversation = payload.conversation as Record<string, unknown> | undefined;
-  const live: TenantEvent[] = [];
-  const push = (type: TenantEvent['type'], row: Record<string, unknown> | undefined, conversationId: unknown) => {
-    if (row) live.push({ tenantId, type, conversationId: typeof conversationId === 'string' ? conversationId : undefined, payload: row });
-  };
+  // Payload snapshots are already what live events carry (ISO dates stay strings).
+  const message = payload.message as MessageSnapshotSource | undefined;
+  const conversation = payload.conversation as ConversationSnapshotSource | undefined;
+  const live: Array<TenantEvent | null> = [];
   switch (event.type) {
     case InboxEventType.MESSAGE_RECEIVED:
-      push('messageReceived', message, message?.conversationId);
-      push('conversationUpdated', conversation, conversation?.id);
+      live.push(message ? messageReceivedEvent(tenantId, message) : null, conversation ? conversationUpdatedEvent(tenantId, conversation) : null);
       break;
     case InboxEventType.MESSAGE_SENT:
-      push('messageUpdated', message, message?.conversationId);
-      push('conversationUpdated', conversation, conversation?.id);
+      // A new outbound message is a messageUpdated (messageReceived is for what the provider brought).
+      live.push(message ? messageUpdatedEvent(tenantId, message) : null, conversation ? conversationUpdatedEvent(tenantId, conversation) : null);
       break;
     case InboxEventType.MESSAGE_STATUS_CHANGED:
     case InboxEventType.MESSAGE_REACTION_CHANGED:
-      push('messageUpdated', message, message?.conversationId);
+      live.push(message ? messageUpdatedEvent(tenantId, message) : null);
       break;
     case InboxEventType.CONVERSATION_ASSIGNED:
     case InboxEventType.CONVERSATION_CLOSED:
     case InboxEventType.CONVERSATION_REOPENED:
     case InboxEventType.CONVERSATION_READ:
-      push('conversationUpdated', conversation, conversation?.id);
+      live.push(conversation ? conversationUpdatedEvent(tenantId, conversation) : null);
       break;
   }
-  return live;
+  return live.filter((item): item is TenantEvent => item !== null);
 }

@@ -1,6 +1,7 @@
 import type { AppModule } from '../../platform/app-module';
 import type { TenantEventBus } from '../../platform/realtime/tenant-events';
-import { ConversationServiceWithReadReceipts, ReadReceiptSenders } from './conversation-read-receipts';
+import { ReadReceiptSenders } from './conversation-read-receipts';
+import { ConversationService } from './conversation.service';
 import { Conversation } from './conversation.entity';
 import { ConversationResolver } from './conversation.resolver';
 import { InboxSubscriptionsResolver } from './inbox-subscriptions.resolver';
@@ -22,6 +23,14 @@ export {
   messageReceivedEvent,
   messageUpdatedEvent,
   rowFromEvent,
+  InboxEventType,
+  messageReceived,
+  messageSent,
+  messageStatusChanged,
+  messageReactionChanged,
+  conversationChanged,
+  messagePayloadSql,
+  conversationPayloadSql,
   type ConversationSnapshotSource,
   type MessageSnapshotSource,
 } from './inbox-events';
@@ -38,7 +47,7 @@ export interface InboxModule extends AppModule {
 /** The inbox: conversations, messages, reactions, read state and the live inbox subscriptions. */
 export function createInboxModule(deps: { events: TenantEventBus }): InboxModule {
   const readReceipts = new ReadReceiptSenders();
-  const conversations = new ConversationServiceWithReadReceipts({ events: deps.events, readReceipts });
+  const conversations = new ConversationService({ readReceipts });
   return {
     name: 'inbox',
     resolvers: [new ConversationResolver(conversations), new MessageResolver(), new InboxSubscriptionsResolver()],

@@ -6,6 +6,7 @@ import type { AppModule } from '../../platform/app-module';
 import type { SecretBox } from '../../platform/crypto/secret-box';
 import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { Logger } from '../../platform/logger';
+import type { EventDispatcher } from '../../platform/events/event-dispatcher';
 import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { FileStorage } from '../../platform/storage/file-storage';
 import type { TenantRegistry } from '../../platform/tenancy/tenant-registry';
@@ -15,6 +16,7 @@ import { ChannelRouteCache } from './channels/channel-route-cache';
 import { cloudWebhookRoutes } from './channels/cloud-webhook.route';
 import { SessionProviders } from './channels/session-providers';
 import { wahaWebhookRoute } from './channels/waha-webhook.route';
+import { whatsappSessionLiveConsumer } from './channels/whatsapp-session-events';
 import { WhatsappSessionSubscriptionResolver } from './channels/whatsapp-session-subscription.resolver';
 import { WhatsappSession } from './channels/whatsapp-session.entity';
 import { WhatsappSessionResolver } from './channels/whatsapp-session.resolver';
@@ -58,7 +60,10 @@ export function createWhatsappModule(deps: {
   control: DataSource;
   registry: TenantRegistry;
   router: TenantRouter;
+  /** Live events, for this module's subscription consumer. */
   events: TenantEventBus;
+  /** Hands the events that webhook and send statements record to the consumers, after commit. */
+  dispatcher: Pick<EventDispatcher, 'dispatch'>;
   storage: FileStorage;
   secrets: SecretBox;
   jobs: JobQueue;
@@ -85,11 +90,10 @@ export function createWhatsappModule(deps: {
   const providers = new SessionProviders(registry, deps.secrets, { ttlMs: config.CHANNEL_CACHE_TTL_MS });
   const outbound = new OutboundMessages({
     jobs: deps.jobs,
-    events: deps.events,
     planLimits: async (tenantId) => (await deps.registry.find(tenantId)).planLimits,
     log: moduleLog,
   });
-  const writers = { router: deps.router, events: deps.events, log: moduleLog };
+  const writers = { router: deps.router, dispatcher: deps.dispatcher };
   const ingest = new ChannelEventIngest({
     handlers: {
       message: new InboundMessageHandler({
@@ -98,6 +102,7 @@ export function createWhatsappModule(deps: {
         providers,
         autoReplies: deps.autoReplies,
         outbound,
+        log: moduleLog,
         maxMediaBytes: config.INBOUND_MEDIA_MAX_BYTES,
       }),
       status: new MessageStatusHandler(writers),
@@ -106,13 +111,13 @@ export function createWhatsappModule(deps: {
     },
     retention: new WebhookEventRetention({ router: deps.router, retentionDays: config.WEBHOOK_EVENTS_RETENTION_DAYS, log: moduleLog }),
   });
-  const sessions = new WhatsAppSessions({ registry, routes, providers, events: deps.events, log: moduleLog });
+  const sessions = new WhatsAppSessions({ registry, routes, providers, log: moduleLog });
   const worker = new OutboundSendWorker({
     router: deps.router,
     jobs: deps.jobs,
     providers,
     storage: deps.storage,
-    events: deps.events,
+    dispatcher: deps.dispatcher,
     log: moduleLog,
   });
   deps.inbox.readReceipts.add(new WhatsappReadReceipts(providers));
@@ -159,7 +164,7 @@ export function createWhatsappModule(deps: {
       // Sends resume once the server listens (so sandbox acks and webhooks can be stored).
       { queue: { name: OUTBOUND_SEND_QUEUE, ...policy, deadLetter: OUTBOUND_DEAD_QUEUE }, work: () => worker.start(config.OUTBOUND_CONCURRENCY) },
     ],
-    eventConsumers: [],
+    eventConsumers: [whatsappSessionLiveConsumer(deps.events)],
     // Cancels the sandbox's pending simulated acks.
     stop: async () => {
       for (const timer of timers) clearTimeout(timer);

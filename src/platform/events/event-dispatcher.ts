@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
-import type { TenantRouter } from '../tenancy/tenant-router';
+import { outsideLeaseScope, type TenantRouter } from '../tenancy/tenant-router';
 import { TtlCache } from '../ttl-cache';
 import type { DomainEvent, DomainEventConsumer } from './domain-event';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-log';
@@ -156,10 +156,13 @@ export class EventDispatcher {
     const pending = this.marks.get(tenantId);
     if (pending) pending.push(...events.map((event) => event.seq));
     else this.marks.set(tenantId, events.map((event) => event.seq));
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      this.track(this.flushMarks());
-    }, MARK_FLUSH_MS);
+    // The timer outlives the request that dispatched: it must not share that request's lease.
+    this.flushTimer ??= outsideLeaseScope(() =>
+      setTimeout(() => {
+        this.flushTimer = null;
+        this.track(this.flushMarks());
+      }, MARK_FLUSH_MS),
+    );
   }
 
   private async flushMarks(): Promise<void> {

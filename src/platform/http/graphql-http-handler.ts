@@ -7,6 +7,7 @@ import type { RequestContextFactory } from '../graphql/request-context-factory';
 import type { Identity, RequestContext } from '../graphql/request-context';
 import { runCountingSql } from '../db/sql-statement-counter';
 import { RateLimitedError } from '../rate-limit/rate-limited-error';
+import { inLeaseScope } from '../tenancy/tenant-router';
 import { sendJson, type RouteHandler } from './http-server';
 
 /**
@@ -60,16 +61,18 @@ export function graphqlHttpHandler(deps: {
 
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : undefined;
     const context = deps.contexts.create(identity, requestId, undefined, deps.clientAddress?.(req) ?? null);
-    const execute = async () => {
-      try {
-        return await deps.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: new URL(req.url!, 'http://localhost').search, body },
-          context: async () => context,
-        });
-      } finally {
-        await context.dispose();
-      }
-    };
+    // One lease scope per request: nested leases of its tenant share the request's connection.
+    const execute = () =>
+      inLeaseScope(async () => {
+        try {
+          return await deps.apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: new URL(req.url!, 'http://localhost').search, body },
+            context: async () => context,
+          });
+        } finally {
+          await context.dispose();
+        }
+      });
     const response = await (deps.countSqlStatements ? runCountingSql(execute).result : execute());
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);

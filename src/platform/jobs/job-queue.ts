@@ -25,6 +25,12 @@ export interface JobQueueOptions {
   pollingIntervalSeconds: number;
   maintenanceIntervalSeconds: number;
   log: Logger;
+  /**
+   * Held while pg-boss creates its schema and while queues are created or updated: instances
+   * starting together on a fresh database otherwise deadlock in pg-boss's queue creation.
+   * Without one, start-up must not race.
+   */
+  structureLock?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -52,7 +58,7 @@ export class JobQueue {
   }
 
   async start(): Promise<void> {
-    await this.boss.start();
+    await this.underStructureLock(() => this.boss.start());
     this.started = true;
   }
 
@@ -65,8 +71,14 @@ export class JobQueue {
       expireInSeconds: queue.expireInSeconds,
       ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
     };
-    await this.boss.createQueue(queue.name, { name: queue.name, ...policy });
-    await this.boss.updateQueue(queue.name, { name: queue.name, ...policy });
+    await this.underStructureLock(async () => {
+      await this.boss.createQueue(queue.name, { name: queue.name, ...policy });
+      await this.boss.updateQueue(queue.name, { name: queue.name, ...policy });
+    });
+  }
+
+  private underStructureLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.options.structureLock ? this.options.structureLock(work) : work();
   }
 
   /** Adds a job; it is in the database when this resolves. */

@@ -22,6 +22,7 @@ import { MAX_DOCUMENT_TOKENS } from '../graphql/apollo-server';
 import { createErrorFormatter } from '../graphql/error-formatter';
 import { AppError, ErrorCode } from '../errors';
 import { TenantEventStream } from './tenant-event-stream';
+import { inLeaseScope } from '../tenancy/tenant-router';
 
 /** A subscriber whose socket holds more unsent bytes than this is too slow and is dropped. */
 export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
@@ -100,6 +101,7 @@ export function createGraphQLWsServer(options: {
     {
       schema,
       subscribe: (args) => subscribeWithEventContexts(args),
+      execute: (args) => inLeaseScope(() => execute(args)),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         const authorization = ctx.connectionParams?.authorization;
@@ -252,7 +254,7 @@ export function createGraphQLWsServer(options: {
       sequence += 1;
       const context = options.contexts.create(operation.identity, `${operation.requestId}.${sequence}`);
       try {
-        return await execute({ ...args, rootValue: event, contextValue: context });
+        return await inLeaseScope(() => execute({ ...args, rootValue: event, contextValue: context }));
       } finally {
         await context.dispose();
       }

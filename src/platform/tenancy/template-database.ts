@@ -1,5 +1,4 @@
 import type { Client } from 'pg';
-import type { DataSource } from 'typeorm';
 import type { DatabaseServer } from '../control/database-server.entity';
 import { assertIdentifier, quoteIdentifier, templateDatabaseName } from '../db/identifiers';
 import type { Logger } from '../logger';
@@ -7,13 +6,12 @@ import type { AdminConnections } from './admin-connections';
 import type { DatabaseServers } from './database-servers';
 import { migrateTarget } from './tenant-migrator';
 import type { TenantSchema } from './tenant-schema';
-
-const TEMPLATE_LOCK_NAMESPACE = 72_616_002;
+import type { StructureLock } from './structure-lock';
 
 /**
  * Keeps one template database per tenant schema version on each server, so a new tenant is a
  * `CREATE DATABASE ... TEMPLATE` (tens of milliseconds) instead of running every migration.
- * Built under an advisory lock in the control database (several instances may start at once),
+ * Built under the structure lock of the control database (several instances may start at once),
  * into a scratch name renamed only when complete: a half-built template is never cloned.
  * Templates of versions before the previous one are dropped when a new one is built.
  */
@@ -21,7 +19,7 @@ export class TemplateDatabases {
   private readonly ready = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly control: DataSource,
+    private readonly structureLock: StructureLock,
     private readonly servers: DatabaseServers,
     private readonly admins: AdminConnections,
     private readonly schema: TenantSchema,
@@ -61,11 +59,8 @@ export class TemplateDatabases {
   private async build(server: DatabaseServer): Promise<string> {
     const name = templateDatabaseName(this.prefix, this.schema.version);
     const scratch = assertIdentifier(`${name}_build`);
-    const lock = this.control.createQueryRunner();
-    await lock.connect();
-    try {
-      await lock.query('SELECT pg_advisory_lock($1, hashtext($2))', [TEMPLATE_LOCK_NAMESPACE, `${server.id}:${name}`]);
-      return await this.admins.with(server.id, 'postgres', async (admin) => {
+    return this.structureLock(() =>
+      this.admins.with(server.id, 'postgres', async (admin) => {
         const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
         if (rowCount) return name;
         const started = Date.now();
@@ -78,10 +73,7 @@ export class TemplateDatabases {
         this.log.info({ template: name, ms: Date.now() - started }, 'built tenant template database');
         await this.pruneOlderThanPrevious(admin);
         return name;
-      });
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [TEMPLATE_LOCK_NAMESPACE, `${server.id}:${name}`]).catch(() => undefined);
-      await lock.release();
-    }
+      }),
+    );
   }
 }

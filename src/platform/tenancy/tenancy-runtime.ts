@@ -11,6 +11,7 @@ import { TenantMigrator } from './tenant-migrator';
 import { TenantProvisioner } from './tenant-provisioner';
 import { TenantRegistry } from './tenant-registry';
 import { TenantRouter } from './tenant-router';
+import { controlStructureLock, type StructureLock } from './structure-lock';
 import type { TenantSchema } from './tenant-schema';
 
 /** The settings tenancy needs; the app's Config satisfies this. */
@@ -40,11 +41,11 @@ export interface Tenancy {
   templates: TemplateDatabases;
   provisioner: TenantProvisioner;
   migrator: TenantMigrator;
+  /** Serialises creating shared structure (migrations, templates, job queues) across instances. */
+  structureLock: StructureLock;
   /** Closes tenant pools, admin connections and the control pool. */
   close(): Promise<void>;
 }
-
-const CONTROL_MIGRATION_LOCK = 72_616_000;
 
 /**
  * Connects to the control database (creating and migrating it when needed) and builds the
@@ -65,7 +66,9 @@ export async function startTenancy(options: {
   const control = createControlDataSource({ url: controlUrl, poolSize: settings.CONTROL_POOL_SIZE, migrations: options.controlMigrations });
   await control.initialize();
   try {
-    await migrateControlDatabase(control);
+    const structureLock = controlStructureLock(control);
+    // Applied once even when several instances start together.
+    await structureLock(() => control.runMigrations({ transaction: 'each' }));
     const servers = new DatabaseServers(control, controlUrl);
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(settings.TENANCY_MODE, control, log);
@@ -75,6 +78,9 @@ export async function startTenancy(options: {
       settings.CONNECTION_WAIT_TIMEOUT_MS,
     );
     const registry = new TenantRegistry(control, settings.TENANT_CACHE_TTL_MS);
+    const [{ schemaPlacements }] = await control.query(
+      "SELECT EXISTS (SELECT 1 FROM tenant_placements WHERE mode = 'schema') AS \"schemaPlacements\"",
+    );
     const router = new TenantRouter({
       registry,
       servers,
@@ -84,6 +90,7 @@ export async function startTenancy(options: {
       schemaPoolSize: Math.min(settings.SCHEMA_POOL_SIZE, budget.total),
       idleTimeoutMs: settings.TENANT_IDLE_TIMEOUT_MS,
       connectionWaitTimeoutMs: settings.CONNECTION_WAIT_TIMEOUT_MS,
+      schemaTenants: tenancyMode === 'schema' || schemaPlacements,
       log,
     });
     const admins = new AdminConnections(servers, budget, log, {
@@ -92,7 +99,7 @@ export async function startTenancy(options: {
       makeRoom: (needed) => router.evictIdle(needed),
     });
     const migrator = new TenantMigrator(control, servers, schema, log);
-    const templates = new TemplateDatabases(control, servers, admins, schema, settings.DB_NAME_PREFIX, log);
+    const templates = new TemplateDatabases(structureLock, servers, admins, schema, settings.DB_NAME_PREFIX, log);
     const provisioner = new TenantProvisioner({
       control,
       servers,
@@ -118,6 +125,7 @@ export async function startTenancy(options: {
       templates,
       provisioner,
       migrator,
+      structureLock,
       close: async () => {
         await router.closeAll();
         await admins.closeAll();
@@ -127,18 +135,5 @@ export async function startTenancy(options: {
   } catch (error) {
     await control.destroy().catch(() => undefined);
     throw error;
-  }
-}
-
-/** Applies control migrations once even when several instances start together. */
-async function migrateControlDatabase(control: DataSource): Promise<void> {
-  const runner = control.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [CONTROL_MIGRATION_LOCK]);
-    await control.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [CONTROL_MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
   }
 }

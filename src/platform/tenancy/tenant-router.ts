@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { Pool } from 'pg';
 import { AppError, ErrorCode } from '../errors';
@@ -14,6 +15,59 @@ export interface TenantLease {
   tenantId: string;
   manager: EntityManager;
   release(): Promise<void>;
+}
+
+/** A lease shared by everything one request (or unit of work) does for one tenant. */
+interface SharedLease {
+  lease: Promise<TenantLease>;
+  holders: number;
+  /** Removes it from its scope. */
+  forget(): void;
+}
+
+/**
+ * The leases taken in the current request or unit of work, by router and tenant. A withTenant
+ * inside it opens a child scope: it reuses the leases its callers hold (found up the chain),
+ * while a lease it takes itself is its own, so two sibling units of work never share one.
+ */
+interface LeaseScope {
+  parent: LeaseScope | null;
+  leases: Map<TenantRouter, Map<string, SharedLease>>;
+}
+
+const currentLeases = new AsyncLocalStorage<LeaseScope>();
+
+/**
+ * Lease scopes cost AsyncLocalStorage's promise hooks on every request, and only schema mode
+ * needs them (a database-mode lease pins no connection): they start once a router serves a
+ * schema-mode tenant.
+ */
+let leaseScopesNeeded = false;
+
+/**
+ * Runs one request (or subscription event) in a fresh lease scope: every lease of a tenant taken
+ * inside it, however deeply nested (a resolver, then the ingest service it calls), shares one
+ * connection, so a request never holds two connections of the shared schema-mode pool and can
+ * never deadlock waiting for its own second one (issue 11, finding 4).
+ *
+ * Work started inside a scope but not awaited (a timer, an event handler) inherits it and, while
+ * the scope's holder still runs, shares its connection: start such work in `outsideLeaseScope`.
+ */
+export function inLeaseScope<T>(work: () => T): T {
+  return leaseScopesNeeded ? currentLeases.run({ parent: null, leases: new Map() }, work) : work();
+}
+
+/** Runs `work` (e.g. a timer's) detached from the current request's leases. */
+export function outsideLeaseScope<T>(work: () => T): T {
+  return currentLeases.exit(work);
+}
+
+function heldInScope(scope: LeaseScope | null, router: TenantRouter, tenantId: string): SharedLease | undefined {
+  for (let at = scope; at; at = at.parent) {
+    const shared = at.leases.get(router)?.get(tenantId);
+    if (shared) return shared;
+  }
+  return undefined;
 }
 
 /** One pool: a tenant's database (database mode) or a server's shared schema-mode pool. */
@@ -63,6 +117,8 @@ export class TenantRouter {
   private readonly sweeper: NodeJS.Timeout;
   private opened = 0;
   private evictions = 0;
+  /** A tenant's share of a shared schema-mode pool, so one tenant's burst leaves room for the rest. */
+  private readonly shares: TenantShares;
 
   constructor(
     private readonly options: {
@@ -74,15 +130,67 @@ export class TenantRouter {
       schemaPoolSize: number;
       idleTimeoutMs: number;
       connectionWaitTimeoutMs: number;
+      /** Schema-mode tenants are (or may be) served: lease scopes are on from the start. */
+      schemaTenants?: boolean;
       log: Logger;
     },
   ) {
+    if (options.schemaTenants) leaseScopesNeeded = true;
+    this.shares = new TenantShares(Math.max(1, Math.ceil(options.schemaPoolSize / 2)), options.connectionWaitTimeoutMs);
     this.sweeper = setInterval(() => void this.evictIdleOlderThan(options.idleTimeoutMs), Math.min(options.idleTimeoutMs, 30_000) / 2);
     this.sweeper.unref();
   }
 
+  /**
+   * A tenant's data. Inside a lease scope (a request, or withTenant) a tenant's second lease is
+   * the first one again: same connection, released when its last holder releases it. Work nested
+   * in a transaction of the outer holder therefore runs in that transaction (a nested
+   * `manager.transaction` is a savepoint): it sees the outer's uncommitted rows, and the outer's
+   * rollback undoes it too. The alternative, a second connection, is what deadlocks a full pool.
+   */
   async lease(tenantId: string): Promise<TenantLease> {
+    const scope = currentLeases.getStore();
+    if (!scope) return this.takeLease(tenantId);
+    let shared = heldInScope(scope, this, tenantId);
+    if (!shared) {
+      let leases = scope.leases.get(this);
+      if (!leases) scope.leases.set(this, (leases = new Map()));
+      const own = leases;
+      const created: SharedLease = { lease: this.takeLease(tenantId), holders: 0, forget: () => own.get(tenantId) === created && own.delete(tenantId) };
+      created.lease.catch(() => created.forget());
+      own.set(tenantId, (shared = created));
+    }
+    const held = shared;
+    held.holders += 1;
+    let lease: TenantLease;
+    try {
+      lease = await held.lease;
+    } catch (error) {
+      held.holders -= 1;
+      throw error;
+    }
+    let released = false;
+    return {
+      tenantId,
+      manager: lease.manager,
+      release: async () => {
+        if (released) return;
+        released = true;
+        held.holders -= 1;
+        if (held.holders > 0) return;
+        // Gone from the scope before the connection is returned: a later lease takes a fresh one.
+        held.forget();
+        await lease.release();
+      },
+    };
+  }
+
+  private async takeLease(tenantId: string): Promise<TenantLease> {
     const tenant = await this.options.registry.findActive(tenantId);
+    if (tenant.mode === 'schema') {
+      leaseScopesNeeded = true;
+      await this.shares.acquire(tenantId);
+    }
     const entry = this.checkOut(tenant);
     try {
       const dataSource = await entry.ready;
@@ -92,12 +200,20 @@ export class TenantRouter {
       return await this.schemaLease(tenant, dataSource, entry);
     } catch (error) {
       this.checkIn(entry);
+      if (tenant.mode === 'schema') this.shares.release(tenantId);
       throw translatePoolError(error);
     }
   }
 
-  /** Runs `work` with a lease that is always released. */
+  /** Runs `work` with a lease that is always released; leases nested in `work` share it. */
   async withTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (leaseScopesNeeded) {
+      return currentLeases.run({ parent: currentLeases.getStore() ?? null, leases: new Map() }, () => this.leaseFor(tenantId, work));
+    }
+    return this.leaseFor(tenantId, work);
+  }
+
+  private async leaseFor<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const lease = await this.lease(tenantId);
     try {
       return await work(lease.manager);
@@ -227,6 +343,7 @@ export class TenantRouter {
           await discardConnection(runner, error);
         } finally {
           this.checkIn(entry);
+          this.shares.release(tenant.tenantId);
         }
       },
     };
@@ -268,6 +385,51 @@ export class TenantRouter {
       // Slots return only after the pool's connections are closed, so the budget holds at peaks.
       if (entry.dataSource) this.options.budget.release(entry.slots);
     }
+  }
+}
+
+/**
+ * Caps the connections of a shared schema-mode pool that one tenant holds at once (half the pool):
+ * thirty concurrent requests of one tenant queue behind each other, while another tenant's
+ * request still finds a connection at once. Only tenants with leases or waiters have an entry.
+ */
+class TenantShares {
+  private readonly byTenant = new Map<string, { active: number; waiting: Array<() => void> }>();
+
+  constructor(
+    private readonly perTenant: number,
+    private readonly waitTimeoutMs: number,
+  ) {}
+
+  async acquire(tenantId: string): Promise<void> {
+    let share = this.byTenant.get(tenantId);
+    if (!share) this.byTenant.set(tenantId, (share = { active: 0, waiting: [] }));
+    if (share.active < this.perTenant) {
+      share.active += 1;
+      return;
+    }
+    const queue = share.waiting;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        queue.splice(queue.indexOf(woken), 1);
+        reject(new AppError(ErrorCode.CONNECTION_BUDGET_EXHAUSTED, 'No database connection free within the wait limit; retry shortly'));
+      }, this.waitTimeoutMs);
+      const woken = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      queue.push(woken);
+    });
+  }
+
+  /** Hands the place to the next waiter of the tenant, if any. */
+  release(tenantId: string): void {
+    const share = this.byTenant.get(tenantId);
+    if (!share) return;
+    const next = share.waiting.shift();
+    if (next) return next();
+    share.active -= 1;
+    if (share.active <= 0) this.byTenant.delete(tenantId);
   }
 }
 

@@ -28,8 +28,7 @@ export class WhatsappSessionResolver {
       'Connects a channel: WAHA starts a session (scan `qrCode` while status is SCAN_QR_CODE), CLOUD checks the credentials, SANDBOX is WORKING at once',
   })
   async connectWhatsApp(@Arg('input') input: ConnectWhatsAppInput, @Ctx() ctx: RequestContext): Promise<WhatsappSessionType> {
-    const tenant = ctx.tenant();
-    return this.deps.sessions.connect(tenant.tenantId, await tenant.manager(), input, await tenant.planLimits());
+    return this.deps.sessions.connect(ctx, input);
   }
 
   @Authorized(Access.ADMIN)
@@ -40,8 +39,7 @@ export class WhatsappSessionResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<WhatsappSessionType> {
     if (!isUUID(id)) throw notFound('WhatsApp session');
-    const tenant = ctx.tenant();
-    return this.deps.sessions.disconnect(tenant.tenantId, await tenant.manager(), id, logout);
+    return this.deps.sessions.disconnect(ctx, id, logout);
   }
 
   @Authorized(Access.WORK)

@@ -7,12 +7,12 @@ import type { SessionState } from '../../../channels/whatsapp-provider';
 import { camelizeRow } from '../../../platform/db/raw-rows';
 import { AppError, ErrorCode, notFound, validationFailed } from '../../../platform/errors';
 import type { Logger } from '../../../platform/logger';
-import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
 import type { PlanLimits } from '../../../platform/tenancy/tenant-registry';
 import type { ChannelRouteCache } from './channel-route-cache';
 import type { SessionProviders } from './session-providers';
 import { WhatsappProvider, WhatsappSessionStatus, type WhatsappSession } from './whatsapp-session.entity';
-import { whatsappSessionUpdatedEvent } from './whatsapp-session-events';
+import { whatsappSessionStatusChanged } from './whatsapp-session-events';
+import type { RequestContext } from '../../../platform/graphql/request-context';
 import type { ConnectWhatsAppInput } from './whatsapp-session.types';
 
 /** Every column but the (write-only) credentials. */
@@ -29,7 +29,6 @@ export class WhatsAppSessions {
       registry: ProviderRegistry;
       routes: ChannelRouteCache;
       providers: SessionProviders;
-      events: TenantEventBus;
       log: Logger;
     },
   ) {}
@@ -45,7 +44,10 @@ export class WhatsAppSessions {
     return camelizeRow<WhatsappSession>(rows[0]);
   }
 
-  async connect(tenantId: string, manager: EntityManager, input: ConnectWhatsAppInput, limits: PlanLimits): Promise<WhatsappSession> {
+  async connect(ctx: RequestContext, input: ConnectWhatsAppInput): Promise<WhatsappSession> {
+    const { tenantId } = ctx.tenant();
+    const manager = await ctx.tenant().manager();
+    const limits = await ctx.tenant().planLimits();
     const kind = input.provider ?? (this.deps.registry.defaultProvider() as WhatsappProvider);
     if (!this.deps.registry.isAvailable(kind)) {
       throw validationFailed(`${kind} is not configured on this server`, { field: 'provider' });
@@ -123,9 +125,7 @@ export class WhatsAppSessions {
       }
       throw error;
     }
-    const session = await this.update(manager, sessionId, state.status as WhatsappSessionStatus, state.qrCode ?? null, null);
-    await this.deps.events.publish(whatsappSessionUpdatedEvent(tenantId, session));
-    return session;
+    return this.update(ctx, sessionId, state.status as WhatsappSessionStatus, state.qrCode ?? null, null);
   }
 
   /**
@@ -133,7 +133,9 @@ export class WhatsAppSessions {
    * still find their conversations, and a Cloud number can be connected again by this tenant.
    * When the provider cannot be reached the channel is still marked STOPPED, with the error.
    */
-  async disconnect(tenantId: string, manager: EntityManager, sessionId: string, logout: boolean): Promise<WhatsappSession> {
+  async disconnect(ctx: RequestContext, sessionId: string, logout: boolean): Promise<WhatsappSession> {
+    const { tenantId } = ctx.tenant();
+    const manager = await ctx.tenant().manager();
     await this.find(manager, sessionId);
     let lastError: string | null = null;
     try {
@@ -145,23 +147,26 @@ export class WhatsAppSessions {
       this.deps.log.warn({ err: error, tenantId, sessionId }, 'the provider did not confirm the disconnect');
     }
     this.deps.providers.forget(tenantId, sessionId);
-    const session = await this.update(manager, sessionId, WhatsappSessionStatus.STOPPED, null, lastError);
-    await this.deps.events.publish(whatsappSessionUpdatedEvent(tenantId, session));
-    return session;
+    return this.update(ctx, sessionId, WhatsappSessionStatus.STOPPED, null, lastError);
   }
 
-  private async update(
-    manager: EntityManager,
+  /** Records the channel's new state, and its `whatsapp_session.status_changed`. */
+  private update(
+    ctx: RequestContext,
     sessionId: string,
     status: WhatsappSessionStatus,
     qrCode: string | null,
     lastError: string | null,
   ): Promise<WhatsappSession> {
-    const [rows]: [Array<Record<string, unknown>>, number] = await manager.query(
-      `UPDATE whatsapp_sessions SET status = $2, qr_code = $3, last_error = $4, updated_at = now() WHERE id = $1 RETURNING ${SESSION_COLUMNS}`,
-      [sessionId, status, qrCode, lastError],
-    );
-    if (!rows[0]) throw notFound('WhatsApp session');
-    return camelizeRow<WhatsappSession>(rows[0]);
+    return ctx.tenant().transaction(async ({ manager, record }) => {
+      const [rows]: [Array<Record<string, unknown>>, number] = await manager.query(
+        `UPDATE whatsapp_sessions SET status = $2, qr_code = $3, last_error = $4, updated_at = now() WHERE id = $1 RETURNING ${SESSION_COLUMNS}`,
+        [sessionId, status, qrCode, lastError],
+      );
+      if (!rows[0]) throw notFound('WhatsApp session');
+      const session = camelizeRow<WhatsappSession>(rows[0]);
+      record(whatsappSessionStatusChanged(session));
+      return session;
+    });
   }
 }

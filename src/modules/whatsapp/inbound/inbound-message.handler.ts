@@ -5,16 +5,27 @@ import { ProviderError } from '../../../channels/channel-errors';
 import { parseWhatsAppAddress } from '../../../channels/whatsapp-address';
 import { preparedQuery } from '../../../platform/db/prepared-query';
 import type { Logger } from '../../../platform/logger';
-import type { TenantEvent, TenantEventBus } from '../../../platform/realtime/tenant-events';
+import { appendEvents, eventsFromJson, RECORDED_EVENTS_JSON, recordEventsCte } from '../../../platform/events/event-log';
+import type { DomainEvent } from '../../../platform/events/domain-event';
+import type { EventDispatcher } from '../../../platform/events/event-dispatcher';
 import type { FileStorage } from '../../../platform/storage/file-storage';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
-import { conversationUpdatedEvent, messageReceivedEvent, messageUpdatedEvent, MessageStatus, MessageType, type Message } from '../../inbox/inbox.module';
+import { ContactEventType, contactPayloadSql } from '../../contacts/contacts.module';
+import {
+  conversationPayloadSql,
+  InboxEventType,
+  messagePayloadSql,
+  messageSent,
+  MessageStatus,
+  MessageType,
+  type Message,
+} from '../../inbox/inbox.module';
 import type { ChannelTarget } from '../channels/channel-route-cache';
 import type { SessionProviders } from '../channels/session-providers';
 import type { OutboundMessages } from '../outbound/outbound-message.service';
 import type { InboundAutoReplies } from './inbound-auto-replies';
 import type { IngestResult } from './ingest-result';
-import { conversationFromRow, messageFromRow, MESSAGE_RETURNING, publishAll } from './inbound-rows';
+import { conversationFromRow, messageFromRow, MESSAGE_RETURNING } from './inbound-rows';
 
 const CONTACT_PHONE = /^[1-9][0-9]{6,14}$/;
 
@@ -25,7 +36,8 @@ const CONTACT_PHONE = /^[1-9][0-9]{6,14}$/;
  * then the contact (by phone, or by WhatsApp id when the customer hides their number) and the
  * conversation are upserted on their unique indexes (concurrent
  * deliveries for a new customer cannot create two of either), the unread count raised and the
- * message inserted. Everything downstream of a claim that did not happen is a no-op. A statement
+ * message inserted, and the domain events recorded (`contact.created` for a new customer, then
+ * `message.received`). Everything downstream of a claim that did not happen is a no-op. A statement
  * is atomic, so without auto-reply rules or media this runs on its own (one round trip, committed
  * when it returns); otherwise inside a transaction, where the conversation upsert's row lock
  * serializes the auto-reply cooldown check.
@@ -40,7 +52,7 @@ WITH claim AS (
   INSERT INTO contacts (name, phone, whatsapp_id) SELECT $2::varchar, $3::varchar, $18::varchar FROM claim
   ON CONFLICT (${contactKey}) WHERE deleted_at IS NULL DO UPDATE
     SET name = CASE WHEN contacts.name = contacts.${contactKey} AND EXCLUDED.name <> EXCLUDED.${contactKey} THEN EXCLUDED.name ELSE contacts.name END
-  RETURNING id
+  RETURNING *, (xmax = 0) AS created
 ), conv AS (
   INSERT INTO conversations AS cv (contact_id, session_id, unread_count, last_message_at, last_message_id)
   SELECT contact.id, $4::uuid, $5::int, $6::timestamptz, $7::uuid FROM contact
@@ -60,8 +72,17 @@ WITH claim AS (
     FROM conv
   ON CONFLICT (provider_message_id) DO NOTHING
   RETURNING ${MESSAGE_RETURNING}
-)
-SELECT msg.*,
+), ${recordEventsCte(`(type, actor_kind, actor_id, subject_id, payload)
+  SELECT e.type, 'PROVIDER', $1, e.subject_id, e.payload FROM (
+    SELECT 1 AS ord, '${ContactEventType.CREATED}' AS type, contact.id AS subject_id,
+           jsonb_build_object('contact', ${contactPayloadSql('contact')}) AS payload
+      FROM contact WHERE contact.created AND EXISTS (SELECT 1 FROM msg)
+    UNION ALL
+    SELECT 2, '${InboxEventType.MESSAGE_RECEIVED}', msg.id,
+           jsonb_build_object('message', ${messagePayloadSql('msg')}, 'conversation', ${conversationPayloadSql('conv')})
+      FROM msg, conv
+  ) AS e ORDER BY e.ord`)}
+SELECT msg.*, ${RECORDED_EVENTS_JSON} AS events,
        conv.id AS c_id, conv.contact_id AS c_contact_id, conv.session_id AS c_session_id, conv.assignee_user_id AS c_assignee_user_id,
        conv.status AS c_status, conv.unread_count AS c_unread_count, conv.last_message_at AS c_last_message_at,
        conv.last_message_id AS c_last_message_id, conv.created_at AS c_created_at, conv.updated_at AS c_updated_at
@@ -72,6 +93,9 @@ const INBOUND_BY_PHONE_SQL = inboundSql('phone');
 const INBOUND_BY_WHATSAPP_ID_SQL = inboundSql('whatsapp_id');
 
 class DuplicateMessage extends Error {}
+
+/** Auto-replies are the system's doing, on the tenant's rules. */
+const AUTO_REPLY_ACTOR = { kind: 'SYSTEM', id: 'auto-reply' } as const;
 
 const TYPE_MAP: Readonly<Record<ChannelMessageType, MessageType>> = {
   TEXT: MessageType.TEXT,
@@ -89,7 +113,7 @@ const TYPE_MAP: Readonly<Record<ChannelMessageType, MessageType>> = {
 
 export interface InboundMessageHandlerDeps {
   router: TenantRouter;
-  events: TenantEventBus;
+  dispatcher: Pick<EventDispatcher, 'dispatch'>;
   storage: FileStorage;
   providers: SessionProviders;
   autoReplies: InboundAutoReplies;
@@ -118,7 +142,7 @@ export class InboundMessageHandler {
     if (phone ? !CONTACT_PHONE.test(phone) : !hiddenId) return { result: 'ignored' };
     const peer = phone ?? hiddenId!;
 
-    const published: TenantEvent[] = [];
+    const recorded: DomainEvent[] = [];
     let wakeSender = false;
     const outcome = await this.deps.router.withTenant(tenantId, async (manager) => {
       const plan = event.direction === 'INBOUND' ? await this.deps.autoReplies.plan(tenantId, sessionId, manager) : null;
@@ -149,20 +173,18 @@ export class InboundMessageHandler {
         documentId,
         hiddenId,
       ];
-      const [statement, sql] = hiddenId ? ['ingest_inbound_hidden_v2', INBOUND_BY_WHATSAPP_ID_SQL] : ['ingest_inbound_message_v2', INBOUND_BY_PHONE_SQL];
+      const [statement, sql] = hiddenId ? ['ingest_inbound_hidden_v3', INBOUND_BY_WHATSAPP_ID_SQL] : ['ingest_inbound_message_v3', INBOUND_BY_PHONE_SQL];
       const stored = (row: Record<string, unknown>) => {
-        const message = messageFromRow(row);
-        published.push(messageReceivedEvent(tenantId, message));
-        return { message, conversation: conversationFromRow(row) };
+        const { events, ...rest } = row;
+        recorded.push(...eventsFromJson(tenantId, events));
+        return { message: messageFromRow(rest), conversation: conversationFromRow(rest) };
       };
 
       if (!media?.file && !plan?.rules.length) {
-        // The hot path: one statement, atomic and committed on return.
+        // The hot path: one statement, atomic and committed on return, its events included.
         const [row] = await preparedQuery(manager, statement, sql, params(null));
         if (row.id === null) return { result: 'duplicate' as const };
-        const { message, conversation } = stored(row);
-        published.push(conversationUpdatedEvent(tenantId, conversation));
-        return { result: 'stored' as const, message };
+        return { result: 'stored' as const, message: stored(row).message };
       }
       try {
         return await manager.transaction(async (tx) => {
@@ -177,9 +199,7 @@ export class InboundMessageHandler {
           }
           const [row] = await preparedQuery(tx, statement, sql, params(documentId));
           if (row.id === null) throw new DuplicateMessage(); // rolls back the document row too
-          const first = stored(row);
-          const message = first.message;
-          let conversation = first.conversation;
+          const { message, conversation } = stored(row);
 
           const rule = plan?.rules.length ? this.deps.autoReplies.choose(plan, event.body, new Date()) : null;
           // Over the plan's monthly messages, the customer's message is stored all the same, unanswered.
@@ -194,23 +214,21 @@ export class InboundMessageHandler {
               body: rule.replyBody,
               type: MessageType.TEXT,
             });
-            published.push(messageUpdatedEvent(tenantId, reply.message)); // a new outbound message
-            conversation = reply.conversation;
+            recorded.push(...(await appendEvents(tx, tenantId, AUTO_REPLY_ACTOR, [messageSent(reply.message, reply.conversation)])));
             wakeSender = true;
           }
-          published.push(conversationUpdatedEvent(tenantId, conversation));
           return { result: 'stored' as const, message };
         });
       } catch (error) {
         if (error instanceof DuplicateMessage) {
-          published.length = 0;
+          recorded.length = 0;
           return { result: 'duplicate' as const };
         }
         throw error;
       }
     });
     if (wakeSender) this.deps.outbound.wake();
-    await publishAll(this.deps.events, published, log);
+    await this.deps.dispatcher.dispatch(tenantId, recorded);
     return outcome;
   }
 

@@ -1,6 +1,4 @@
 import { camelizeRow } from '../../../platform/db/raw-rows';
-import type { Logger } from '../../../platform/logger';
-import type { TenantEvent, TenantEventBus } from '../../../platform/realtime/tenant-events';
 import { MESSAGE_COLUMNS, type Conversation, type Message } from '../../inbox/inbox.module';
 
 /** The message columns the API shows (crm-core's list), as SQL: raw_payload can be large and stays put. */
@@ -16,11 +14,4 @@ export function conversationFromRow(row: Record<string, unknown>): Conversation 
   const conversation: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) if (key.startsWith('c_')) conversation[key.slice(2)] = value;
   return camelizeRow<Conversation>(conversation);
-}
-
-/** Publishes committed changes; a failed publish is logged, never undoes what was stored. */
-export async function publishAll(bus: TenantEventBus, events: TenantEvent[], log: Logger): Promise<void> {
-  for (const event of events) {
-    await bus.publish(event).catch((error) => log.error({ err: error, type: event.type }, 'could not publish an event'));
-  }
 }

@@ -1,12 +1,12 @@
 import type { MessageStatusEvent } from '../../../channels/channel-events';
 import { preparedQuery } from '../../../platform/db/prepared-query';
-import type { Logger } from '../../../platform/logger';
-import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
+import type { EventDispatcher } from '../../../platform/events/event-dispatcher';
+import { eventsFromJson, RECORDED_EVENTS_JSON, recordEventsCte } from '../../../platform/events/event-log';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
-import { MESSAGE_STATUS_RANK, MessageStatus, messageUpdatedEvent } from '../../inbox/inbox.module';
+import { InboxEventType, MESSAGE_STATUS_RANK, MessageStatus, messagePayloadSql } from '../../inbox/inbox.module';
 import type { ChannelTarget } from '../channels/channel-route-cache';
 import type { IngestResult } from './ingest-result';
-import { messageFromRow, MESSAGE_RETURNING, publishAll } from './inbound-rows';
+import { MESSAGE_RETURNING } from './inbound-rows';
 
 /** An ack for a message we do not know yet is worth a redelivery only while its send may still be recording its id. */
 const UNKNOWN_ACK_RETRY_WINDOW_MS = 2 * 60_000;
@@ -27,8 +27,9 @@ WITH ev AS (
      AND (provider_message_id = $3::varchar OR ($8::varchar IS NOT NULL AND provider_message_id IS NULL AND client_message_id = $8::varchar))
      AND status_rank >= $5::int AND status_rank < $6::int
   RETURNING ${MESSAGE_RETURNING}
-)
-SELECT (SELECT count(*) FROM ev)::int AS fresh,
+), ${recordEventsCte(`(type, actor_kind, actor_id, subject_id, payload)
+  SELECT '${InboxEventType.MESSAGE_STATUS_CHANGED}', 'PROVIDER', $1, upd.id, jsonb_build_object('message', ${messagePayloadSql('upd')}) FROM upd`)}
+SELECT (SELECT count(*) FROM ev)::int AS fresh, ${RECORDED_EVENTS_JSON} AS events,
        EXISTS (SELECT 1 FROM messages WHERE provider_message_id = $3::varchar
                   OR ($8::varchar IS NOT NULL AND client_message_id = $8::varchar)) AS known,
        upd.*
@@ -36,7 +37,7 @@ SELECT (SELECT count(*) FROM ev)::int AS fresh,
 
 /** A delivery status (ack) of a message: sent, delivered, read, failed. */
 export class MessageStatusHandler {
-  constructor(private readonly deps: { router: TenantRouter; events: TenantEventBus; log: Logger }) {}
+  constructor(private readonly deps: { router: TenantRouter; dispatcher: Pick<EventDispatcher, 'dispatch'> }) {}
 
   async handle(target: ChannelTarget, event: MessageStatusEvent): Promise<IngestResult> {
     const failed = event.status === 'FAILED';
@@ -45,8 +46,8 @@ export class MessageStatusHandler {
     const [minRank, maxRank] = failed ? [0, 2] : [-1, rank];
     const reason = event.error ? `${event.error.code}: ${event.error.message}`.slice(0, 1000) : null;
     const { tenantId } = target;
-    return this.deps.router.withTenant(tenantId, async (manager) => {
-      const [row] = await preparedQuery(manager, 'ingest_message_status_v1', STATUS_SQL, [
+    const stored = await this.deps.router.withTenant(tenantId, async (manager) => {
+      const [row] = await preparedQuery(manager, 'ingest_message_status_v2', STATUS_SQL, [
         event.provider,
         event.eventId,
         event.providerMessageId,
@@ -57,10 +58,7 @@ export class MessageStatusHandler {
         event.clientMessageId ?? null,
       ]);
       if (row.fresh === 0) return 'duplicate';
-      if (row.id !== null) {
-        await publishAll(this.deps.events, [messageUpdatedEvent(tenantId, messageFromRow(row))], this.deps.log);
-        return 'stored';
-      }
+      if (row.id !== null) return eventsFromJson(tenantId, row.events);
       if (row.known) return 'stored'; // a stale or repeated ack: the message is already further up
       // An ack can overtake the send that is still recording the provider's id: ask for a redelivery.
       if (Date.now() - event.timestamp.getTime() < UNKNOWN_ACK_RETRY_WINDOW_MS) {
@@ -69,6 +67,9 @@ export class MessageStatusHandler {
       }
       return 'ignored';
     });
+    if (typeof stored === 'string') return stored;
+    await this.deps.dispatcher.dispatch(tenantId, stored);
+    return 'stored';
   }
 
 }

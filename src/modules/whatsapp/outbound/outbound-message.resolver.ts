@@ -15,9 +15,6 @@ export class OutboundMessageResolver {
       'Queues a WhatsApp message (status QUEUED); a durable job sends it with retries, then status follows the provider acks (SENT, DELIVERED, READ) or ends FAILED with failureReason',
   })
   async sendMessage(@Arg('input') input: SendMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
-    const tenant = ctx.tenant();
-    const userId = ctx.identity?.kind === 'user' ? ctx.identity.userId : null;
-    const message = await this.outbound.send(tenant.tenantId, await tenant.manager(), input, userId);
-    return message as unknown as MessageType;
+    return (await this.outbound.send(ctx, input)) as unknown as MessageType;
   }
 }

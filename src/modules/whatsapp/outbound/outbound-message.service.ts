@@ -5,10 +5,10 @@ import { camelizeRow } from '../../../platform/db/raw-rows';
 import { AppError, ErrorCode, notFound, validationFailed } from '../../../platform/errors';
 import type { JobQueue } from '../../../platform/jobs/job-queue';
 import type { Logger } from '../../../platform/logger';
-import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
 import type { PlanLimits } from '../../../platform/tenancy/tenant-registry';
 import { nationalPhone, tenantDefaultCountry } from '../../contacts/contacts.module';
-import { conversationUpdatedEvent, messageUpdatedEvent, MessageType, type Conversation, type Message } from '../../inbox/inbox.module';
+import { messageSent, MessageType, type Conversation, type Message } from '../../inbox/inbox.module';
+import type { RequestContext } from '../../../platform/graphql/request-context';
 import { UsageMetric } from './usage-counter.entity';
 import type { SendMessageInput } from './outbound-message.types';
 
@@ -46,7 +46,6 @@ export class OutboundMessages {
   constructor(
     private readonly deps: {
       jobs: JobQueue;
-      events: TenantEventBus;
       planLimits: (tenantId: string) => Promise<PlanLimits>;
       log: Logger;
     },
@@ -99,8 +98,11 @@ export class OutboundMessages {
     return { message: camelizeRow<Message>(messageRow), conversation: camelizeRow<Conversation>(conversationRow[0]) };
   }
 
-  /** `sendMessage`: resolves the recipient, stores the message as QUEUED and queues its send. */
-  async send(tenantId: string, manager: EntityManager, input: SendMessageInput, userId: string | null): Promise<Message> {
+  /** `sendMessage`: resolves the recipient, stores the message as QUEUED (`message.sent`) and queues its send. */
+  async send(ctx: RequestContext, input: SendMessageInput): Promise<Message> {
+    const { tenantId } = ctx.tenant();
+    const manager = await ctx.tenant().manager();
+    const userId = ctx.identity?.kind === 'user' ? ctx.identity.userId : null;
     const targets = [input.conversationId, input.contactId, input.phone].filter((value) => value !== undefined && value !== null);
     if (targets.length !== 1) throw validationFailed('Give exactly one of conversationId, contactId or phone');
     const body = input.body?.trim() ? input.body : null;
@@ -146,7 +148,7 @@ export class OutboundMessages {
     const jobId = await this.enqueue(tenantId, id);
     let stored: { message: Message; conversation: Conversation };
     try {
-      stored = await manager.transaction(async (tx) => {
+      stored = await ctx.tenant().transaction(async ({ manager: tx, record }) => {
         if (!contactId && !input.conversationId) {
           const [contact]: Array<{ id: string }> = await tx.query(
             `INSERT INTO contacts (name, phone) VALUES ($1, $1)
@@ -177,7 +179,7 @@ export class OutboundMessages {
           if (!quoted) throw validationFailed('replyToId must be a message of the same conversation', { field: 'replyToId' });
           replyToId = quoted.id;
         }
-        return this.insertQueued(tx, {
+        const queued = await this.insertQueued(tx, {
           id,
           conversationId,
           fromAddress: session.phone_number ?? session.external_session_id,
@@ -188,20 +190,15 @@ export class OutboundMessages {
           replyToId,
           sentByUserId: userId,
         });
+        record(messageSent(queued.message, queued.conversation));
+        return queued;
       });
     } catch (error) {
       await this.deps.jobs.cancel(OUTBOUND_SEND_QUEUE, jobId);
       throw error;
     }
     this.wake();
-    await this.publish(tenantId, stored);
     return stored.message;
-  }
-
-  async publish(tenantId: string, stored: { message: Message; conversation: Conversation }): Promise<void> {
-    // A new outbound message is a messageUpdated (messageReceived is for customers' messages).
-    await this.deps.events.publish(messageUpdatedEvent(tenantId, stored.message));
-    await this.deps.events.publish(conversationUpdatedEvent(tenantId, stored.conversation));
   }
 
   /** The given channel, else the tenant's first working one (oldest first). */

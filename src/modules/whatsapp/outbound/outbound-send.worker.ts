@@ -4,12 +4,13 @@ import type { SendResult, WhatsAppProvider } from '../../../channels/whatsapp-pr
 import { AppError, ErrorCode } from '../../../platform/errors';
 import type { Job, JobQueue } from '../../../platform/jobs/job-queue';
 import type { Logger } from '../../../platform/logger';
-import type { TenantEventBus } from '../../../platform/realtime/tenant-events';
+import type { EventDispatcher } from '../../../platform/events/event-dispatcher';
+import { eventsFromJson, RECORDED_EVENTS_JSON, recordEventsCte } from '../../../platform/events/event-log';
 import type { FileStorage } from '../../../platform/storage/file-storage';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
 import type { SessionProviders } from '../channels/session-providers';
-import { messageUpdatedEvent, MessageType } from '../../inbox/inbox.module';
-import { MESSAGE_RETURNING, messageFromRow } from '../inbound/inbound-rows';
+import { InboxEventType, messagePayloadSql, MessageType } from '../../inbox/inbox.module';
+import { MESSAGE_RETURNING } from '../inbound/inbound-rows';
 import { OUTBOUND_DEAD_QUEUE, OUTBOUND_SEND_QUEUE, type OutboundSendJob } from './outbound-message.service';
 
 /** The message as the worker needs it, re-read on every attempt. */
@@ -55,7 +56,7 @@ export class OutboundSendWorker {
       jobs: JobQueue;
       providers: SessionProviders;
       storage: FileStorage;
-      events: TenantEventBus;
+      dispatcher: Pick<EventDispatcher, 'dispatch'>;
       log: Logger;
     },
   ) {}
@@ -171,36 +172,44 @@ export class OutboundSendWorker {
   }
 
   private async markSent(tenantId: string, messageId: string, providerMessageId: string | null): Promise<void> {
+    // The id is recorded even when an ack already moved the status on; the status moves only from QUEUED.
     const update = (id: string | null) =>
       this.deps.router.withTenant(tenantId, (manager) =>
         manager.query(
-          `UPDATE messages SET provider_message_id = COALESCE(provider_message_id, $2),
-                  status = CASE WHEN status = 'QUEUED' THEN 'SENT' ELSE status END,
-                  provider_timestamp = COALESCE(provider_timestamp, now()), updated_at = now()
-            WHERE id = $1 RETURNING ${MESSAGE_RETURNING}`,
+          `WITH before AS (SELECT status FROM messages WHERE id = $1),
+                upd AS (
+             UPDATE messages SET provider_message_id = COALESCE(provider_message_id, $2),
+                    status = CASE WHEN status = 'QUEUED' THEN 'SENT' ELSE status END,
+                    provider_timestamp = COALESCE(provider_timestamp, now()), updated_at = now()
+              WHERE id = $1 RETURNING ${MESSAGE_RETURNING}
+           ), ${statusChangedCte("(SELECT status FROM before) = 'QUEUED'")}
+           SELECT ${RECORDED_EVENTS_JSON} AS events`,
           [messageId, id],
-        ) as Promise<[Array<Record<string, unknown>>, number]>,
+        ) as Promise<Array<{ events: unknown }>>,
       );
-    let rows: Array<Record<string, unknown>>;
+    let rows: Array<{ events: unknown }>;
     try {
-      [rows] = await update(providerMessageId);
+      rows = await update(providerMessageId);
     } catch (error) {
       // The id is already recorded on another row (should not happen): keep the status, drop the id.
       if ((error as { code?: string }).code !== '23505') throw error;
-      [rows] = await update(null);
+      rows = await update(null);
     }
-    if (rows[0]) await this.deps.events.publish(messageUpdatedEvent(tenantId, messageFromRow(rows[0])));
+    await this.deps.dispatcher.dispatch(tenantId, eventsFromJson(tenantId, rows[0]?.events));
   }
 
   private async markFailed(tenantId: string, messageId: string, reason: string): Promise<void> {
-    const [rows]: [Array<Record<string, unknown>>, number] = await this.deps.router.withTenant(tenantId, (manager) =>
+    const rows: Array<{ events: unknown }> = await this.deps.router.withTenant(tenantId, (manager) =>
       manager.query(
-        `UPDATE messages SET status = 'FAILED', failure_reason = $2, updated_at = now()
-          WHERE id = $1 AND status = 'QUEUED' RETURNING ${MESSAGE_RETURNING}`,
+        `WITH upd AS (
+           UPDATE messages SET status = 'FAILED', failure_reason = $2, updated_at = now()
+            WHERE id = $1 AND status = 'QUEUED' RETURNING ${MESSAGE_RETURNING}
+         ), ${statusChangedCte('true')}
+         SELECT ${RECORDED_EVENTS_JSON} AS events`,
         [messageId, reason.slice(0, 1000)],
       ),
     );
-    if (rows[0]) await this.deps.events.publish(messageUpdatedEvent(tenantId, messageFromRow(rows[0])));
+    await this.deps.dispatcher.dispatch(tenantId, eventsFromJson(tenantId, rows[0]?.events));
   }
 }
 
@@ -213,4 +222,11 @@ function isRetryable(error: unknown): boolean {
 function describe(error: unknown): string {
   if (error instanceof ProviderError) return `${error.providerCode}: ${error.message}`;
   return (error as Error)?.message ?? String(error);
+}
+
+/** `message.status_changed` of the sender's own UPDATE (CTE `upd`), when `changed` holds. */
+function statusChangedCte(changed: string): string {
+  return recordEventsCte(`(type, actor_kind, actor_id, subject_id, payload)
+    SELECT '${InboxEventType.MESSAGE_STATUS_CHANGED}', 'SYSTEM', 'outbound-send', upd.id, jsonb_build_object('message', ${messagePayloadSql('upd')})
+      FROM upd WHERE ${changed}`);
 }

@@ -1,0 +1,116 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/**
+ * Issue 11, finding 11: run as root from a folder inside a private directory the server died
+ * with `spawn initdb EACCES` and a stack trace; with the embedded port taken it printed
+ * `undefined`. Each is now one line that says what to do.
+ */
+describe('finding 11: clear start-up errors', () => {
+  const cleanup: Array<() => void> = [];
+  after(() => {
+    for (const clean of cleanup) clean();
+  });
+
+  test('a taken embedded PostgreSQL port: one line naming EMBEDDED_PG_PORT, no stack', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as net.AddressInfo).port;
+      const result = await runServer(path.join(ROOT, 'dist/src/main.js'), ROOT, { EMBEDDED_PG_PORT: String(port), DATA_DIR: privateDir(cleanup, false) });
+      assert.equal(result.code, 1);
+      assertOneLine(result.stderr);
+      assert.match(result.stderr, new RegExp(`Port ${port} .*in use.*set EMBEDDED_PG_PORT`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('run as root from a project inside a private (0700) folder: one line saying the postgres user cannot reach it', async (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip('needs root: the embedded PostgreSQL runs as the postgres user only when started as root');
+      return;
+    }
+    // A copy of the built project (hard links: instant, no space) inside a private folder.
+    const project = path.join(privateDir(cleanup, true), 'app');
+    fs.mkdirSync(project);
+    for (const folder of ['dist', 'node_modules']) {
+      await run('cp', ['-al', path.join(ROOT, folder), path.join(project, folder)]);
+    }
+    const result = await runServer(path.join(project, 'dist/src/main.js'), project, { EMBEDDED_PG_PORT: String(await freePort()) });
+    assert.equal(result.code, 1);
+    assertOneLine(result.stderr);
+    assert.match(result.stderr, /the user "postgres", which cannot reach its programs in .*private.*move the project/);
+    assert.doesNotMatch(result.stderr, /EACCES/);
+  });
+
+  test('run as root with DATA_DIR inside a private (0700) folder: one line naming DATA_DIR', async (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip('needs root: the embedded PostgreSQL runs as the postgres user only when started as root');
+      return;
+    }
+    const dataDir = path.join(privateDir(cleanup, true), 'data');
+    const result = await runServer(path.join(ROOT, 'dist/src/main.js'), ROOT, { EMBEDDED_PG_PORT: String(await freePort()), DATA_DIR: dataDir });
+    assert.equal(result.code, 1);
+    assertOneLine(result.stderr);
+    assert.match(result.stderr, /cannot reach the data folder .*set DATA_DIR/);
+  });
+});
+
+function privateDir(cleanup: Array<() => void>, locked: boolean): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-private-'));
+  fs.chmodSync(dir, locked ? 0o700 : 0o755);
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function assertOneLine(stderr: string): void {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line, no stack trace:\n${stderr}`);
+  assert.notEqual(lines[0], 'undefined');
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+/** Starts the server with the embedded PostgreSQL (no DATABASE_URL) and waits for it to exit. */
+function runServer(main: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server neither started nor stopped within 60 s:\n${stderr}`));
+    }, 60_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
