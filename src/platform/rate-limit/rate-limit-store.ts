@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 
 export interface LimiterOptions {
@@ -20,15 +20,28 @@ export interface RateLimiterStore {
 /** The control database's `rate_limits` table (created by a control migration). */
 export const RATE_LIMITS_TABLE = 'rate_limits';
 
+/** A Redis command slower than this counts as failed: this instance then counts alone, in memory. */
+const REDIS_COMMAND_TIMEOUT_MS = 500;
+
 /**
  * Counters every instance shares: in Redis when REDIS_URL is set, otherwise in the control
- * database (through its pool: no extra connections).
+ * database (through its pool: no extra connections). Redis is not otherwise needed to serve a
+ * request, so while it is down or stalled each instance counts in its own memory instead of
+ * holding every request up (rate-limiter-flexible's insurance limiter).
  */
 export function createRateLimiterStore(options: { control: DataSource; redisUrl?: string; namePrefix: string }): RateLimiterStore {
   if (options.redisUrl) {
-    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    const redis = new Redis(options.redisUrl, { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    redis.on('error', () => undefined); // reconnects by itself; meanwhile the memory limiters count
     return {
-      limiter: (limiter) => new RateLimiterRedis({ storeClient: redis, ...limiter, keyPrefix: `${options.namePrefix}:rl:${limiter.keyPrefix}` }),
+      limiter: (limiter) =>
+        new RateLimiterRedis({
+          storeClient: redis,
+          ...limiter,
+          keyPrefix: `${options.namePrefix}:rl:${limiter.keyPrefix}`,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: new RateLimiterMemory({ ...limiter, keyPrefix: `${options.namePrefix}:rl:${limiter.keyPrefix}` }),
+        }),
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());
       },
