@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { validationFailed } from '../../platform/errors';
+import { isUuid } from '../../platform/graphql/batch-results';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from '../../platform/events/event-log';
 import type { DomainEvent } from '../../platform/events/domain-event';
 import { ConnectionArgs, decodeCursor, pageSize, toConnection, type Connection } from '../../platform/graphql/pagination';
@@ -26,7 +27,11 @@ export class AuditLogResolver {
       params.push(value);
       where.push(clause.replace('?', `$${params.length}`));
     };
-    if (filter?.actorId) add('actor_id = ?', filter.actorId);
+    if (filter?.actorId) {
+      add('actor_id = ?', filter.actorId);
+      // People, keys and operators have uuids: then the partial actor index serves the filter.
+      if (isUuid(filter.actorId)) where.push(`actor_kind IN ('USER', 'API_KEY', 'PLATFORM_ADMIN')`);
+    }
     if (filter?.types?.length) add('type = ANY(?::varchar[])', filter.types);
     if (filter?.since) add('occurred_at >= ?', filter.since);
     if (filter?.until) add('occurred_at < ?', filter.until);

@@ -5,7 +5,9 @@ import { Column, Entity, Generated, Index, PrimaryColumn, PrimaryGeneratedColumn
  * records, never updated (it is also the audit log). Newest first by seq.
  */
 @Entity({ name: 'domain_events' })
-@Index('IDX_domain_events_actor', ['actorId', 'seq'])
+// What a person or a key did (the audit log's actor filter); provider and system events, the
+// bulk of the log, stay out of it so webhook ingest does not pay for it.
+@Index('IDX_domain_events_actor', ['actorId', 'seq'], { where: `actor_kind IN ('USER', 'API_KEY', 'PLATFORM_ADMIN')` })
 @Index('IDX_domain_events_occurred_at', { synchronize: false }) // BRIN on occurred_at: pruning and time filters
 export class DomainEventRow {
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_domain_events' }) seq: string;
