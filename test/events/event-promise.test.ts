@@ -20,6 +20,7 @@ const RECORDS_NOTHING: Record<string, string> = {
   login: 'signs in; changes nothing',
   platformLogin: 'signs an operator in; changes nothing',
   signUp: 'creates the organisation itself; its log starts empty',
+  createSignUpInvitation: 'a platform operation before any organisation exists (the platform audit trail, not a tenant log)',
   suspendTenant: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
   reactivateTenant: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
   retryTenantProvisioning: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
