@@ -1,5 +1,6 @@
 import { CreateControlSchema1763700000000 } from './1763700000000-create-control-schema';
 import { CreateTenantEventPayloads1763900000000 } from './1763900000000-create-tenant-event-payloads';
+import { CreateFailedWebhookEvents1764650000000 } from './1764650000000-create-failed-webhook-events';
 import { TenantEventOutbox1764900000000 } from './1764900000000-tenant-event-outbox';
 import { CreateInvitationsAndRateLimits1765000000000 } from './1765000000000-create-invitations-and-rate-limits';
 
@@ -7,6 +8,7 @@ import { CreateInvitationsAndRateLimits1765000000000 } from './1765000000000-cre
 export const controlMigrations = [
   CreateControlSchema1763700000000,
   CreateTenantEventPayloads1763900000000,
+  CreateFailedWebhookEvents1764650000000,
   TenantEventOutbox1764900000000,
   CreateInvitationsAndRateLimits1765000000000,
 ];

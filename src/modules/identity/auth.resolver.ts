@@ -30,7 +30,7 @@ export class AuthResolver {
     description: "Accepts a member invitation with its token: a new account with the password (and name) given, or an existing account with its own password",
   })
   acceptInvitationToken(@Arg('input') input: AcceptInvitationTokenInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return this.invitations.acceptWithToken(input, ctx.clientAddress ?? null);
+    return this.invitations.acceptWithToken(ctx, input, ctx.clientAddress ?? null);
   }
 
   @Authorized(Access.PLATFORM)

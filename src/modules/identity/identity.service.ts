@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { IsNull, MoreThan, type EntityManager } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import type { MembershipRoles } from '../../platform/auth/membership-roles';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import type { TokenService } from '../../platform/auth/token-service';
 import type { RateLimits } from '../../platform/rate-limit/rate-limits';
 import type { TenantProvisioner } from '../../platform/tenancy/tenant-provisioner';
@@ -25,7 +25,8 @@ export interface IdentityDeps {
   control: DataSource;
   provisioner: TenantProvisioner;
   tokens: TokenService;
-  memberships: MembershipRoles;
+  /** Told after a member joins or a role or key changes: caches and open sockets follow at once. */
+  identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
   registry: TenantRegistry;
   rateLimits: RateLimits;
   settings: Pick<Config, 'SIGNUP_MODE' | 'INVITATION_TTL_HOURS' | 'PASSWORD_MIN_LENGTH' | 'PASSWORD_MIN_SCORE'>;

@@ -10,6 +10,9 @@ import { assertStrongPassword, passwordRules } from './password-policy';
 import { InvitationStatus, MemberStatus, type AuthPayload, type InvitationType, type MemberType } from './identity.types';
 import { normalizeEmail } from './normalize-email';
 import type { IdentityDeps } from './identity.service';
+import { IdentityEventType, invitationEvent, memberEvent } from './identity.events';
+import type { RequestContext, TenantTransaction } from '../../platform/graphql/request-context';
+import { isUuid } from '../../platform/graphql/batch-results';
 
 const INVITATION_TOKEN_PREFIX = 'inv_';
 export const hashInvitationToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
@@ -91,10 +94,16 @@ export class InvitationService {
     return invitations.map(pendingMember);
   }
 
-  async revoke(tenantId: string, id: string): Promise<boolean> {
-    const result = await this.deps.control.getRepository(Invitation).update({ id, tenantId, ...pendingWhere() }, { revokedAt: new Date() });
-    if (!result.affected) throw notFound('Invitation');
-    return true;
+  async revoke(ctx: Pick<RequestContext, 'controlTransaction'>, tenantId: string, id: string): Promise<boolean> {
+    return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
+      const invitation = await manager
+        .getRepository(Invitation)
+        .findOne({ where: { id, tenantId, ...pendingWhere() }, lock: { mode: 'pessimistic_write' } });
+      if (!invitation) throw notFound('Invitation');
+      await manager.getRepository(Invitation).update({ id }, { revokedAt: new Date() });
+      record(invitationEvent(IdentityEventType.MEMBER_INVITATION_REVOKED, invitation));
+      return true;
+    });
   }
 
   /** The signed-in user's pending invitations (to their account's email). */
@@ -110,31 +119,40 @@ export class InvitationService {
   }
 
   /** The signed-in user accepts one of their invitations; answers with a token for that tenant. */
-  async accept(userId: string, id: string) {
-    const joined = await this.deps.control.transaction(async (manager) => {
-      const user = await manager.getRepository(User).findOneBy({ id: userId });
-      if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
+  async accept(ctx: Pick<RequestContext, 'controlTransaction'>, userId: string, id: string) {
+    const { user, invitation: found } = await this.pendingOfUser(userId, id);
+    // The events belong to the inviting tenant; the actor is the caller (a user of another tenant, or of none yet).
+    const joined = await ctx.controlTransaction(found.tenantId, async ({ manager, record }) => {
       const invitation = await this.lockPending(manager, { id, email: user.email });
-      return this.join(manager, invitation, user);
+      return this.join(manager, invitation, user, record);
     });
     return this.issue(joined);
   }
 
-  async decline(userId: string, id: string): Promise<boolean> {
+  async decline(ctx: Pick<RequestContext, 'controlTransaction'>, userId: string, id: string): Promise<boolean> {
+    const { user, invitation: found } = await this.pendingOfUser(userId, id);
+    return ctx.controlTransaction(found.tenantId, async ({ manager, record }) => {
+      const invitation = await this.lockPending(manager, { id, email: user.email });
+      await manager.getRepository(Invitation).update({ id }, { declinedAt: new Date() });
+      record(invitationEvent(IdentityEventType.MEMBER_INVITATION_DECLINED, invitation));
+      return true;
+    });
+  }
+
+  /** The user's pending invitation (read before its transaction, to know whose events they are). */
+  private async pendingOfUser(userId: string, id: string): Promise<{ user: User; invitation: Invitation }> {
     const user = await this.deps.control.getRepository(User).findOneBy({ id: userId });
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
-    const result = await this.deps.control
-      .getRepository(Invitation)
-      .update({ id, email: user.email, ...pendingWhere() }, { declinedAt: new Date() });
-    if (!result.affected) throw notFound('Invitation');
-    return true;
+    const invitation = isUuid(id) ? await this.deps.control.getRepository(Invitation).findOneBy({ id, email: user.email, ...pendingWhere() }) : null;
+    if (!invitation) throw notFound('Invitation');
+    return { user, invitation };
   }
 
   /**
    * With the invitation's token: a new email becomes an account with the password given (after the
    * password policy); an existing account must give its own password (counted like a login).
    */
-  async acceptWithToken(input: { token: string; password: string; name?: string }, clientAddress: string | null) {
+  async acceptWithToken(ctx: Pick<RequestContext, 'controlTransaction'>, input: { token: string; password: string; name?: string }, clientAddress: string | null) {
     const { control, settings: config, rateLimits } = this.deps;
     const tokenHash = hashInvitationToken(input.token.trim());
     const found = await control.getRepository(Invitation).findOne({ where: { tokenHash, ...pendingWhere() } });
@@ -158,7 +176,8 @@ export class InvitationService {
       assertStrongPassword(input.password, passwordRules(config), [found.email, name]);
     }
     const passwordHash = existing ? null : await hashPassword(input.password);
-    const joined = await control.transaction(async (manager) => {
+    // Nobody is signed in here: the events' actor is the context's (SYSTEM); the payload names the new member.
+    const joined = await ctx.controlTransaction(found.tenantId, async ({ manager, record }) => {
       const invitation = await this.lockPending(manager, { id: found.id });
       let user = existing ?? (await manager.getRepository(User).findOneBy({ email: invitation.email }));
       if (!user) {
@@ -168,7 +187,7 @@ export class InvitationService {
         // The account was made meanwhile (say, by signUp): its password, not this one, stands.
         throw new AppError(ErrorCode.CONFLICT, 'That email now has an account: sign in and accept the invitation');
       }
-      return this.join(manager, invitation, user);
+      return this.join(manager, invitation, user, record);
     });
     return this.issue(joined);
   }
@@ -182,7 +201,7 @@ export class InvitationService {
     return Object.assign(invitation, { tenant });
   }
 
-  private async join(manager: EntityManager, invitation: Invitation & { tenant: Tenant }, user: User) {
+  private async join(manager: EntityManager, invitation: Invitation & { tenant: Tenant }, user: User, record: TenantTransaction['record']) {
     const { registry } = this.deps;
     const tenantId = invitation.tenantId;
     const { planLimits } = await registry.findActive(tenantId);
@@ -196,12 +215,13 @@ export class InvitationService {
     }
     await manager.getRepository(Membership).insert({ tenantId, userId: user.id, role: invitation.role });
     await manager.getRepository(Invitation).update({ id: invitation.id }, { acceptedAt: new Date() });
+    record(memberEvent(IdentityEventType.MEMBER_ADDED, { userId: user.id, role: invitation.role }));
     return { user, tenant: invitation.tenant, role: invitation.role };
   }
 
   /** After commit: the new member's requests here see the membership at once. */
   private issue(joined: { user: User; tenant: Tenant; role: TenantRole }): AuthPayload {
-    this.deps.memberships.forget(joined.user.id, joined.tenant.id);
+    this.deps.identityChanges.memberChanged(joined.user.id, joined.tenant.id);
     const { token, expiresAt } = this.deps.tokens.signUser({ userId: joined.user.id, tenantId: joined.tenant.id, role: joined.role });
     return { token, expiresAt, ...joined };
   }

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
-import type { MembershipRoles } from '../../platform/auth/membership-roles';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { ApiKey } from '../../platform/control/api-key.entity';
@@ -8,7 +8,9 @@ import type { User } from '../../platform/control/user.entity';
 import type { EntityManager } from 'typeorm';
 import { generateApiKey, hashApiKey } from '../../platform/auth/authenticator';
 import { Access } from '../../platform/graphql/roles';
-import type { RequestContext } from '../../platform/graphql/request-context';
+import type { RequestContext, TenantTransaction } from '../../platform/graphql/request-context';
+import { isUuid } from '../../platform/graphql/batch-results';
+import { apiKeyEvent, IdentityEventType, invitationEvent, memberEvent } from './identity.events';
 import { AddMemberInput, ApiKeyType, AuthPayload, CreatedApiKey, InvitationType, MemberStatus, MemberType } from './identity.types';
 import type { InvitationService } from './invitation.service';
 
@@ -28,7 +30,14 @@ const activeMember = (user: User, role: TenantRole, joinedAt: Date): MemberType 
 export class MembersResolver {
   private readonly invites: InvitationService;
 
-  constructor(private readonly deps: { control: DataSource; memberships: MembershipRoles; invitations: InvitationService }) {
+  constructor(
+    private readonly deps: {
+      control: DataSource;
+      /** Told after a member's role changes or a key is revoked: caches and open sockets follow at once. */
+      identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
+      invitations: InvitationService;
+    },
+  ) {
     this.invites = deps.invitations;
   }
 
@@ -52,7 +61,7 @@ export class MembersResolver {
   async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
     const tenantId = ctx.tenant().tenantId;
     const { maxUsers } = await ctx.tenant().planLimits();
-    return this.deps.control.transaction(async (manager) => {
+    return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       // Serialises concurrent additions in one tenant so the plan limit cannot be overshot.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const count = (await manager.getRepository(Membership).countBy({ tenantId })) + (await this.invites.countPending(manager, tenantId));
@@ -60,7 +69,9 @@ export class MembersResolver {
         throw new AppError(ErrorCode.PLAN_LIMIT_REACHED, `Your plan allows ${maxUsers} users (pending invitations count)`, { limit: maxUsers });
       }
       const invitedByUserId = ctx.identity?.kind === 'user' ? ctx.identity.userId : null;
-      return this.invites.invite(manager, { tenantId, email: input.email, role: input.role, invitedByUserId });
+      const member = await this.invites.invite(manager, { tenantId, email: input.email, role: input.role, invitedByUserId });
+      record(invitationEvent(IdentityEventType.MEMBER_INVITED, member.invitation!));
+      return member;
     });
   }
 
@@ -73,7 +84,7 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean, { description: 'Withdraws a pending invitation of your tenant' })
   revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return this.invites.revoke(ctx.tenant().tenantId, id);
+    return this.invites.revoke(ctx, ctx.tenant().tenantId, id);
   }
 
   @Authorized()
@@ -85,13 +96,13 @@ export class MembersResolver {
   @Authorized()
   @Mutation(() => AuthPayload, { description: "Joins the inviting organisation; answers a token for it (your other organisations' tokens stay valid)" })
   acceptInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return this.invites.accept(this.userId(ctx), id);
+    return this.invites.accept(ctx, this.userId(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => Boolean)
   declineInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return this.invites.decline(this.userId(ctx), id);
+    return this.invites.decline(ctx, this.userId(ctx), id);
   }
 
   private userId(ctx: RequestContext): string {
@@ -106,9 +117,12 @@ export class MembersResolver {
     @Arg('role', () => TenantRole) role: TenantRole,
     @Ctx() ctx: RequestContext,
   ): Promise<MemberType> {
-    return this.withMembership(ctx, userId, async (manager, membership) => {
+    return this.withMembership(ctx, userId, async (manager, membership, record) => {
       if (membership.role === TenantRole.TENANT_ADMIN && role !== TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
-      await manager.getRepository(Membership).update({ id: membership.id }, { role });
+      if (membership.role !== role) {
+        await manager.getRepository(Membership).update({ id: membership.id }, { role });
+        record(memberEvent(IdentityEventType.MEMBER_ROLE_CHANGED, { userId, role }, membership.role));
+      }
       return activeMember(membership.user, role, membership.createdAt);
     });
   }
@@ -116,9 +130,10 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean, { description: 'Removes the member from this tenant; their account stays' })
   async removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return this.withMembership(ctx, userId, async (manager, membership) => {
+    return this.withMembership(ctx, userId, async (manager, membership, record) => {
       if (membership.role === TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
       await manager.getRepository(Membership).delete({ id: membership.id });
+      record(memberEvent(IdentityEventType.MEMBER_REMOVED, { userId, role: membership.role }));
       return true;
     });
   }
@@ -135,39 +150,52 @@ export class MembersResolver {
     @Arg('name') name: string,
     @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
     @Ctx() ctx: RequestContext,
+    @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working (open sockets close); omit for a key that works until revoked' })
+    expiresAt?: Date | null,
   ): Promise<CreatedApiKey> {
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.VALIDATION_FAILED, 'expiresAt must be in the future', { field: 'expiresAt' });
     const secret = generateApiKey();
-    const repo = this.deps.control.getRepository(ApiKey);
-    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null });
-    await repo.save(apiKey);
-    return { apiKey, secret };
+    const tenantId = ctx.tenant().tenantId;
+    return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
+      const repo = manager.getRepository(ApiKey);
+      const apiKey = await repo.save(repo.create({ tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null }));
+      record(apiKeyEvent(IdentityEventType.API_KEY_CREATED, apiKey));
+      return { apiKey, secret };
+    });
   }
 
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean)
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    const result = await this.deps.control
-      .getRepository(ApiKey)
-      .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
-    if (!result.affected) throw notFound('API key');
+    const tenantId = ctx.tenant().tenantId;
+    await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
+      const apiKey = isUuid(id) ? await manager.getRepository(ApiKey).findOneBy({ id, tenantId }) : null;
+      if (!apiKey) throw notFound('API key');
+      if (apiKey.revokedAt) return;
+      await manager.getRepository(ApiKey).update({ id }, { revokedAt: new Date() });
+      record(apiKeyEvent(IdentityEventType.API_KEY_REVOKED, apiKey));
+    });
+    this.deps.identityChanges.apiKeyRevoked(id, tenantId);
     return true;
   }
 
   private async withMembership<T>(
     ctx: RequestContext,
     userId: string,
-    work: (manager: EntityManager, membership: Membership) => Promise<T>,
+    work: (manager: EntityManager, membership: Membership, record: TenantTransaction['record']) => Promise<T>,
   ): Promise<T> {
     const tenantId = ctx.tenant().tenantId;
-    const result = await this.deps.control.transaction(async (manager) => {
+    const result = await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
-      const membership = await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } });
+      const membership = isUuid(userId)
+        ? await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } })
+        : null;
       if (!membership) throw notFound('Member');
-      return work(manager, membership);
+      return work(manager, membership, record);
     });
-    // Committed: the member's next request here uses the new role (or none); elsewhere within the cache TTL.
-    this.deps.memberships.forget(userId, tenantId);
+    // Committed: the member's next request (and open sockets) here use the new role (or none); elsewhere within the cache TTL.
+    this.deps.identityChanges.memberChanged(userId, tenantId);
     return result;
   }
 

@@ -1,6 +1,7 @@
 import { ApiKey } from './api-key.entity';
 import { ChannelRoute } from './channel-route.entity';
 import { DatabaseServer } from './database-server.entity';
+import { FailedWebhookEvent } from './failed-webhook-event.entity';
 import { Invitation } from './invitation.entity';
 import { SignUpInvitation } from './signup-invitation.entity';
 import { Membership } from './membership.entity';
@@ -23,6 +24,7 @@ export const controlEntities = [
   SubscriptionPlan,
   SubscriptionOrder,
   ChannelRoute,
+  FailedWebhookEvent,
   TenantEventOutboxRow,
   Invitation,
   SignUpInvitation,

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger';
+import { isTransientDbError, TRANSIENT_RETRY_AFTER_SECONDS } from '../db/pg-errors';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> | void;
 
@@ -37,6 +38,12 @@ export function createHttpServer(routes: Route[], log: Logger): http.Server {
       await route.handler(req, res, body);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: 'payload too large' });
+      // The database refused or dropped the connection: a client (or a provider) should try again.
+      if (isTransientDbError(error) && !res.headersSent) {
+        log.warn({ err: error, path: pathname }, 'database unavailable; answered 503');
+        res.setHeader('retry-after', String(TRANSIENT_RETRY_AFTER_SECONDS));
+        return sendJson(res, 503, { error: 'database unavailable, try again later' });
+      }
       log.error({ err: error, path: pathname }, 'unhandled error in HTTP handler');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
       else res.end();
