@@ -152,7 +152,11 @@ export class InvitationService {
    * With the invitation's token: a new email becomes an account with the password given (after the
    * password policy); an existing account must give its own password (counted like a login).
    */
-  async acceptWithToken(ctx: Pick<RequestContext, 'controlTransaction'>, input: { token: string; password: string; name?: string }, clientAddress: string | null) {
+  async acceptWithToken(
+    ctx: Pick<RequestContext, 'controlTransaction'>,
+    input: { token: string; password: string; name?: string },
+    clientAddress: string | null,
+  ) {
     const { control, settings: config, rateLimits } = this.deps;
     const tokenHash = hashInvitationToken(input.token.trim());
     const found = await control.getRepository(Invitation).findOne({ where: { tokenHash, ...pendingWhere() } });
@@ -176,19 +180,20 @@ export class InvitationService {
       assertStrongPassword(input.password, passwordRules(config), [found.email, name]);
     }
     const passwordHash = existing ? null : await hashPassword(input.password);
-    // Nobody is signed in here: the events' actor is the context's (SYSTEM); the payload names the new member.
+    // Nobody is signed in here: the events name the accepting account (its id chosen now when new).
+    const userId = existing?.id ?? crypto.randomUUID();
     const joined = await ctx.controlTransaction(found.tenantId, async ({ manager, record }) => {
       const invitation = await this.lockPending(manager, { id: found.id });
       let user = existing ?? (await manager.getRepository(User).findOneBy({ email: invitation.email }));
       if (!user) {
-        user = manager.getRepository(User).create({ email: invitation.email, name: input.name!.trim(), passwordHash: passwordHash! });
+        user = manager.getRepository(User).create({ id: userId, email: invitation.email, name: input.name!.trim(), passwordHash: passwordHash! });
         await manager.getRepository(User).insert(user);
       } else if (!existing) {
         // The account was made meanwhile (say, by signUp): its password, not this one, stands.
         throw new AppError(ErrorCode.CONFLICT, 'That email now has an account: sign in and accept the invitation');
       }
       return this.join(manager, invitation, user, record);
-    });
+    }, { actor: { kind: 'USER', id: userId } });
     return this.issue(joined);
   }
 

@@ -137,11 +137,11 @@ export class RequestContextFactory {
       },
       control,
       clientAddress,
-      controlTransaction: async (eventTenantId, work) => {
+      controlTransaction: async (eventTenantId, work, options) => {
         const result = await control.transaction(async (em) => {
           const drafts: DomainEventDraft[] = [];
           const result = await work({ manager: em, record: (...recorded) => void drafts.push(...recorded) });
-          await controlOutbox.record(em, eventTenantId, actor(), drafts);
+          await controlOutbox.record(em, eventTenantId, options?.actor ?? actor(), drafts);
           return { result, recorded: drafts.length > 0 };
         });
         // Moved to the tenant's log now; should that fail, the periodic relay moves it later.
