@@ -96,9 +96,9 @@ export class InvitationService {
 
   async revoke(ctx: Pick<RequestContext, 'controlTransaction'>, tenantId: string, id: string): Promise<boolean> {
     return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
-      const invitation = await manager
-        .getRepository(Invitation)
-        .findOne({ where: { id, tenantId, ...pendingWhere() }, lock: { mode: 'pessimistic_write' } });
+      const invitation = isUuid(id)
+        ? await manager.getRepository(Invitation).findOne({ where: { id, tenantId, ...pendingWhere() }, lock: { mode: 'pessimistic_write' } })
+        : null;
       if (!invitation) throw notFound('Invitation');
       await manager.getRepository(Invitation).update({ id }, { revokedAt: new Date() });
       record(invitationEvent(IdentityEventType.MEMBER_INVITATION_REVOKED, invitation));
