@@ -36,6 +36,7 @@ function schemaOnlyPlatform(): PlatformServices {
     secrets: unavailable,
     mediaUrls: unavailable,
     jobs: unavailable,
+    rateLimits: unavailable,
     ownUrl: () => null,
   };
 }

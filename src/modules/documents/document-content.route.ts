@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
   [ErrorCode.TENANT_NOT_FOUND]: 403,
   [ErrorCode.TENANT_NOT_ACTIVE]: 403,
   [ErrorCode.CONNECTION_BUDGET_EXHAUSTED]: 503,
+  [ErrorCode.RATE_LIMITED]: 429,
 };
 
 /**
@@ -58,5 +59,6 @@ export function documentContentRoute(deps: { authenticator: Authenticator; route
 export function sendError(res: ServerResponse, error: AppError): void {
   const status = STATUS_BY_CODE[error.code] ?? 400;
   if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+  if (error.extensions.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.extensions.retryAfterSeconds));
   sendJson(res, status, { error: error.message, code: error.code });
 }

@@ -1,10 +1,12 @@
 import type { ApolloServer } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import type { IncomingMessage } from 'node:http';
 import { AppError, ErrorCode } from '../errors';
 import type { Authenticator } from '../auth/authenticator';
 import type { RequestContextFactory } from '../graphql/request-context-factory';
-import type { RequestContext } from '../graphql/request-context';
+import type { Identity, RequestContext } from '../graphql/request-context';
 import { runCountingSql } from '../db/sql-statement-counter';
+import { RateLimitedError } from '../rate-limit/rate-limited-error';
 import { inLeaseScope } from '../tenancy/tenant-router';
 import { sendJson, type RouteHandler } from './http-server';
 
@@ -21,12 +23,21 @@ export function graphqlHttpHandler(deps: {
    * request through AsyncLocalStorage, whose promise hooks cost about 15% of an inbox page's CPU.
    */
   countSqlStatements?: boolean;
+  /** The caller's address for per-address limits (TRUST_PROXY decides whether proxies are believed). */
+  clientAddress?: (req: IncomingMessage) => string;
+  /** Counts each request of an identity against the per-key and per-tenant request limits. */
+  requestLimit?: (identity: Identity) => Promise<void>;
 }): RouteHandler {
   return async (req, res, rawBody) => {
     let identity = null;
     try {
       identity = (await deps.authenticator.authenticate(req.headers.authorization))?.identity ?? null;
+      if (identity) await deps.requestLimit?.(identity);
     } catch (error) {
+      if (error instanceof RateLimitedError) {
+        const payload = { errors: [{ message: error.message, extensions: error.extensions }] };
+        return sendJson(res, 429, payload, { 'retry-after': String(error.retryAfterSeconds) });
+      }
       if (error instanceof AppError) {
         // Bad credentials: 401. Good credentials of a tenant that may not act now: 403.
         const status = error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.TENANT_NOT_FOUND ? 401 : 403;
@@ -48,7 +59,8 @@ export function graphqlHttpHandler(deps: {
       }
     }
 
-    const context = deps.contexts.create(identity, typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : undefined);
+    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : undefined;
+    const context = deps.contexts.create(identity, requestId, undefined, deps.clientAddress?.(req) ?? null);
     // One lease scope per request: nested leases of its tenant share the request's connection.
     const execute = () =>
       inLeaseScope(async () => {
