@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { ConfigError, DEV_WEB_ORIGIN, loadConfig } from '../../src/config';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -106,6 +108,30 @@ describe('HTTP layer (Fastify): CORS, explorer, status and error bodies', () => 
     });
     assert.equal(get.status, 200, get.text);
     assert.equal(json(get).data.__typename, 'Query');
+  });
+
+  test('graphql-ws shares the port; the token as GraphiQL sends it (connectionParams.Authorization) is accepted', async () => {
+    const user = await t.client.signUp();
+    const connect = (connectionParams: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const client = createClient({
+          url: `${t.url.replace(/^http/, 'ws')}/graphql`,
+          webSocketImpl: WebSocket,
+          connectionParams,
+          lazy: false,
+          retryAttempts: 0,
+          on: {
+            connected: () => {
+              resolve('connected');
+              void client.dispose();
+            },
+            closed: (event) => resolve(`closed ${(event as { code: number }).code}`),
+          },
+        });
+      });
+    assert.equal(await connect({ Authorization: `Bearer ${user.token}` }), 'connected');
+    assert.equal(await connect({ authorization: `Bearer ${user.token}` }), 'connected');
+    assert.equal(await connect({}), 'closed 4401');
   });
 
   test('statuses and error bodies are those of the hand-written router', async () => {
