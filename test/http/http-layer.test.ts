@@ -1,10 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ConfigError, DEV_WEB_ORIGIN, loadConfig } from '../../src/config';
+import { createLogger } from '../../src/platform/logger';
+import { createHttpServer } from '../../src/platform/http/http-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 interface RawResponse {
@@ -228,5 +233,42 @@ describe('CORS_ORIGINS and GRAPHQL_EXPLORER configuration', () => {
         bad,
       );
     }
+  });
+});
+
+describe('the web app\'s static files', () => {
+  const options = { log: createLogger('silent'), corsOrigins: [], explorer: false };
+
+  test('a built web app is served at /, its page for client-side routes; API paths keep their JSON 404', async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-web-dist-'));
+    try {
+      fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>inbox</title>');
+      fs.mkdirSync(path.join(dist, 'assets'));
+      fs.writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log(1)');
+      const app = await createHttpServer({ ...options, staticRoot: dist });
+      const root = await app.inject({ url: '/' });
+      assert.equal(root.statusCode, 200);
+      assert.match(root.body, /<title>inbox<\/title>/);
+      const script = await app.inject({ url: '/assets/app.js' });
+      assert.equal(script.statusCode, 200);
+      assert.match(String(script.headers['content-type']), /javascript/);
+      const clientRoute = await app.inject({ url: '/conversations/42', headers: { accept: 'text/html' } });
+      assert.equal(clientRoute.statusCode, 200);
+      assert.match(clientRoute.body, /<title>inbox<\/title>/);
+      const missing = await app.inject({ url: '/assets/missing.js', headers: { accept: '*/*' } });
+      assert.equal(missing.statusCode, 404);
+      assert.deepEqual(missing.json(), { error: 'not found' });
+      await app.close();
+    } finally {
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
+  test('without a build the server starts and / is a JSON 404', async () => {
+    const app = await createHttpServer({ ...options, staticRoot: path.join(os.tmpdir(), 'crm-no-such-web-dist') });
+    const root = await app.inject({ url: '/', headers: { accept: 'text/html' } });
+    assert.equal(root.statusCode, 404);
+    assert.deepEqual(root.json(), { error: 'not found' });
+    await app.close();
   });
 });
