@@ -40,8 +40,8 @@ export function rawBody(request: FastifyRequest): Buffer {
 }
 
 /** Sends a JSON body with a status; returns the reply, which an async handler returns too. */
-export function sendJson(reply: FastifyReply, status: number, payload: unknown): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(payload));
+export function sendJson(reply: FastifyReply, status: number, payload: unknown, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(JSON.stringify(payload));
 }
 
 /**
