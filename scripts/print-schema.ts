@@ -24,6 +24,7 @@ function schemaOnlyPlatform(): PlatformServices {
     control: unavailable,
     tokens: unavailable,
     memberships: unavailable,
+    identityChanges: unavailable,
     authenticator: unavailable,
     registry: unavailable,
     router: unavailable,

@@ -15,6 +15,9 @@ import { TokenService } from './platform/auth/token-service';
 import { startTenancy } from './platform/tenancy/tenancy-runtime';
 import { Authenticator } from './platform/auth/authenticator';
 import { MembershipRoles } from './platform/auth/membership-roles';
+import { CredentialStatus } from './platform/auth/credential-status';
+import { IdentityChanges } from './platform/auth/identity-changes';
+import { FailedWebhookEvents } from './platform/webhooks/failed-webhook-events';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
@@ -86,6 +89,8 @@ export interface PlatformServices {
   control: DataSource;
   tokens: TokenService;
   memberships: MembershipRoles;
+  /** Tell it when an identity may have lost access: caches drop it and open sockets are re-checked at once. */
+  identityChanges: IdentityChanges;
   authenticator: Authenticator;
   registry: TenantRegistry;
   router: TenantRouter;
@@ -106,12 +111,13 @@ export interface PlatformServices {
  * only place that knows them all.
  */
 export function createAppModules(platform: PlatformServices): AppModule[] {
-  const { config, log, control, tokens, memberships, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher } = platform;
+  const { config, log, control, tokens, identityChanges, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher } = platform;
+  const failedWebhookEvents = new FailedWebhookEvents(control, log.child({ component: 'webhooks' }));
   const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
   const inbox = createInboxModule({ events });
   return [
-    createIdentityModule({ control, provisioner, tokens, memberships }),
-    createPlatformAdminModule({ control, tokens, provisioner, registry, router, tenancyMode }),
+    createIdentityModule({ control, provisioner, tokens, identityChanges }),
+    createPlatformAdminModule({ control, tokens, provisioner, identityChanges, router, tenancyMode, failedWebhookEvents }),
     createSettingsModule({ secrets, masterConfigChanged: (tenantId) => autoReplies.autoReplies.invalidate(tenantId) }),
     createDocumentsModule({ maxUploadBytes: config.MAX_UPLOAD_BYTES, storage, authenticator, router }),
     createContactsModule(),
@@ -131,6 +137,7 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
       ownUrl: platform.ownUrl,
       inbox,
       autoReplies: autoReplies.autoReplies,
+      failedWebhookEvents,
     }),
     createQuickRepliesModule(),
     autoReplies,
@@ -151,6 +158,10 @@ export interface AppPlatform {
   provisioner: TenantProvisioner;
   /** Postgres servers tenants live on. */
   servers: DatabaseServers;
+  /** Signs tokens (tests mint identities without the sign-up flow). */
+  tokens: TokenService;
+  /** What a platform admin's removal or another instance's change would announce. */
+  identityChanges: IdentityChanges;
 }
 
 export interface App {
@@ -239,13 +250,16 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     let ownUrl: string | null = null;
     const memberships = new MembershipRoles(control, config.TENANT_CACHE_TTL_MS);
-    const authenticator = new Authenticator(tokens, control, registry, memberships);
+    const credentials = new CredentialStatus(control, config.TENANT_CACHE_TTL_MS);
+    const identityChanges = new IdentityChanges({ memberships, credentials, registry });
+    const authenticator = new Authenticator(tokens, control, registry, memberships, credentials);
     const modules = createAppModules({
       config,
       log,
       control,
       tokens,
       memberships,
+      identityChanges,
       authenticator,
       registry,
       router,
@@ -316,6 +330,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       limits,
       log,
       maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      identityChanges,
+      recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
+      introspection: config.GRAPHQL_INTROSPECTION,
     });
     const apollo = createApolloServer({
       schema,
@@ -359,7 +376,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     return {
       config,
       log,
-      platform: { control, router, registry, events, secrets, provisioner, servers },
+      platform: { control, router, registry, events, secrets, provisioner, servers, tokens, identityChanges },
       schema,
       httpServer,
       url,

@@ -1,10 +1,12 @@
 import { CreateControlSchema1763700000000 } from './1763700000000-create-control-schema';
 import { CreateTenantEventPayloads1763900000000 } from './1763900000000-create-tenant-event-payloads';
+import { CreateFailedWebhookEvents1764650000000 } from './1764650000000-create-failed-webhook-events';
 import { TenantEventOutbox1764900000000 } from './1764900000000-tenant-event-outbox';
 
 /** In order; each class is applied once per control database. */
 export const controlMigrations = [
   CreateControlSchema1763700000000,
   CreateTenantEventPayloads1763900000000,
+  CreateFailedWebhookEvents1764650000000,
   TenantEventOutbox1764900000000,
 ];

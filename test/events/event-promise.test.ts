@@ -281,6 +281,23 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
     records: ['api_key.revoked'],
     run: (s) => s.gql('mutation ($id: ID!) { revokeApiKey(id: $id) }', { id: s.ids.apiKey }),
   }],
+  ['addMember', {
+    records: ['member.added'],
+    run: async (s) =>
+      (s.ids.member = (
+        await s.gql('mutation ($i: AddMemberInput!) { addMember(input: $i) { user { id } } }', {
+          i: { email: `agent.${Date.now()}@example.com`, name: 'Agent', password: 'correct horse battery staple', role: 'AGENT' },
+        })
+      ).addMember.user.id),
+  }],
+  ['changeMemberRole', {
+    records: ['member.role_changed'],
+    run: (s) => s.gql('mutation ($u: ID!) { changeMemberRole(userId: $u, role: MANAGER) { role } }', { u: s.ids.member }),
+  }],
+  ['removeMember', {
+    records: ['member.removed'],
+    run: (s) => s.gql('mutation ($u: ID!) { removeMember(userId: $u) }', { u: s.ids.member }),
+  }],
   ['disconnectWhatsApp', {
     records: ['whatsapp_session.status_changed'],
     pushes: ['whatsappSessionUpdated'],

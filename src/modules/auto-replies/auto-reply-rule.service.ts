@@ -18,7 +18,8 @@ const RULE_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof AutoReplyRule>;
 
 export class AutoReplyRuleService {
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: AutoReplyRuleFilter = {}): Promise<Connection<AutoReplyRule>> {
+  async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: AutoReplyRuleFilter | null = {}): Promise<Connection<AutoReplyRule>> {
+    const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
     const query = manager.getRepository(AutoReplyRule).createQueryBuilder('rule');
     if (filter.trigger) query.andWhere('rule.trigger = :trigger', { trigger: filter.trigger });

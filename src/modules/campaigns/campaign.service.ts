@@ -26,7 +26,8 @@ const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
  * picking the campaign up.
  */
 export class CampaignService {
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: CampaignFilter = {}): Promise<Connection<Campaign>> {
+  async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: CampaignFilter | null = {}): Promise<Connection<Campaign>> {
+    const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
     const query = manager.getRepository(Campaign).createQueryBuilder('campaign');
     if (filter.status) query.andWhere('campaign.status = :status', { status: filter.status });

@@ -71,7 +71,8 @@ export class DocumentService {
     return document;
   }
 
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: DocumentFilter = {}): Promise<Connection<Document>> {
+  async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: DocumentFilter | null = {}): Promise<Connection<Document>> {
+    const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
     const query = manager.getRepository(Document).createQueryBuilder('document');
     if (filter.source) query.andWhere('document.source = :source', { source: filter.source });

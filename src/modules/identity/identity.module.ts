@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { AppModule } from '../../platform/app-module';
-import type { MembershipRoles } from '../../platform/auth/membership-roles';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import type { TokenService } from '../../platform/auth/token-service';
 import type { TenantProvisioner } from '../../platform/tenancy/tenant-provisioner';
 import { AuthResolver } from './auth.resolver';
@@ -19,7 +19,7 @@ export function createIdentityModule(deps: {
   control: DataSource;
   provisioner: TenantProvisioner;
   tokens: TokenService;
-  memberships: MembershipRoles;
+  identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
 }): AppModule {
   const identity = new IdentityService(deps);
   return {

@@ -82,6 +82,7 @@ export class ApiKeyType {
   @Field(() => TenantRole) role: TenantRole;
   @Field() createdAt: Date;
   @Field(() => Date, { nullable: true }) revokedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'After this the key stops working; null: until revoked' }) expiresAt: Date | null;
 }
 
 @ObjectType()

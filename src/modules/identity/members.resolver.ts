@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
-import type { MembershipRoles } from '../../platform/auth/membership-roles';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { ApiKey } from '../../platform/control/api-key.entity';
@@ -9,14 +9,22 @@ import { hashPassword } from '../../platform/auth/password-hasher';
 import type { EntityManager } from 'typeorm';
 import { generateApiKey, hashApiKey } from '../../platform/auth/authenticator';
 import { Access } from '../../platform/graphql/roles';
-import type { RequestContext } from '../../platform/graphql/request-context';
+import type { RequestContext, TenantTransaction } from '../../platform/graphql/request-context';
+import { isUuid } from '../../platform/graphql/batch-results';
+import { apiKeyEvent, IdentityEventType, memberEvent } from './identity.events';
 import { AddMemberInput, ApiKeyType, CreatedApiKey, MemberType } from './identity.types';
 import { normalizeEmail } from './identity.service';
 
 /** The tenant's people and partner keys; TENANT_ADMIN manages, everyone can see the team. */
 @Resolver()
 export class MembersResolver {
-  constructor(private readonly deps: { control: DataSource; memberships: MembershipRoles }) {}
+  constructor(
+    private readonly deps: {
+      control: DataSource;
+      /** Told after a member's role changes or a key is revoked: caches and open sockets follow at once. */
+      identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
+    },
+  ) {}
 
   @Authorized(Access.READ)
   @Query(() => [MemberType], { description: 'Everyone in your tenant (for assignment pickers)' })
@@ -34,7 +42,7 @@ export class MembersResolver {
   async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
     const tenantId = ctx.tenant().tenantId;
     const { maxUsers } = await ctx.tenant().planLimits();
-    return this.deps.control.transaction(async (manager) => {
+    return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       // Serialises concurrent additions in one tenant so the plan limit cannot be overshot.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
       const count = await manager.getRepository(Membership).countBy({ tenantId });
@@ -52,6 +60,7 @@ export class MembersResolver {
       }
       const membership = manager.getRepository(Membership).create({ tenantId, userId: user.id, role: input.role });
       await manager.getRepository(Membership).insert(membership);
+      record(memberEvent(IdentityEventType.MEMBER_ADDED, { userId: user.id, role: membership.role }));
       return { user, role: membership.role, joinedAt: membership.createdAt };
     });
   }
@@ -63,9 +72,12 @@ export class MembersResolver {
     @Arg('role', () => TenantRole) role: TenantRole,
     @Ctx() ctx: RequestContext,
   ): Promise<MemberType> {
-    return this.withMembership(ctx, userId, async (manager, membership) => {
+    return this.withMembership(ctx, userId, async (manager, membership, record) => {
       if (membership.role === TenantRole.TENANT_ADMIN && role !== TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
-      await manager.getRepository(Membership).update({ id: membership.id }, { role });
+      if (membership.role !== role) {
+        await manager.getRepository(Membership).update({ id: membership.id }, { role });
+        record(memberEvent(IdentityEventType.MEMBER_ROLE_CHANGED, { userId, role }, membership.role));
+      }
       return { user: membership.user, role, joinedAt: membership.createdAt };
     });
   }
@@ -73,9 +85,10 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean, { description: 'Removes the member from this tenant; their account stays' })
   async removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return this.withMembership(ctx, userId, async (manager, membership) => {
+    return this.withMembership(ctx, userId, async (manager, membership, record) => {
       if (membership.role === TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
       await manager.getRepository(Membership).delete({ id: membership.id });
+      record(memberEvent(IdentityEventType.MEMBER_REMOVED, { userId, role: membership.role }));
       return true;
     });
   }
@@ -92,39 +105,52 @@ export class MembersResolver {
     @Arg('name') name: string,
     @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
     @Ctx() ctx: RequestContext,
+    @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working (open sockets close); omit for a key that works until revoked' })
+    expiresAt?: Date | null,
   ): Promise<CreatedApiKey> {
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.VALIDATION_FAILED, 'expiresAt must be in the future', { field: 'expiresAt' });
     const secret = generateApiKey();
-    const repo = this.deps.control.getRepository(ApiKey);
-    const apiKey = repo.create({ tenantId: ctx.tenant().tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null });
-    await repo.save(apiKey);
-    return { apiKey, secret };
+    const tenantId = ctx.tenant().tenantId;
+    return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
+      const repo = manager.getRepository(ApiKey);
+      const apiKey = await repo.save(repo.create({ tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null }));
+      record(apiKeyEvent(IdentityEventType.API_KEY_CREATED, apiKey));
+      return { apiKey, secret };
+    });
   }
 
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean)
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    const result = await this.deps.control
-      .getRepository(ApiKey)
-      .update({ id, tenantId: ctx.tenant().tenantId }, { revokedAt: new Date() });
-    if (!result.affected) throw notFound('API key');
+    const tenantId = ctx.tenant().tenantId;
+    await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
+      const apiKey = isUuid(id) ? await manager.getRepository(ApiKey).findOneBy({ id, tenantId }) : null;
+      if (!apiKey) throw notFound('API key');
+      if (apiKey.revokedAt) return;
+      await manager.getRepository(ApiKey).update({ id }, { revokedAt: new Date() });
+      record(apiKeyEvent(IdentityEventType.API_KEY_REVOKED, apiKey));
+    });
+    this.deps.identityChanges.apiKeyRevoked(id, tenantId);
     return true;
   }
 
   private async withMembership<T>(
     ctx: RequestContext,
     userId: string,
-    work: (manager: EntityManager, membership: Membership) => Promise<T>,
+    work: (manager: EntityManager, membership: Membership, record: TenantTransaction['record']) => Promise<T>,
   ): Promise<T> {
     const tenantId = ctx.tenant().tenantId;
-    const result = await this.deps.control.transaction(async (manager) => {
+    const result = await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
-      const membership = await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } });
+      const membership = isUuid(userId)
+        ? await manager.getRepository(Membership).findOne({ where: { tenantId, userId }, relations: { user: true } })
+        : null;
       if (!membership) throw notFound('Member');
-      return work(manager, membership);
+      return work(manager, membership, record);
     });
-    // Committed: the member's next request here uses the new role (or none); elsewhere within the cache TTL.
-    this.deps.memberships.forget(userId, tenantId);
+    // Committed: the member's next request (and open sockets) here use the new role (or none); elsewhere within the cache TTL.
+    this.deps.identityChanges.memberChanged(userId, tenantId);
     return result;
   }
 

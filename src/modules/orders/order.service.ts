@@ -20,7 +20,8 @@ import { MAX_ORDER_ITEMS, type CreateOrderInput, type OrderFilter, type OrderIte
  * the order row first, so they serialise with each other.
  */
 export class OrderService {
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: OrderFilter = {}): Promise<Connection<Order>> {
+  async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: OrderFilter | null = {}): Promise<Connection<Order>> {
+    const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
     const query = manager.getRepository(Order).createQueryBuilder('order_row');
     if (filter.contactId) query.andWhere('order_row.contact_id = :contactId', { contactId: filter.contactId });

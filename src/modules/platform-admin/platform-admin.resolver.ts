@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { TokenService } from '../../platform/auth/token-service';
 import type { TenancyMode } from '../../platform/control/tenant-placement.entity';
 import type { TenantProvisioner } from '../../platform/tenancy/tenant-provisioner';
-import type { TenantRegistry } from '../../platform/tenancy/tenant-registry';
+import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import type { TenantRouter } from '../../platform/tenancy/tenant-router';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { PlatformAdmin } from '../../platform/control/platform-admin.entity';
@@ -26,7 +26,8 @@ export interface PlatformAdminDeps {
   control: DataSource;
   tokens: TokenService;
   provisioner: TenantProvisioner;
-  registry: TenantRegistry;
+  /** Told after a tenant's status changes: the registry's cache and open sockets follow at once. */
+  identityChanges: Pick<IdentityChanges, 'tenantChanged'>;
   router: TenantRouter;
   tenancyMode: TenancyMode;
 }
@@ -105,7 +106,7 @@ export class PlatformAdminResolver {
       throw new AppError(ErrorCode.CONFLICT, `A ${tenant.status.toLowerCase()} tenant cannot become ${to.toLowerCase()}`);
     }
     await this.deps.control.getRepository(Tenant).update({ id: tenantId, status: tenant.status }, { status: to });
-    this.deps.registry.invalidate(tenantId);
+    this.deps.identityChanges.tenantChanged(tenantId);
     if (to === TenantStatus.SUSPENDED) {
       const placement = await this.deps.control.getRepository(TenantPlacement).findOneByOrFail({ tenantId });
       await this.deps.router.evictTenant(placement);

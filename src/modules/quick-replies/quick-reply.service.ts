@@ -17,7 +17,8 @@ const CONFLICTS = { UQ_quick_replies_shortcut: 'A quick reply with that shortcut
 export const normalizeShortcut = (shortcut: string) => `/${shortcut.trim().replace(/^\//, '').toLowerCase()}`;
 
 export class QuickReplyService {
-  async list(ctx: RequestContext, args: ConnectionArgs, filter: QuickReplyFilter = {}): Promise<Connection<QuickReply>> {
+  async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: QuickReplyFilter | null = {}): Promise<Connection<QuickReply>> {
+    const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
     const query = manager.getRepository(QuickReply).createQueryBuilder('quick_reply');
     if (filter.search?.trim()) {

@@ -12,15 +12,16 @@ export class MasterConfigService {
   }
 
   async update(ctx: RequestContext, input: UpdateMasterConfigInput): Promise<MasterConfig> {
+    // null, like an omitted field, leaves a value as it is (only defaultCountry can be cleared).
     const changes: Partial<Pick<MasterConfig, 'businessName' | 'timezone' | 'currency' | 'locale' | 'defaultCountry'>> = {};
-    if (input.businessName !== undefined) changes.businessName = input.businessName.trim();
-    if (input.timezone !== undefined) {
+    if (input.businessName != null) changes.businessName = input.businessName.trim();
+    if (input.timezone != null) {
       const timezone = canonicalTimeZone(input.timezone);
       if (!timezone) throw invalidField('timezone', 'timezone must be an IANA time zone name, e.g. Europe/Berlin');
       changes.timezone = timezone;
     }
-    if (input.currency !== undefined) changes.currency = input.currency;
-    if (input.locale !== undefined) {
+    if (input.currency != null) changes.currency = input.currency;
+    if (input.locale != null) {
       const locale = canonicalLocale(input.locale);
       if (!locale) throw invalidField('locale', 'locale must be a BCP 47 language tag, e.g. pt-BR');
       changes.locale = locale;

@@ -11,6 +11,7 @@ import type { TenantEventBus } from '../../platform/realtime/tenant-events';
 import type { FileStorage } from '../../platform/storage/file-storage';
 import type { TenantRegistry } from '../../platform/tenancy/tenant-registry';
 import type { TenantRouter } from '../../platform/tenancy/tenant-router';
+import { keepingFailedEvents, type FailedWebhookEvents } from '../../platform/webhooks/failed-webhook-events';
 import type { InboxModule } from '../inbox/inbox.module';
 import { ChannelRouteCache } from './channels/channel-route-cache';
 import { cloudWebhookRoutes } from './channels/cloud-webhook.route';
@@ -71,6 +72,8 @@ export function createWhatsappModule(deps: {
   ownUrl: () => string | null;
   inbox: Pick<InboxModule, 'readReceipts'>;
   autoReplies: InboundAutoReplies;
+  /** Where signed webhook events that cannot be stored are kept. */
+  failedWebhookEvents: Pick<FailedWebhookEvents, 'record'>;
 }): AppModule {
   const { config, log } = deps;
   const moduleLog = log.child({ component: 'whatsapp' });
@@ -140,6 +143,8 @@ export function createWhatsappModule(deps: {
     })().catch((error) => moduleLog.error({ err: error }, 'could not store a sandbox event'));
   };
 
+  // Signed deliveries: an event that cannot be stored is kept as a failed webhook event, answered 2xx.
+  const webhookIngest = keepingFailedEvents(ingest, deps.failedWebhookEvents);
   const policy = {
     retryLimit: config.OUTBOUND_MAX_ATTEMPTS - 1,
     retryDelaySeconds: config.OUTBOUND_RETRY_DELAY_SECONDS,
@@ -156,8 +161,8 @@ export function createWhatsappModule(deps: {
       new PlanUsageResolver(),
     ],
     routes: [
-      wahaWebhookRoute({ hmacKey: config.WAHA_WEBHOOK_HMAC_KEY, routes, ingest, log: moduleLog }),
-      ...cloudWebhookRoutes({ verifyToken: config.CLOUD_VERIFY_TOKEN, routes, providers, router: deps.router, ingest, log: moduleLog }),
+      wahaWebhookRoute({ hmacKey: config.WAHA_WEBHOOK_HMAC_KEY, routes, ingest: webhookIngest, log: moduleLog }),
+      ...cloudWebhookRoutes({ verifyToken: config.CLOUD_VERIFY_TOKEN, routes, providers, router: deps.router, ingest: webhookIngest, log: moduleLog }),
     ],
     jobs: [
       { queue: { name: OUTBOUND_DEAD_QUEUE, ...policy, retryLimit: 3 } },

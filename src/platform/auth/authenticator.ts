@@ -5,6 +5,7 @@ import { ApiKey } from '../control/api-key.entity';
 import type { Identity } from '../graphql/request-context';
 import type { TenantRegistry } from '../tenancy/tenant-registry';
 import type { MembershipRoles } from './membership-roles';
+import type { CredentialStatus } from './credential-status';
 import type { TokenService } from './token-service';
 
 export const API_KEY_PREFIX = 'crm_';
@@ -21,7 +22,8 @@ export function generateApiKey(): string {
  * A tenant identity is accepted only while its tenant is ACTIVE (TENANT_NOT_ACTIVE otherwise),
  * so a suspension stops every operation at once, not only those that touch tenant data. A user
  * acts with their current role in the tenant, not the one in their token, and not at all once
- * removed from it.
+ * removed from it. A platform admin's token works only while the admin exists. recheck() applies
+ * the same cached checks to an identity already admitted, for every operation of an open socket.
  */
 export class Authenticator {
   constructor(
@@ -29,6 +31,7 @@ export class Authenticator {
     private readonly control: DataSource,
     private readonly registry: TenantRegistry,
     private readonly memberships: MembershipRoles,
+    private readonly credentials: CredentialStatus,
   ) {}
 
   async authenticate(authorization: string | undefined | null): Promise<{ identity: Identity; expiresAt: Date | null } | null> {
@@ -37,19 +40,39 @@ export class Authenticator {
     if (!match) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <token>"');
     const credential = match[1];
     const result = credential.startsWith(API_KEY_PREFIX)
-      ? { identity: await this.apiKeyIdentity(credential), expiresAt: null }
+      ? await this.apiKeyIdentity(credential)
       : this.tokens.verify(credential);
-    const { identity } = result;
-    if (identity.kind !== 'platformAdmin') await this.registry.findActive(identity.tenantId);
-    if (identity.kind !== 'user') return result;
-    const role = await this.memberships.role(identity.userId, identity.tenantId);
-    if (!role) throw new AppError(ErrorCode.UNAUTHENTICATED, 'You are no longer a member of this organisation');
-    return { ...result, identity: { ...identity, role } };
+    return { ...result, identity: await this.recheck(result.identity) };
   }
 
-  private async apiKeyIdentity(key: string): Promise<Identity> {
+  /**
+   * The identity as it stands now (cached for TENANT_CACHE_TTL_MS): the user's current role, and
+   * UNAUTHENTICATED when the member was removed, the API key revoked or the platform admin
+   * deleted; TENANT_NOT_ACTIVE when the tenant may not act.
+   */
+  async recheck(identity: Identity): Promise<Identity> {
+    if (identity.kind === 'platformAdmin') {
+      if (!(await this.credentials.platformAdminExists(identity.adminId))) {
+        throw new AppError(ErrorCode.UNAUTHENTICATED, 'This platform admin no longer exists');
+      }
+      return identity;
+    }
+    if (identity.kind === 'apiKey') {
+      const key = await this.credentials.apiKey(identity.apiKeyId);
+      if (!key || key.revoked || key.tenantId !== identity.tenantId) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key was revoked');
+      if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key has expired');
+    }
+    await this.registry.findActive(identity.tenantId);
+    if (identity.kind !== 'user') return identity;
+    const role = await this.memberships.role(identity.userId, identity.tenantId);
+    if (!role) throw new AppError(ErrorCode.UNAUTHENTICATED, 'You are no longer a member of this organisation');
+    return role === identity.role ? identity : { ...identity, role };
+  }
+
+  private async apiKeyIdentity(key: string): Promise<{ identity: Identity; expiresAt: Date | null }> {
     const apiKey = await this.control.getRepository(ApiKey).findOneBy({ keyHash: hashApiKey(key) });
     if (!apiKey || apiKey.revokedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid API key');
-    return { kind: 'apiKey', apiKeyId: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role };
+    if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key has expired');
+    return { identity: { kind: 'apiKey', apiKeyId: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role }, expiresAt: apiKey.expiresAt };
   }
 }

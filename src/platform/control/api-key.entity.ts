@@ -19,5 +19,8 @@ export class ApiKey {
 
   @Column({ type: 'timestamptz', nullable: true }) revokedAt: Date | null;
 
+  /** After this the key no longer works; null: until revoked. */
+  @Column({ type: 'timestamptz', nullable: true }) expiresAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }

@@ -1,6 +1,7 @@
 import { ApiKey } from './api-key.entity';
 import { ChannelRoute } from './channel-route.entity';
 import { DatabaseServer } from './database-server.entity';
+import { FailedWebhookEvent } from './failed-webhook-event.entity';
 import { Membership } from './membership.entity';
 import { PlatformAdmin } from './platform-admin.entity';
 import { SubscriptionOrder } from './subscription-order.entity';
@@ -21,5 +22,6 @@ export const controlEntities = [
   SubscriptionPlan,
   SubscriptionOrder,
   ChannelRoute,
+  FailedWebhookEvent,
   TenantEventOutboxRow,
 ];

@@ -51,3 +51,37 @@ export async function withDbErrors<T>(work: () => Promise<T>, conflictMessages?:
     throw translateDbError(error, conflictMessages);
   }
 }
+
+/** SQLSTATEs of a database that is down, full, restarting or busy: worth trying again shortly. */
+const TRANSIENT_SQLSTATE = /^(08...|53...|57P0[1-3]|40001|40P01|55P03|57014)$/;
+/** Node and pg errors of a connection that failed or broke. */
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_MESSAGE = /Connection terminated|is not currently accepting connections|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established|Cannot use a pool after calling end/i;
+
+/**
+ * Whether an error means the database could not be reached or served this now (connection
+ * refused, too many connections, shutting down, deadlock, lock or statement timeout), as
+ * opposed to something wrong with the request: the caller should answer "try again" (503
+ * with Retry-After), never 500.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === ErrorCode.CONNECTION_BUDGET_EXHAUSTED;
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const pg = pgErrorOf(current);
+    if (pg && TRANSIENT_SQLSTATE.test(pg.code)) return true;
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
+    if (typeof message === 'string' && TRANSIENT_MESSAGE.test(message)) return true;
+    // AggregateError (a refused connection to every address) and wrapped causes.
+    const inner = current as { errors?: unknown[]; cause?: unknown; driverError?: unknown };
+    if (Array.isArray(inner.errors) && inner.errors.some(isTransientDbError)) return true;
+    current = inner.driverError ?? inner.cause;
+  }
+  return false;
+}
+
+/** Seconds a client should wait before trying again after a transient database failure. */
+export const TRANSIENT_RETRY_AFTER_SECONDS = 5;

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { currentSqlStatementCount } from '../db/sql-statement-counter';
 import { createErrorFormatter } from './error-formatter';
 import { assertWithinLimits, type QueryLimits } from './query-limits';
+import { assertCleanInput } from './input-guard';
 import type { RequestContext } from './request-context';
 
 /** Upper bound on tokens in one document: stops huge alias/field floods before validation. */
@@ -33,6 +34,11 @@ export function createApolloServer(options: {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName }) {
+          try {
+            assertCleanInput(document, request.variables);
+          } catch (error) {
+            throw badRequest(error as GraphQLError);
+          }
           const key = `${operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}`;
           let checked = withinLimits.get(document);
           if (checked?.has(key)) return;
@@ -42,8 +48,7 @@ export function createApolloServer(options: {
             if (checked.size >= 100) checked.clear();
             checked.add(key);
           } catch (error) {
-            const graphQLError = error as GraphQLError;
-            throw new GraphQLError(graphQLError.message, { extensions: { ...graphQLError.extensions, http: { status: 400 } } });
+            throw badRequest(error as GraphQLError);
           }
         },
       };
@@ -66,7 +71,7 @@ export function createApolloServer(options: {
   return new ApolloServer<RequestContext>({
     schema,
     introspection: options.introspection,
-    formatError: createErrorFormatter(options.log),
+    formatError: createErrorFormatter(options.log, { hideSchemaDetails: !options.introspection }),
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown order (HTTP, sockets, pools, embedded Postgres).
     stopOnTerminationSignals: false,
@@ -84,4 +89,9 @@ export function createApolloServer(options: {
         : []),
     ],
   });
+}
+
+/** The same error answered with HTTP 400: the operation was refused before it ran. */
+function badRequest(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
 }

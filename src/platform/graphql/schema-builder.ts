@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from './auth-checker';
+import { requireNonBlank, validateArgument } from './argument-validation';
 
 /**
  * type-graphql insists on a PubSub once there is a @Subscription, but ours all pass `subscribe`
@@ -35,11 +36,12 @@ export function buildGraphQLSchema(options: { resolvers: readonly object[]; emit
       return instance;
     },
   };
+  requireNonBlank();
   return buildSchema({
     resolvers: classes as NonEmptyArray<Function>,
     authChecker,
     authMode: 'error',
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
     container,
     pubSub: noTopicPubSub,
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: true } : false,

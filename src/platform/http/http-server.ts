@@ -4,6 +4,7 @@ import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '../logger';
+import { isTransientDbError, TRANSIENT_RETRY_AFTER_SECONDS } from '../db/pg-errors';
 import { registerGraphqlExplorer } from './graphql-explorer';
 
 export type RouteHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -70,6 +71,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error.statusCode === 413) return sendJson(reply, 413, { error: 'payload too large' });
     if (error.statusCode === 400 && error.code?.startsWith('FST_')) return sendJson(reply, 400, { error: error.message });
+    // The database refused or dropped the connection: a client (or a provider) should try again.
+    if (isTransientDbError(error)) {
+      log.warn({ err: error, path: request.url.split('?')[0] }, 'database unavailable; answered 503');
+      return sendJson(reply, 503, { error: 'database unavailable, try again later' }, { 'retry-after': String(TRANSIENT_RETRY_AFTER_SECONDS) });
+    }
     log.error({ err: error, path: request.url.split('?')[0] }, 'unhandled error in HTTP handler');
     return sendJson(reply, 500, { error: 'internal server error' });
   });

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import {
   GraphQLError,
+  NoSchemaIntrospectionCustomRule,
   createSourceEventStream,
   execute,
   parse,
@@ -15,11 +16,13 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { Authenticator } from '../auth/authenticator';
+import type { IdentityChange, IdentityChanges } from '../auth/identity-changes';
 import type { DisposableContext, RequestContextFactory } from '../graphql/request-context-factory';
 import type { Identity } from '../graphql/request-context';
 import { assertWithinLimits, type QueryLimits } from '../graphql/query-limits';
 import { MAX_DOCUMENT_TOKENS } from '../graphql/apollo-server';
 import { createErrorFormatter } from '../graphql/error-formatter';
+import { assertCleanInput } from '../graphql/input-guard';
 import { AppError, ErrorCode } from '../errors';
 import { TenantEventStream } from './tenant-event-stream';
 import { inLeaseScope } from '../tenancy/tenant-router';
@@ -38,9 +41,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_CACHED_DOCUMENTS = 500;
 
 interface ConnectionState {
+  socket?: WebSocket;
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
   contexts: Map<string, DisposableContext>;
+  /** A re-check of the identity in flight (one at a time per socket). */
+  checking?: Promise<Identity | null>;
+  /** When the identity was last re-checked (ms). */
+  checkedAt: number;
 }
 
 /** What a subscription's event stream needs from the operation that opened it. */
@@ -57,6 +65,13 @@ interface Operation {
  * graphql-ws on the HTTP server's /graphql path. Applies what Apollo's plugins do on HTTP
  * (auth, depth, cost, error codes), because those plugins never see WebSocket operations.
  * The token's expiry closes the socket; a socket that stops reading is terminated.
+ *
+ * The identity is not trusted for the socket's life: every operation re-checks it with the
+ * cached checks HTTP uses (membership and current role, API key revocation, tenant status,
+ * platform admin existence), and so does a timer for every open socket each
+ * `recheckIntervalMs` (the tenant cache TTL), and an IdentityChanges notice at once. An identity
+ * that is gone closes its socket: 4401 (removed, revoked, deleted) or 4403 (tenant not active,
+ * role changed: reconnect to act with the current role).
  */
 export function createGraphQLWsServer(options: {
   httpServer: http.Server;
@@ -66,8 +81,16 @@ export function createGraphQLWsServer(options: {
   limits: QueryLimits;
   log: Logger;
   maxSubscriptionsPerSocket?: number;
+  /** Notices of revoked access from this instance's resolvers. */
+  identityChanges?: IdentityChanges;
+  /** How often every open socket's identity is re-checked (TENANT_CACHE_TTL_MS). */
+  recheckIntervalMs?: number;
+  /** Refused, as on HTTP, when false; "Did you mean" hints are then removed too. */
+  introspection?: boolean;
 }) {
   const { schema, limits, log } = options;
+  const introspection = options.introspection ?? true;
+  const validationRules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
   const operations = new WeakMap<object, Operation>();
   /**
@@ -83,12 +106,81 @@ export function createGraphQLWsServer(options: {
     if (id === undefined) documentIds.set(document, (id = ++lastDocumentId));
     return id;
   };
-  const formatError = createErrorFormatter(log);
+  const formatError = createErrorFormatter(log, { hideSchemaDetails: !introspection });
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: 256 * 1024 });
   const states = new WeakMap<object, ConnectionState>();
+  /** Sockets with an identity, for re-checks. */
+  const open = new Set<ConnectionState>();
+
+  /** Closes the socket when its identity lost access. */
+  const closeForLostAccess = (state: ConnectionState, error: AppError) => {
+    open.delete(state);
+    const code = error.code === ErrorCode.UNAUTHENTICATED ? UNAUTHORIZED_CLOSE_CODE : FORBIDDEN_CLOSE_CODE;
+    state.socket?.close(code, error.message.slice(0, 120));
+  };
+
+  /**
+   * The socket's identity as it stands now, or null after closing the socket because it lost
+   * access. A role change also closes: the socket's subscriptions run with the role they began
+   * with, so the client reconnects to act with the current one. A control database hiccup keeps
+   * the socket (and throws, failing only the operation that asked).
+   */
+  const recheck = (state: ConnectionState): Promise<Identity | null> => {
+    const identity = state.identity;
+    if (!identity || !open.has(state)) return Promise.resolve(null);
+    state.checkedAt = Date.now();
+    state.checking ??= options.authenticator
+      .recheck(identity)
+      .then((current) => {
+        if (current.kind !== 'platformAdmin' && identity.kind !== 'platformAdmin' && current.role !== identity.role) {
+          closeForLostAccess(state, new AppError(ErrorCode.FORBIDDEN, `Your role changed to ${current.role}: connect again`));
+          return null;
+        }
+        return identity;
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+        closeForLostAccess(state, error);
+        return null;
+      })
+      .finally(() => {
+        state.checking = undefined;
+      });
+    return state.checking;
+  };
+  const recheckQuietly = (state: ConnectionState) =>
+    recheck(state).catch((error: unknown) => log.warn({ err: error }, 'could not re-check the identity of a socket; keeping it'));
+
+  const concerns = (identity: Identity, change: IdentityChange) => {
+    switch (change.kind) {
+      case 'member':
+        return identity.kind === 'user' && identity.userId === change.userId && identity.tenantId === change.tenantId;
+      case 'apiKey':
+        return identity.kind === 'apiKey' && identity.apiKeyId === change.apiKeyId;
+      case 'tenant':
+        return identity.kind !== 'platformAdmin' && identity.tenantId === change.tenantId;
+      case 'platformAdmin':
+        return identity.kind === 'platformAdmin' && identity.adminId === change.adminId;
+    }
+  };
+  const stopListening = options.identityChanges?.listen((change) => {
+    for (const state of open) if (state.identity && concerns(state.identity, change)) void recheckQuietly(state);
+  });
+  // Elsewhere a change shows once this instance's cached entry expires: each socket is re-checked
+  // once per cache TTL (a re-check costs ~15 µs when cached: 10,000 sockets every 5 s is ~3% of a
+  // core), so a change made elsewhere closes its sockets within about two TTLs at worst.
+  const recheckEveryMs = Math.max(250, options.recheckIntervalMs ?? 1_000);
+  const recheckTimer = setInterval(
+    () => {
+      const due = Date.now() - recheckEveryMs;
+      for (const state of open) if (state.checkedAt <= due) void recheckQuietly(state);
+    },
+    Math.min(1_000, recheckEveryMs),
+  );
+  recheckTimer.unref();
   const stateOf = (extra: object) => {
     let state = states.get(extra);
-    if (!state) states.set(extra, (state = { contexts: new Map() }));
+    if (!state) states.set(extra, (state = { contexts: new Map(), checkedAt: Date.now() }));
     return state;
   };
 
@@ -118,6 +210,8 @@ export function createGraphQLWsServer(options: {
         }
         const state = stateOf(ctx.extra);
         state.identity = auth.identity;
+        state.socket = socket;
+        open.add(state);
         if (auth.expiresAt) {
           state.expiryTimer = setTimeout(
             () => socket.close(UNAUTHORIZED_CLOSE_CODE, 'Token expired'),
@@ -127,54 +221,15 @@ export function createGraphQLWsServer(options: {
         }
         return true;
       },
-      onSubscribe: (ctx, id, payload) => {
-        const state = stateOf(ctx.extra);
-        if (state.contexts.size >= maxSubscriptions) {
-          return [
-            new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `One connection may run at most ${maxSubscriptions} operations at once`, {
-              maxSubscriptions,
-            }),
-          ];
-        }
-        let document = documents.get(payload.query);
-        if (document) {
-          documents.delete(payload.query); // most recently used last
-        } else {
-          try {
-            document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
-          } catch (error) {
-            return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-          }
-          const errors = validate(schema, document, specifiedRules);
-          if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-          if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
-        }
-        documents.set(payload.query, document);
+      onSubscribe: async (ctx, id, payload) => {
         try {
-          assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
+          return await prepareOperation(ctx, id, payload);
         } catch (error) {
-          return [error as GraphQLError];
+          // Never 4500 for what a client sent: answer this operation with an error instead.
+          if (error instanceof GraphQLError) return [error];
+          log.error({ err: error }, 'could not prepare a WebSocket operation');
+          return [new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })];
         }
-        const contextValue = options.contexts.create(state.identity ?? null);
-        state.contexts.set(id, contextValue);
-        const identity = state.identity ?? null;
-        operations.set(contextValue, {
-          socket: ctx.extra.socket,
-          requestId: contextValue.requestId,
-          identity: identity && sharedIdentity(identity),
-          shareKey:
-            identity && identity.kind !== 'platformAdmin'
-              ? [identity.tenantId, identity.kind, identity.role, documentId(document), payload.operationName ?? '', JSON.stringify(payload.variables ?? {})].join(' ')
-              : null,
-        });
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-        };
-        return args;
       },
       onNext: (ctx, _id, _payload, _args, result) => {
         if (ctx.extra.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
@@ -200,6 +255,7 @@ export function createGraphQLWsServer(options: {
       },
       onClose: async (ctx) => {
         const state = stateOf(ctx.extra);
+        open.delete(state);
         clearTimeout(state.expiryTimer);
         await Promise.all([...state.contexts.values()].map((context) => context.dispose()));
         state.contexts.clear();
@@ -257,10 +313,67 @@ export function createGraphQLWsServer(options: {
     });
   }
 
+
+  /** What onSubscribe does: the checks in order, then the execution arguments (or errors to answer with). */
+  async function prepareOperation(
+    ctx: { extra: { socket: WebSocket } },
+    id: string,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): Promise<ExecutionArgs | readonly GraphQLError[] | undefined> {
+    const state = stateOf(ctx.extra);
+    if (state.identity && !(await recheck(state))) return [new AppError(ErrorCode.UNAUTHENTICATED, 'This connection lost its access')];
+    if (state.contexts.size >= maxSubscriptions) {
+      return [
+        new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `One connection may run at most ${maxSubscriptions} operations at once`, {
+          maxSubscriptions,
+        }),
+      ];
+    }
+    let document = documents.get(payload.query);
+    if (document) {
+      documents.delete(payload.query); // most recently used last
+    } else {
+      try {
+        document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
+      } catch (error) {
+        return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+      }
+      const errors = validate(schema, document, validationRules);
+      if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+      if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+    }
+    documents.set(payload.query, document);
+    // Before anything else reads the variables (the cost check coerces them, the share key stringifies them).
+    assertCleanInput(document, payload.variables);
+    assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
+    const contextValue = options.contexts.create(state.identity ?? null);
+    state.contexts.set(id, contextValue);
+    const identity = state.identity ?? null;
+    operations.set(contextValue, {
+      socket: ctx.extra.socket,
+      requestId: contextValue.requestId,
+      identity: identity && sharedIdentity(identity),
+      shareKey:
+        identity && identity.kind !== 'platformAdmin'
+          ? [identity.tenantId, identity.kind, identity.role, documentId(document), payload.operationName ?? '', JSON.stringify(payload.variables ?? {})].join(' ')
+          : null,
+    });
+    const args: ExecutionArgs = {
+      schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue,
+    };
+    return args;
+  }
+
   return {
     wsServer,
     /** Closes every socket; used while draining. */
     close: async () => {
+      clearInterval(recheckTimer);
+      stopListening?.();
       await cleanup.dispose();
     },
   };

@@ -25,7 +25,7 @@ export function cloudWebhookRoutes(deps: {
   routes: ChannelRouteCache;
   providers: SessionProviders;
   router: TenantRouter;
-  ingest: ChannelEventIngest;
+  ingest: Pick<ChannelEventIngest, 'ingest'>;
   log: Logger;
 }): Route[] {
   const appSecretOf = (target: ChannelTarget) =>

@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
  * is checked before anything is parsed; the session name routes to the tenant through the
  * channel routes. The `metadata` WAHA echoes is never trusted for routing.
  */
-export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: ChannelRouteCache; ingest: ChannelEventIngest; log: Logger }): Route {
+export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: ChannelRouteCache; ingest: Pick<ChannelEventIngest, 'ingest'>; log: Logger }): Route {
   return {
     method: 'POST',
     path: WEBHOOK_PATHS.WAHA,

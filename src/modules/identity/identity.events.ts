@@ -1,0 +1,29 @@
+import type { DomainEventDraft } from '../../platform/events/domain-event';
+import type { ApiKey } from '../../platform/control/api-key.entity';
+import type { TenantRole } from '../../platform/control/membership.entity';
+
+export const IdentityEventType = {
+  MEMBER_ADDED: 'member.added',
+  MEMBER_ROLE_CHANGED: 'member.role_changed',
+  MEMBER_REMOVED: 'member.removed',
+  API_KEY_CREATED: 'api_key.created',
+  API_KEY_REVOKED: 'api_key.revoked',
+} as const;
+
+/** Payload v1: `{ member: { userId, role }, previousRole? }`; never a password or an email of another tenant's account. */
+export function memberEvent(
+  type: (typeof IdentityEventType)['MEMBER_ADDED' | 'MEMBER_ROLE_CHANGED' | 'MEMBER_REMOVED'],
+  member: { userId: string; role: TenantRole },
+  previousRole?: TenantRole,
+): DomainEventDraft {
+  return { type, subjectId: member.userId, payload: { member, ...(previousRole ? { previousRole } : {}) } };
+}
+
+/** Payload v1: `{ apiKey: { id, name, role, expiresAt } }`; never the secret or its hash. */
+export function apiKeyEvent(
+  type: (typeof IdentityEventType)['API_KEY_CREATED' | 'API_KEY_REVOKED'],
+  apiKey: Pick<ApiKey, 'id' | 'name' | 'role' | 'expiresAt'>,
+): DomainEventDraft {
+  const { id, name, role, expiresAt } = apiKey;
+  return { type, subjectId: id, payload: { apiKey: { id, name, role, expiresAt: expiresAt?.toISOString() ?? null } } };
+}
