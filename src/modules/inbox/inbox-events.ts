@@ -90,15 +90,6 @@ export const InboxEventType = {
   CONVERSATION_READ: 'conversation.read',
 } as const;
 
-/** An inbound message was stored in its conversation. */
-export function messageReceived(message: MessageSnapshotSource, conversation: ConversationSnapshotSource): DomainEventDraft {
-  return {
-    type: InboxEventType.MESSAGE_RECEIVED,
-    subjectId: message.id,
-    payload: { message: snapshotOf(message, MESSAGE_FIELDS), conversation: snapshotOf(conversation, CONVERSATION_FIELDS) },
-  };
-}
-
 /** An outbound message was accepted (queued for sending) in its conversation. */
 export function messageSent(message: MessageSnapshotSource, conversation: ConversationSnapshotSource): DomainEventDraft {
   return {
@@ -108,29 +99,13 @@ export function messageSent(message: MessageSnapshotSource, conversation: Conver
   };
 }
 
-/** A message moved up the status ladder, or failed. */
-export function messageStatusChanged(message: MessageSnapshotSource): DomainEventDraft {
-  return { type: InboxEventType.MESSAGE_STATUS_CHANGED, subjectId: message.id, payload: { message: snapshotOf(message, MESSAGE_FIELDS) } };
-}
-
 /**
- * The same payloads built in SQL, for statements that record their events themselves (webhook
- * ingest, the send worker): `alias` names a row source with the messages' or conversations' columns.
+ * Payloads built in SQL, by the statements that record their events themselves (webhook ingest:
+ * `message.received`, `.status_changed`, `.reaction_changed`; the send worker): `alias` names a
+ * row source with the messages' or conversations' columns.
  */
 export const messagePayloadSql = (alias: string) => snapshotSql(alias, MESSAGE_FIELDS, MESSAGE_DATES);
 export const conversationPayloadSql = (alias: string) => snapshotSql(alias, CONVERSATION_FIELDS, CONVERSATION_DATES);
-
-/** Someone reacted to a message, changed or removed their reaction (emoji null). */
-export function messageReactionChanged(
-  message: MessageSnapshotSource,
-  reaction: { reactor: string; direction: string; emoji: string | null },
-): DomainEventDraft {
-  return {
-    type: InboxEventType.MESSAGE_REACTION_CHANGED,
-    subjectId: message.id,
-    payload: { message: snapshotOf(message, MESSAGE_FIELDS), reaction },
-  };
-}
 
 /** A conversation was assigned, closed, reopened or read: `type` says which. */
 export function conversationChanged(

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { outsideLeaseScope, type TenantRouter } from '../tenancy/tenant-router';
 import { TtlCache } from '../ttl-cache';
+import { deleteInBatches } from '../tenancy/batched-delete';
 import type { DomainEvent, DomainEventConsumer } from './domain-event';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-log';
 
@@ -194,22 +195,17 @@ export class EventDispatcher {
   }
 
   /** Deletes the tenant's dispatched events older than the retention; resolves to how many. */
-  async prune(tenantId: string): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await this.options.router.withTenant(tenantId, async (manager) => {
-        const [, count]: [unknown[], number] = await manager.query(
-          `DELETE FROM domain_events WHERE seq = ANY (ARRAY(
-             SELECT seq FROM domain_events e
-              WHERE occurred_at < now() - make_interval(days => $1)
-                AND NOT EXISTS (SELECT 1 FROM domain_events_undispatched u WHERE u.seq = e.seq) LIMIT $2))`,
-          [this.options.retentionDays, PRUNE_BATCH],
-        );
-        return count;
-      });
-      total += deleted;
-      if (deleted < PRUNE_BATCH) return total;
-    }
+  prune(tenantId: string): Promise<number> {
+    return deleteInBatches(
+      this.options.router,
+      tenantId,
+      `DELETE FROM domain_events WHERE seq = ANY (ARRAY(
+         SELECT seq FROM domain_events e
+          WHERE occurred_at < now() - make_interval(days => $1)
+            AND NOT EXISTS (SELECT 1 FROM domain_events_undispatched u WHERE u.seq = e.seq) LIMIT $2))`,
+      [this.options.retentionDays],
+      PRUNE_BATCH,
+    );
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../platform/logger';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
+import { deleteInBatches } from '../../../platform/tenancy/batched-delete';
 import { TtlCache } from '../../../platform/ttl-cache';
 
 /** A tenant is pruned at most this often by one process. */
@@ -28,19 +29,14 @@ export class WebhookEventRetention {
   }
 
   /** Deletes the tenant's events older than the retention; resolves to how many. */
-  async prune(tenantId: string): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await this.deps.router.withTenant(tenantId, async (manager) => {
-        const [, count]: [unknown[], number] = await manager.query(
-          `DELETE FROM webhook_events WHERE ctid = ANY (ARRAY(
-             SELECT ctid FROM webhook_events WHERE received_at < now() - make_interval(days => $1) LIMIT $2))`,
-          [this.deps.retentionDays, PRUNE_BATCH],
-        );
-        return count;
-      });
-      total += deleted;
-      if (deleted < PRUNE_BATCH) return total;
-    }
+  prune(tenantId: string): Promise<number> {
+    return deleteInBatches(
+      this.deps.router,
+      tenantId,
+      `DELETE FROM webhook_events WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM webhook_events WHERE received_at < now() - make_interval(days => $1) LIMIT $2))`,
+      [this.deps.retentionDays],
+      PRUNE_BATCH,
+    );
   }
 }
