@@ -35,6 +35,7 @@ function schemaOnlyPlatform(): PlatformServices {
     storage: unavailable,
     secrets: unavailable,
     jobs: unavailable,
+    rateLimits: unavailable,
     ownUrl: () => null,
   };
 }

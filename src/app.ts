@@ -34,6 +34,9 @@ import { PostgresTenantEventBus } from './platform/realtime/postgres-event-bus';
 import type { TenantEventBus } from './platform/realtime/tenant-events';
 import { EventDispatcher } from './platform/events/event-dispatcher';
 import { ControlEventOutbox } from './platform/events/control-event-outbox';
+import { RateLimits } from './platform/rate-limit/rate-limits';
+import { requestRateLimit } from './platform/rate-limit/request-rate-limit';
+import { clientAddressResolver } from './platform/rate-limit/client-address';
 import { DomainEventRow, UndispatchedEventRow } from './platform/events/domain-event.entity';
 import { auditEntities, createAuditModule } from './modules/audit/audit.module';
 import type { TenantRegistry } from './platform/tenancy/tenant-registry';
@@ -92,6 +95,8 @@ export interface PlatformServices {
   /** Tell it when an identity may have lost access: caches drop it and open sockets are re-checked at once. */
   identityChanges: IdentityChanges;
   authenticator: Authenticator;
+  /** Login back-off, sign-up and request limits, shared by every instance. */
+  rateLimits: RateLimits;
   registry: TenantRegistry;
   router: TenantRouter;
   provisioner: TenantProvisioner;
@@ -111,13 +116,14 @@ export interface PlatformServices {
  * only place that knows them all.
  */
 export function createAppModules(platform: PlatformServices): AppModule[] {
-  const { config, log, control, tokens, identityChanges, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher } = platform;
+  const { config, log, control, tokens, identityChanges, authenticator, registry, router, provisioner, tenancyMode, events, storage, secrets, jobs, dispatcher, rateLimits } =
+    platform;
   const failedWebhookEvents = new FailedWebhookEvents(control, log.child({ component: 'webhooks' }));
   const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
   const inbox = createInboxModule({ events });
   return [
-    createIdentityModule({ control, provisioner, tokens, identityChanges }),
-    createPlatformAdminModule({ control, tokens, provisioner, identityChanges, router, tenancyMode, failedWebhookEvents }),
+    createIdentityModule({ control, provisioner, tokens, identityChanges, registry, rateLimits, settings: config }),
+    createPlatformAdminModule({ control, tokens, provisioner, identityChanges, router, tenancyMode, failedWebhookEvents, rateLimits }),
     createSettingsModule({ secrets, masterConfigChanged: (tenantId) => autoReplies.autoReplies.invalidate(tenantId) }),
     createDocumentsModule({ maxUploadBytes: config.MAX_UPLOAD_BYTES, storage, authenticator, router }),
     createContactsModule(),
@@ -253,6 +259,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const credentials = new CredentialStatus(control, config.TENANT_CACHE_TTL_MS);
     const identityChanges = new IdentityChanges({ memberships, credentials, registry });
     const authenticator = new Authenticator(tokens, control, registry, memberships, credentials);
+    const rateLimits = new RateLimits(config, control);
+    closers.push(() => rateLimits.close());
+    const clientAddress = clientAddressResolver(config.TRUST_PROXY);
     const modules = createAppModules({
       config,
       log,
@@ -261,6 +270,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       memberships,
       identityChanges,
       authenticator,
+      rateLimits,
       registry,
       router,
       provisioner,
@@ -333,6 +343,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       identityChanges,
       recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
       introspection: config.GRAPHQL_INTROSPECTION,
+      clientAddress,
+      requestLimit: requestRateLimit(rateLimits),
     });
     const apollo = createApolloServer({
       schema,
@@ -351,6 +363,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       contexts,
       countSqlStatements: config.EXPOSE_SQL_COUNT,
       explorerPath: config.GRAPHQL_EXPLORER ? EXPLORER_PATH : undefined,
+      clientAddress,
+      requestLimit: requestRateLimit(rateLimits),
     });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(

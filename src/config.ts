@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
+import type { TrustProxy } from './platform/rate-limit/client-address';
 
 /** Booleans from the environment: only explicit spellings, so a typo fails validation. */
 const envBoolean = z
@@ -109,6 +111,30 @@ const configSchema = z
     EVENT_REDISPATCH_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
     /** How often failed dispatches and control-database events are swept. */
     EVENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+    /**
+     * Whether X-Forwarded-For names the client: `false` (the socket's peer), `true` (any proxy:
+     * the left-most address), a hop count, or a comma list of proxy addresses/CIDRs (`loopback`...).
+     */
+    TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+    /** Failed logins an account may have before lock-outs start (counted over 24 h; a success resets). */
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+    /** Failed logins one client address may have (over an hour) before its lock-outs start. */
+    LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+    /** First lock-out; each further failure doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS. */
+    LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+    LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** Sign-ups per client address per hour; 0 turns the limit off. */
+    SIGNUP_RATE_LIMIT: z.coerce.number().int().min(0).default(20),
+    /** open: anyone signs up; invite: only with a platform admin's sign-up invitation; closed: nobody. */
+    SIGNUP_MODE: z.enum(['open', 'invite', 'closed']).default('open'),
+    /** GraphQL requests (HTTP requests and WebSocket operations) per minute; 0 turns a limit off. */
+    API_KEY_RATE_LIMIT: z.coerce.number().int().min(0).default(1_200),
+    TENANT_RATE_LIMIT: z.coerce.number().int().min(0).default(6_000),
+    /** How long a member invitation (and a sign-up invitation) can be accepted. */
+    INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(168),
+    /** Passwords shorter than this, or weaker than this zxcvbn score (0-4), are refused. */
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
+    PASSWORD_MIN_SCORE: z.coerce.number().int().min(0).max(4).default(3),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -139,6 +165,21 @@ const configSchema = z
       });
     }
   });
+
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  const lower = value.trim().toLowerCase();
+  if (['false', '0', 'no'].includes(lower)) return false;
+  if (['true', 'yes'].includes(lower)) return true;
+  if (/^\d+$/.test(lower)) return Number(lower);
+  const list = lower.split(',').map((item) => item.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count or proxy addresses (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  return list;
+}
 
 /**
  * Connections an instance holds outside tenant pools, taken off CONNECTION_BUDGET before tenants

@@ -46,6 +46,9 @@ const ENV = {
   CONTROL_POOL_SIZE: '5',
   JOBS_POOL_SIZE: '3',
   TENANT_POOL_SIZE: '1',
+  // A bench signs up many tenants from one address and drives them hard: abuse limits off.
+  SIGNUP_RATE_LIMIT: '0',
+  TENANT_RATE_LIMIT: '0',
 };
 const INSTANCES = 2;
 /** An instance's smallest budget: control, job queue and LISTEN connections and one tenant pool. */

@@ -187,6 +187,9 @@ async function startServer(prefix: string, dataDir: string, wahaUrl: string, ten
     TENANT_POOL_SIZE: String(tenantPoolSize),
     WAHA_URL: wahaUrl,
     WAHA_WEBHOOK_HMAC_KEY: HMAC_KEY,
+    // Many sign-ups from one address, many requests per tenant: abuse limits off.
+    SIGNUP_RATE_LIMIT: '0',
+    TENANT_RATE_LIMIT: '0',
   };
   // --profile: the server writes a V8 CPU profile (open it in Chrome DevTools) when it stops.
   const profile = args.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench-profiles')}`] : [];

@@ -2,6 +2,7 @@ import { CreateControlSchema1763700000000 } from './1763700000000-create-control
 import { CreateTenantEventPayloads1763900000000 } from './1763900000000-create-tenant-event-payloads';
 import { CreateFailedWebhookEvents1764650000000 } from './1764650000000-create-failed-webhook-events';
 import { TenantEventOutbox1764900000000 } from './1764900000000-tenant-event-outbox';
+import { CreateInvitationsAndRateLimits1765000000000 } from './1765000000000-create-invitations-and-rate-limits';
 
 /** In order; each class is applied once per control database. */
 export const controlMigrations = [
@@ -9,4 +10,5 @@ export const controlMigrations = [
   CreateTenantEventPayloads1763900000000,
   CreateFailedWebhookEvents1764650000000,
   TenantEventOutbox1764900000000,
+  CreateInvitationsAndRateLimits1765000000000,
 ];

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PlatformAdmin } from '../platform/control/platform-admin.entity';
 import { hashPassword } from '../platform/auth/password-hasher';
 import { runWithTenancy } from './cli-runtime';
+import { passwordProblem, passwordRules } from '../modules/identity/identity.module';
 
 const program = new Command('admin:create')
   .description('Creates a platform admin (operators: list, suspend, reactivate tenants; never tenant data)')
@@ -57,10 +58,11 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
-runWithTenancy(async ({ tenancy }) => {
+runWithTenancy(async ({ tenancy, config }) => {
   const password = await readPassword();
-  if (password.length < 10 || password.length > 200) {
-    console.error('Error: the password must be 10 to 200 characters');
+  const problem = passwordProblem(password, passwordRules(config), [email, options.name]);
+  if (problem) {
+    console.error(`Error: the password is ${problem}`);
     return 1;
   }
   const repo = tenancy.control.getRepository(PlatformAdmin);

@@ -17,6 +17,10 @@ export const ErrorCode = {
   /** A subscriber fell so far behind that its buffer filled; it is dropped. */
   SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** Too many attempts or requests; `extensions.retryAfterSeconds` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** Sign-up is closed (SIGNUP_MODE=closed) or needs a platform admin's invitation (invite). */
+  SIGNUP_CLOSED: 'SIGNUP_CLOSED',
   PROVISIONING_FAILED: 'PROVISIONING_FAILED',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** A tenant backup that is incomplete, damaged, of another tenant or of a newer release. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { MEMBER_PASSWORD, inviteMember } from '../support/invite-member';
 import { Contact } from '../../src/modules/contacts/contact.entity';
 import { WhatsappProvider, WhatsappSession } from '../../src/modules/whatsapp/channels/whatsapp-session.entity';
 
@@ -21,12 +22,8 @@ export async function setUpTenant(t: TestApp): Promise<CrmTenant> {
   const tokens = { TENANT_ADMIN: owner.token } as Record<Role, string>;
   for (const role of ['MANAGER', 'AGENT', 'AUDITOR'] as const) {
     const email = `${role.toLowerCase()}.${crypto.randomBytes(4).toString('hex')}@example.com`;
-    const password = 'correct horse battery';
-    await t.client.data(
-      'mutation ($input: AddMemberInput!) { addMember(input: $input) { role } }',
-      { input: { email, name: role, password, role } },
-      owner.token,
-    );
+    const password = MEMBER_PASSWORD;
+    await inviteMember(t.client, owner.token, { email, role, password });
     const login = await t.client.data('mutation ($input: LoginInput!) { login(input: $input) { token role } }', { input: { email, password } });
     assert.equal(login.login.role, role);
     tokens[role] = login.login.token;

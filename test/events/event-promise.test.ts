@@ -20,6 +20,7 @@ const RECORDS_NOTHING: Record<string, string> = {
   login: 'signs in; changes nothing',
   platformLogin: 'signs an operator in; changes nothing',
   signUp: 'creates the organisation itself; its log starts empty',
+  createSignUpInvitation: 'a platform operation before any organisation exists (the platform audit trail, not a tenant log)',
   suspendTenant: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
   reactivateTenant: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
   retryTenantProvisioning: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
@@ -46,10 +47,12 @@ interface Recipe {
   records: string[];
   /** Live subscriptions that must push the change to the tenant's subscribers. */
   pushes?: LiveName[];
-  /** Who the first event names, when not the caller. */
-  actor?: [kind: string, id: string | null];
+  /** Who the first event names, when not the caller (a function: from ids made meanwhile). */
+  actor?: [kind: string, id: string | null] | ((s: Scenario) => [kind: string, id: string | null]);
   run(s: Scenario): Promise<unknown>;
 }
+
+const INVITE = 'mutation ($i: AddMemberInput!) { addMember(input: $i) { invitationToken invitation { id } } }';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64');
 
@@ -282,13 +285,23 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
     run: (s) => s.gql('mutation ($id: ID!) { revokeApiKey(id: $id) }', { id: s.ids.apiKey }),
   }],
   ['addMember', {
+    records: ['member.invited'],
+    run: async (s) => {
+      const { addMember } = await s.gql(INVITE, { i: { email: `agent.${Date.now()}@example.com`, role: 'AGENT' } });
+      s.ids.invitationToken = addMember.invitationToken;
+    },
+  }],
+  ['acceptInvitationToken', {
+    // Nobody is signed in: the event names the account the invitation made.
     records: ['member.added'],
-    run: async (s) =>
-      (s.ids.member = (
-        await s.gql('mutation ($i: AddMemberInput!) { addMember(input: $i) { user { id } } }', {
-          i: { email: `agent.${Date.now()}@example.com`, name: 'Agent', password: 'correct horse battery staple', role: 'AGENT' },
-        })
-      ).addMember.user.id),
+    actor: (s) => ['USER', s.ids.member],
+    run: async (s) => {
+      const { acceptInvitationToken } = await s.t.client.data(
+        'mutation ($i: AcceptInvitationTokenInput!) { acceptInvitationToken(input: $i) { user { id } } }',
+        { i: { token: s.ids.invitationToken, password: 'correct horse battery staple', name: 'Agent' } },
+      );
+      s.ids.member = acceptInvitationToken.user.id;
+    },
   }],
   ['changeMemberRole', {
     records: ['member.role_changed'],
@@ -297,6 +310,35 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
   ['removeMember', {
     records: ['member.removed'],
     run: (s) => s.gql('mutation ($u: ID!) { removeMember(userId: $u) }', { u: s.ids.member }),
+  }],
+  ['acceptInvitation', {
+    // An account of another organisation, signed in there, joins this one.
+    records: ['member.added'],
+    actor: (s) => ['USER', s.ids.guest],
+    run: async (s) => {
+      const guest = await s.t.client.signUp();
+      s.ids.guest = guest.userId;
+      s.ids.guestToken = guest.token;
+      const { addMember } = await s.gql(INVITE, { i: { email: guest.email, role: 'AGENT' } });
+      await s.t.client.data('mutation ($id: ID!) { acceptInvitation(id: $id) { token } }', { id: addMember.invitation.id }, guest.token);
+    },
+  }],
+  ['declineInvitation', {
+    // Another organisation's owner, signed in there, says no.
+    records: ['member.invitation_declined'],
+    actor: (s) => ['USER', s.ids.decliner],
+    run: async (s) => {
+      const decliner = await s.t.client.signUp();
+      s.ids.decliner = decliner.userId;
+      const { addMember } = await s.gql(INVITE, { i: { email: decliner.email, role: 'AGENT' } });
+      await s.t.client.data('mutation ($id: ID!) { declineInvitation(id: $id) }', { id: addMember.invitation.id }, decliner.token);
+      // Left pending for revokeInvitation.
+      s.ids.revocable = (await s.gql(INVITE, { i: { email: `later.${Date.now()}@example.com`, role: 'AGENT' } })).addMember.invitation.id;
+    },
+  }],
+  ['revokeInvitation', {
+    records: ['member.invitation_revoked'],
+    run: (s) => s.gql('mutation ($id: ID!) { revokeInvitation(id: $id) }', { id: s.ids.revocable }),
   }],
   ['disconnectWhatsApp', {
     records: ['whatsapp_session.status_changed'],
@@ -365,7 +407,8 @@ describe('every mutation that changes data records its domain event, and live su
         return recipe.records.every((type) => rows.some((row) => row.type === type)) ? rows : null;
       }, `${mutation} to record ${recipe.records.join(', ')}`);
       const own = recorded.find((row) => row.type === recipe.records[0])!;
-      assert.deepEqual([own.actor_kind, own.actor_id], recipe.actor ?? ['USER', owner.userId], `${mutation}: the event names its actor`);
+      const actor = typeof recipe.actor === 'function' ? recipe.actor(s) : recipe.actor;
+      assert.deepEqual([own.actor_kind, own.actor_id], actor ?? ['USER', owner.userId], `${mutation}: the event names its actor`);
       for (const live of recipe.pushes ?? []) {
         await mine.get(live)!.waitFor((sub) => sub.data.length > counts.get(live)!, `${mutation} to push ${live}`);
       }
@@ -373,6 +416,9 @@ describe('every mutation that changes data records its domain event, and live su
     // Events of the log are whole: id, time and a payload for each.
     const [incomplete] = await tenantQuery(t, owner.tenantId, `SELECT count(*)::int AS n FROM domain_events WHERE payload = '{}'::jsonb OR id IS NULL`);
     assert.equal(incomplete.n, 0);
+    // Invitation events carry the email the admin typed, never the token that accepts them.
+    const [leaked] = await tenantQuery(t, owner.tenantId, `SELECT count(*)::int AS n FROM domain_events WHERE position($1 in payload::text) > 0`, [s.ids.invitationToken]);
+    assert.equal(leaked.n, 0, 'no event holds an invitation token');
     for (const [name, subscription] of theirs) assert.deepEqual(subscription.data, [], `another tenant's ${name} subscriber got nothing`);
   });
 });

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { inviteMember } from '../support/invite-member';
 import { platformAdminToken } from '../support/platform-admin';
 import { LiveSubscription, MESSAGE_RECEIVED, inboundMessage, publishUntilSeen, waitUntil } from '../support/live-subscription';
 import {
@@ -308,11 +309,7 @@ describe('subscriptions over graphql-ws', () => {
   test("a member removed from the tenant loses their live subscriptions at the next event; the others keep theirs", async () => {
     const owner = await t.client.signUp();
     const address = `agent.${crypto.randomUUID()}@example.com`;
-    const added = await t.client.data(
-      `mutation ($input: AddMemberInput!) { addMember(input: $input) { user { id } } }`,
-      { input: { email: address, name: 'Agent', password: 'agent password 1', role: 'AGENT' } },
-      owner.token,
-    );
+    const invited = await inviteMember(t.client, owner.token, { email: address, name: 'Agent', password: 'agent password 1', role: 'AGENT' });
     const login = await t.client.data(`mutation ($input: LoginInput!) { login(input: $input) { token } }`, {
       input: { email: address, password: 'agent password 1' },
     });
@@ -321,7 +318,7 @@ describe('subscriptions over graphql-ws', () => {
     await Promise.all([publishUntilSeen(t, owner.tenantId, agent), publishUntilSeen(t, owner.tenantId, ownerSub)]);
     const before = agent.data.length;
 
-    await t.client.data(`mutation ($userId: ID!) { removeMember(userId: $userId) }`, { userId: added.addMember.user.id }, owner.token);
+    await t.client.data(`mutation ($userId: ID!) { removeMember(userId: $userId) }`, { userId: invited.userId }, owner.token);
     await t.app.platform.events.publish(messageReceivedEvent(owner.tenantId, inboundMessage({ body: 'after removal' })));
     // The removal closes the member's socket at once (4401); were it missed, the next event would end the subscription.
     await agent.waitFor(() => agent.completed, "the removed member's subscription to end");

@@ -1,5 +1,6 @@
 import type { TestApp } from './test-app';
 import type { SignedUp } from './graphql-client';
+import { inviteMember } from './invite-member';
 import { SubscriptionPlan } from '../../src/platform/control/subscription-plan.entity';
 import { Tenant } from '../../src/platform/control/tenant.entity';
 
@@ -22,14 +23,8 @@ export async function memberWithRole(
   name = `${role.toLowerCase()} ${++memberCounter}`,
 ): Promise<{ token: string; userId: string; name: string }> {
   const email = `${role.toLowerCase()}.${Date.now()}.${++memberCounter}.${Math.random().toString(36).slice(2, 7)}@example.com`;
-  const password = 'correct horse battery';
-  const added = await t.client.data(
-    `mutation ($input: AddMemberInput!) { addMember(input: $input) { user { id } role } }`,
-    { input: { email, name, password, role } },
-    owner.token,
-  );
-  const login = await t.client.data(`mutation ($input: LoginInput!) { login(input: $input) { token } }`, { input: { email, password } });
-  return { token: login.login.token, userId: added.addMember.user.id, name };
+  const member = await inviteMember(t.client, owner.token, { email, role, name });
+  return { token: member.token, userId: member.userId, name };
 }
 
 /** Puts the tenant on a plan of its own; limits not given are unlimited. */

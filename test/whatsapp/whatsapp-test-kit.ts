@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { EntityManager } from 'typeorm';
 import type { GraphQLTestClient } from '../support/graphql-client';
+import { inviteMember } from '../support/invite-member';
 import type { TestApp } from '../support/test-app';
 import type { TenantEvent } from '../../src/platform/realtime/tenant-events';
 
@@ -68,11 +69,7 @@ export function recordEvents(t: TestApp, tenantId: string): { events: TenantEven
 export async function memberToken(client: GraphQLTestClient, adminToken: string, tenantId: string, role: string): Promise<string> {
   const email = `${role.toLowerCase()}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = 'a long enough password';
-  await client.data(
-    `mutation ($input: AddMemberInput!) { addMember(input: $input) { role } }`,
-    { input: { email, name: role, password, role } },
-    adminToken,
-  );
+  await inviteMember(client, adminToken, { email, role, password });
   const data = await client.data(`mutation ($input: LoginInput!) { login(input: $input) { token } }`, { input: { email, password, tenantId } });
   return data.login.token;
 }

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
   [ErrorCode.TENANT_NOT_FOUND]: 403,
   [ErrorCode.TENANT_NOT_ACTIVE]: 403,
   [ErrorCode.CONNECTION_BUDGET_EXHAUSTED]: 503,
+  [ErrorCode.RATE_LIMITED]: 429,
 };
 
 /**
@@ -54,5 +55,6 @@ export function documentContentRoute(deps: { authenticator: Authenticator; route
 function sendError(res: FastifyReply, error: AppError): FastifyReply {
   const status = STATUS_BY_CODE[error.code] ?? 400;
   if (status === 401) res.header('www-authenticate', 'Bearer');
+  if (error.extensions.retryAfterSeconds !== undefined) res.header('retry-after', String(error.extensions.retryAfterSeconds));
   return sendJson(res, status, { error: error.message, code: error.code });
 }

@@ -1,21 +1,47 @@
+import { isEmail } from 'class-validator';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { AppError, ErrorCode } from '../../platform/errors';
+import { Access } from '../../platform/graphql/roles';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { AuthPayload, LoginInput, Me, SignUpInput } from './identity.types';
+import { AcceptInvitationTokenInput, AuthPayload, CreatedSignUpInvitation, LoginInput, Me, SignUpInput } from './identity.types';
 import type { IdentityService } from './identity.service';
+import type { InvitationService } from './invitation.service';
 
 @Resolver()
 export class AuthResolver {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly invitations: InvitationService,
+  ) {}
 
-  @Mutation(() => AuthPayload, { description: 'Creates an organisation with its own database and you as its admin' })
-  signUp(@Arg('input') input: SignUpInput): Promise<AuthPayload> {
-    return this.identity.signUp(input);
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an organisation with its own database and you as its admin (limited per address; see SIGNUP_MODE)',
+  })
+  signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return this.identity.signUp(input, ctx.clientAddress ?? null);
   }
 
-  @Mutation(() => AuthPayload)
-  login(@Arg('input') input: LoginInput): Promise<AuthPayload> {
-    return this.identity.login(input);
+  @Mutation(() => AuthPayload, { description: 'Refused with RATE_LIMITED for a while after repeated failures (per account and address)' })
+  login(@Arg('input') input: LoginInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return this.identity.login(input, ctx.clientAddress ?? null);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description: "Accepts a member invitation with its token: a new account with the password (and name) given, or an existing account with its own password",
+  })
+  acceptInvitationToken(@Arg('input') input: AcceptInvitationTokenInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return this.invitations.acceptWithToken(ctx, input, ctx.clientAddress ?? null);
+  }
+
+  @Authorized(Access.PLATFORM)
+  @Mutation(() => CreatedSignUpInvitation, { description: 'Lets one email sign up while SIGNUP_MODE=invite' })
+  createSignUpInvitation(
+    @Arg('email') email: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedSignUpInvitation> {
+    if (ctx.identity?.kind !== 'platformAdmin') throw new AppError(ErrorCode.FORBIDDEN, 'Only platform admins invite sign-ups');
+    if (!isEmail(email.trim()) || email.length > 320) throw new AppError(ErrorCode.VALIDATION_FAILED, 'email is not an email address', { fields: [{ field: 'email', messages: ['must be an email'] }] });
+    return this.identity.createSignUpInvitation(ctx.identity.adminId, email);
   }
 
   @Authorized()

@@ -6,6 +6,9 @@ export const IdentityEventType = {
   MEMBER_ADDED: 'member.added',
   MEMBER_ROLE_CHANGED: 'member.role_changed',
   MEMBER_REMOVED: 'member.removed',
+  MEMBER_INVITED: 'member.invited',
+  MEMBER_INVITATION_REVOKED: 'member.invitation_revoked',
+  MEMBER_INVITATION_DECLINED: 'member.invitation_declined',
   API_KEY_CREATED: 'api_key.created',
   API_KEY_REVOKED: 'api_key.revoked',
 } as const;
@@ -26,4 +29,16 @@ export function apiKeyEvent(
 ): DomainEventDraft {
   const { id, name, role, expiresAt } = apiKey;
   return { type, subjectId: id, payload: { apiKey: { id, name, role, expiresAt: expiresAt?.toISOString() ?? null } } };
+}
+
+/**
+ * Payload v1: `{ invitation: { id, email, role, expiresAt } }`. Never the token (nor its hash); the
+ * email is the one the tenant's admin typed, so it tells the tenant nothing of any account.
+ */
+export function invitationEvent(
+  type: (typeof IdentityEventType)['MEMBER_INVITED' | 'MEMBER_INVITATION_REVOKED' | 'MEMBER_INVITATION_DECLINED'],
+  invitation: { id: string; email: string; role: TenantRole; expiresAt: Date },
+): DomainEventDraft {
+  const { id, email, role, expiresAt } = invitation;
+  return { type, subjectId: id, payload: { invitation: { id, email, role, expiresAt: expiresAt.toISOString() } } };
 }

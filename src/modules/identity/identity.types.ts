@@ -1,10 +1,27 @@
-import { IsEmail, IsOptional, IsUUID, Length, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsOptional, IsUUID, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantRole } from '../../platform/control/membership.entity';
 import { TenantStatus } from '../../platform/control/tenant.entity';
 
 registerEnumType(TenantRole, { name: 'TenantRole', description: 'What a member may do in a tenant' });
 registerEnumType(TenantStatus, { name: 'TenantStatus' });
+
+export enum MemberStatus {
+  /** A member of the tenant. */
+  ACTIVE = 'ACTIVE',
+  /** Invited; not a member until the invitation is accepted. */
+  PENDING = 'PENDING',
+}
+registerEnumType(MemberStatus, { name: 'MemberStatus' });
+
+export enum InvitationStatus {
+  PENDING = 'PENDING',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+  REVOKED = 'REVOKED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(InvitationStatus, { name: 'InvitationStatus' });
 
 @ObjectType('User', { simpleResolvers: true })
 export class UserType {
@@ -37,21 +54,56 @@ export class Me {
   @Field(() => TenantRole) role: TenantRole;
 }
 
-@ObjectType('Member')
-export class MemberType {
-  @Field(() => UserType) user: UserType;
+@ObjectType('Invitation', { description: 'An offer to join a tenant; nobody joins until the invited email accepts it' })
+export class InvitationType {
+  @Field(() => ID) id: string;
+  @Field() email: string;
   @Field(() => TenantRole) role: TenantRole;
-  @Field() joinedAt: Date;
+  @Field(() => InvitationStatus) status: InvitationStatus;
+  @Field(() => TenantType, { description: 'The organisation that invites' }) tenant: TenantType;
+  @Field() createdAt: Date;
+  @Field() expiresAt: Date;
 }
 
-const PASSWORD_RULE = { message: 'password must be 10 to 200 characters' };
+@ObjectType('Member')
+export class MemberType {
+  @Field(() => UserType, {
+    description: 'The member. For a PENDING member, a stand-in holding only the invitation id and the invited email (nothing of any account)',
+  })
+  user: UserType;
+  @Field(() => TenantRole) role: TenantRole;
+  @Field({ description: 'When they joined; for a PENDING member, when they were invited' }) joinedAt: Date;
+  @Field(() => MemberStatus) status: MemberStatus;
+  @Field() email: string;
+  @Field(() => InvitationType, { nullable: true, description: 'For a PENDING member: the invitation' })
+  invitation?: InvitationType | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only in the answer of addMember: the token the invitee accepts with (acceptInvitationToken); shown once',
+  })
+  invitationToken?: string | null;
+}
+
+@ObjectType()
+export class CreatedSignUpInvitation {
+  @Field() email: string;
+  @Field({ description: 'Pass to signUp as invitationToken; shown once' }) token: string;
+  @Field() expiresAt: Date;
+}
+
+/** Length and strength are checked by the password policy (PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE). */
+const PASSWORD_RULE = { message: 'password must be at most 200 characters' };
 
 @InputType()
 export class SignUpInput {
   @Field() @Length(2, 200) organizationName: string;
   @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @MinLength(10, PASSWORD_RULE) @MaxLength(200, PASSWORD_RULE) password: string;
+  @Field() @MaxLength(200, PASSWORD_RULE) password: string;
   @Field() @Length(1, 200) name: string;
+  @Field({ nullable: true, description: "Needed when SIGNUP_MODE=invite: a platform admin's sign-up invitation for this email" })
+  @IsOptional()
+  @MaxLength(200)
+  invitationToken?: string;
 }
 
 @InputType()
@@ -67,12 +119,27 @@ export class LoginInput {
 @InputType()
 export class AddMemberInput {
   @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @Length(1, 200) name: string;
-  @Field({ description: 'Initial password for a new user; ignored when the email already has an account' })
-  @MinLength(10, PASSWORD_RULE)
+  @Field({ nullable: true, deprecationReason: 'The invitee chooses their own name when accepting' })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string;
+  @Field({ nullable: true, deprecationReason: 'Ignored: the invitee sets their own password (acceptInvitationToken)' })
+  @IsOptional()
+  @MaxLength(200, PASSWORD_RULE)
+  password?: string;
+  @Field(() => TenantRole) role: TenantRole;
+}
+
+@InputType()
+export class AcceptInvitationTokenInput {
+  @Field() @Length(1, 200) token: string;
+  @Field({ description: 'A new account: the password to set; an existing account: its password' })
   @MaxLength(200, PASSWORD_RULE)
   password: string;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field({ nullable: true, description: 'Your name, for a new account' })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string;
 }
 
 @ObjectType('ApiKey')

@@ -4,27 +4,42 @@ import type { IdentityChanges } from '../../platform/auth/identity-changes';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import { Membership, TenantRole } from '../../platform/control/membership.entity';
 import { ApiKey } from '../../platform/control/api-key.entity';
-import { User } from '../../platform/control/user.entity';
-import { hashPassword } from '../../platform/auth/password-hasher';
+import type { User } from '../../platform/control/user.entity';
 import type { EntityManager } from 'typeorm';
 import { generateApiKey, hashApiKey } from '../../platform/auth/authenticator';
 import { Access } from '../../platform/graphql/roles';
 import type { RequestContext, TenantTransaction } from '../../platform/graphql/request-context';
 import { isUuid } from '../../platform/graphql/batch-results';
-import { apiKeyEvent, IdentityEventType, memberEvent } from './identity.events';
-import { AddMemberInput, ApiKeyType, CreatedApiKey, MemberType } from './identity.types';
-import { normalizeEmail } from './identity.service';
+import { apiKeyEvent, IdentityEventType, invitationEvent, memberEvent } from './identity.events';
+import { AddMemberInput, ApiKeyType, AuthPayload, CreatedApiKey, InvitationType, MemberStatus, MemberType } from './identity.types';
+import type { InvitationService } from './invitation.service';
 
-/** The tenant's people and partner keys; TENANT_ADMIN manages, everyone can see the team. */
+const activeMember = (user: User, role: TenantRole, joinedAt: Date): MemberType => ({
+  user,
+  role,
+  joinedAt,
+  status: MemberStatus.ACTIVE,
+  email: user.email,
+});
+
+/**
+ * The tenant's people and partner keys; TENANT_ADMIN manages, everyone can see the team. People
+ * join by invitation only: see InvitationService.
+ */
 @Resolver()
 export class MembersResolver {
+  private readonly invites: InvitationService;
+
   constructor(
     private readonly deps: {
       control: DataSource;
       /** Told after a member's role changes or a key is revoked: caches and open sockets follow at once. */
       identityChanges: Pick<IdentityChanges, 'memberChanged' | 'apiKeyRevoked'>;
+      invitations: InvitationService;
     },
-  ) {}
+  ) {
+    this.invites = deps.invitations;
+  }
 
   @Authorized(Access.READ)
   @Query(() => [MemberType], { description: 'Everyone in your tenant (for assignment pickers)' })
@@ -34,35 +49,65 @@ export class MembersResolver {
       relations: { user: true },
       order: { createdAt: 'ASC' },
     });
-    return memberships.map((m) => ({ user: m.user, role: m.role, joinedAt: m.createdAt }));
+    return memberships.map((m) => activeMember(m.user, m.role, m.createdAt));
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => MemberType)
+  @Mutation(() => MemberType, {
+    description:
+      'Invites an email (with or without an account) to join as `role`: answers a PENDING member with the invitation token, the same either way. ' +
+      'An existing account accepts after signing in (acceptInvitation); a new one sets its password with the token (acceptInvitationToken)',
+  })
   async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
     const tenantId = ctx.tenant().tenantId;
     const { maxUsers } = await ctx.tenant().planLimits();
     return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       // Serialises concurrent additions in one tenant so the plan limit cannot be overshot.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`members:${tenantId}`]);
-      const count = await manager.getRepository(Membership).countBy({ tenantId });
+      const count = (await manager.getRepository(Membership).countBy({ tenantId })) + (await this.invites.countPending(manager, tenantId));
       if (maxUsers !== null && count >= maxUsers) {
-        throw new AppError(ErrorCode.PLAN_LIMIT_REACHED, `Your plan allows ${maxUsers} users`, { limit: maxUsers });
+        throw new AppError(ErrorCode.PLAN_LIMIT_REACHED, `Your plan allows ${maxUsers} users (pending invitations count)`, { limit: maxUsers });
       }
-      const email = normalizeEmail(input.email);
-      // An existing account (say, a member of another tenant) joins as it is; its password is its own.
-      let user = await manager.getRepository(User).findOneBy({ email });
-      if (!user) {
-        user = manager.getRepository(User).create({ email, name: input.name, passwordHash: await hashPassword(input.password) });
-        await manager.getRepository(User).insert(user);
-      } else if (await manager.getRepository(Membership).existsBy({ tenantId, userId: user.id })) {
-        throw new AppError(ErrorCode.CONFLICT, 'That person is already a member');
-      }
-      const membership = manager.getRepository(Membership).create({ tenantId, userId: user.id, role: input.role });
-      await manager.getRepository(Membership).insert(membership);
-      record(memberEvent(IdentityEventType.MEMBER_ADDED, { userId: user.id, role: membership.role }));
-      return { user, role: membership.role, joinedAt: membership.createdAt };
+      const invitedByUserId = ctx.identity?.kind === 'user' ? ctx.identity.userId : null;
+      const member = await this.invites.invite(manager, { tenantId, email: input.email, role: input.role, invitedByUserId });
+      record(invitationEvent(IdentityEventType.MEMBER_INVITED, member.invitation!));
+      return member;
     });
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => [MemberType], { description: "Your tenant's pending invitations (PENDING members)" })
+  pendingMembers(@Ctx() ctx: RequestContext): Promise<MemberType[]> {
+    return this.invites.pendingForTenant(ctx.tenant().tenantId);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean, { description: 'Withdraws a pending invitation of your tenant' })
+  revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.invites.revoke(ctx, ctx.tenant().tenantId, id);
+  }
+
+  @Authorized()
+  @Query(() => [InvitationType], { description: 'Invitations to your account (its email) that you can accept or decline' })
+  invitations(@Ctx() ctx: RequestContext): Promise<InvitationType[]> {
+    return this.invites.pendingForUser(this.userId(ctx));
+  }
+
+  @Authorized()
+  @Mutation(() => AuthPayload, { description: "Joins the inviting organisation; answers a token for it (your other organisations' tokens stay valid)" })
+  acceptInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return this.invites.accept(ctx, this.userId(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean)
+  declineInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.invites.decline(ctx, this.userId(ctx), id);
+  }
+
+  private userId(ctx: RequestContext): string {
+    if (ctx.identity?.kind !== 'user') throw new AppError(ErrorCode.FORBIDDEN, 'Only users have invitations');
+    return ctx.identity.userId;
   }
 
   @Authorized(Access.ADMIN)
@@ -78,7 +123,7 @@ export class MembersResolver {
         await manager.getRepository(Membership).update({ id: membership.id }, { role });
         record(memberEvent(IdentityEventType.MEMBER_ROLE_CHANGED, { userId, role }, membership.role));
       }
-      return { user: membership.user, role, joinedAt: membership.createdAt };
+      return activeMember(membership.user, role, membership.createdAt);
     });
   }
 

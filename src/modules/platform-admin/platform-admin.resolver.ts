@@ -1,4 +1,6 @@
-import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../platform/graphql/request-context';
+import type { RateLimits } from '../../platform/rate-limit/rate-limits';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from '../../platform/auth/token-service';
 import type { TenancyMode } from '../../platform/control/tenant-placement.entity';
@@ -30,6 +32,7 @@ export interface PlatformAdminDeps {
   identityChanges: Pick<IdentityChanges, 'tenantChanged'>;
   router: TenantRouter;
   tenancyMode: TenancyMode;
+  rateLimits: RateLimits;
 }
 
 /** Operators: list tenants, suspend and reactivate them, retry failed provisioning. */
@@ -38,7 +41,8 @@ export class PlatformAdminResolver {
   constructor(private readonly deps: PlatformAdminDeps) {}
 
   @Mutation(() => PlatformAuthPayload)
-  async platformLogin(@Arg('input') input: PlatformLoginInput): Promise<PlatformAuthPayload> {
+  async platformLogin(@Arg('input') input: PlatformLoginInput, @Ctx() ctx: RequestContext): Promise<PlatformAuthPayload> {
+    const attempt = await this.deps.rateLimits.platformLogin.begin(normalizeEmail(input.email), ctx.clientAddress ?? null);
     const admin = await this.deps.control
       .getRepository(PlatformAdmin)
       .createQueryBuilder('admin')
@@ -46,7 +50,11 @@ export class PlatformAdminResolver {
       .where('admin.email = :email', { email: normalizeEmail(input.email) })
       .getOne();
     const valid = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), input.password);
-    if (!admin || !valid) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
+    if (!admin || !valid) {
+      await this.deps.rateLimits.platformLogin.failed(attempt);
+      throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is wrong');
+    }
+    await this.deps.rateLimits.platformLogin.succeeded(attempt);
     return this.deps.tokens.signPlatformAdmin(admin.id);
   }
 

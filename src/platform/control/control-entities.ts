@@ -2,6 +2,8 @@ import { ApiKey } from './api-key.entity';
 import { ChannelRoute } from './channel-route.entity';
 import { DatabaseServer } from './database-server.entity';
 import { FailedWebhookEvent } from './failed-webhook-event.entity';
+import { Invitation } from './invitation.entity';
+import { SignUpInvitation } from './signup-invitation.entity';
 import { Membership } from './membership.entity';
 import { PlatformAdmin } from './platform-admin.entity';
 import { SubscriptionOrder } from './subscription-order.entity';
@@ -24,4 +26,6 @@ export const controlEntities = [
   ChannelRoute,
   FailedWebhookEvent,
   TenantEventOutboxRow,
+  Invitation,
+  SignUpInvitation,
 ];

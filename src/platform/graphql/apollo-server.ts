@@ -9,6 +9,7 @@ import { createErrorFormatter } from './error-formatter';
 import { assertWithinLimits, type QueryLimits } from './query-limits';
 import { assertCleanInput } from './input-guard';
 import type { RequestContext } from './request-context';
+import { retryAfterPlugin } from '../rate-limit/retry-after.plugin';
 
 /** Upper bound on tokens in one document: stops huge alias/field floods before validation. */
 export const MAX_DOCUMENT_TOKENS = 5_000;
@@ -83,6 +84,7 @@ export function createApolloServer(options: {
       // No cache hints are used; the default cache-control plugin would wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       queryLimitsPlugin,
+      retryAfterPlugin<RequestContext>(),
       ...(options.exposeSqlCount ? [sqlCountPlugin] : []),
       ...(options.onDrain
         ? [{ async serverWillStart() { return { drainServer: options.onDrain! }; } } satisfies ApolloServerPlugin<RequestContext>]

@@ -54,6 +54,8 @@ export class RequestContextFactory {
     identity: Identity | null,
     requestId: string = crypto.randomUUID(),
     system?: { tenantId: string; actor: Actor },
+    /** The caller's address (see TRUST_PROXY), for per-address limits. */
+    clientAddress: string | null = null,
   ): DisposableContext {
     const { router, registry, control, memberships, dispatcher, controlOutbox } = this.deps;
     const tenantId = system?.tenantId ?? (identity && identity.kind !== 'platformAdmin' ? identity.tenantId : null);
@@ -134,11 +136,12 @@ export class RequestContextFactory {
         return (log ??= parentLog.child({ requestId, ...(tenantId ? { tenantId } : {}) }));
       },
       control,
-      controlTransaction: async (eventTenantId, work) => {
+      clientAddress,
+      controlTransaction: async (eventTenantId, work, options) => {
         const result = await control.transaction(async (em) => {
           const drafts: DomainEventDraft[] = [];
           const result = await work({ manager: em, record: (...recorded) => void drafts.push(...recorded) });
-          await controlOutbox.record(em, eventTenantId, actor(), drafts);
+          await controlOutbox.record(em, eventTenantId, options?.actor ?? actor(), drafts);
           return { result, recorded: drafts.length > 0 };
         });
         // Moved to the tenant's log now; should that fail, the periodic relay moves it later.

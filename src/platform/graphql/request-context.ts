@@ -71,7 +71,10 @@ export interface RequestContext {
   /**
    * A control-database transaction whose domain events belong to `tenantId` (members, API keys):
    * recorded in the control database's outbox with the change, moved to the tenant's log and
-   * dispatched after commit.
+   * dispatched after commit. `options.actor` names who acted when the caller is not signed in as
+   * them (accepting an invitation with its token); otherwise the events name the caller.
    */
-  controlTransaction<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T>;
+  controlTransaction<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>, options?: { actor?: Actor }): Promise<T>;
+  /** The caller's address (see TRUST_PROXY), for per-address limits; null when unknown. */
+  clientAddress?: string | null;
 }

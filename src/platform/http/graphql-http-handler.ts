@@ -1,11 +1,13 @@
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { AppError, ErrorCode } from '../errors';
 import type { Authenticator } from '../auth/authenticator';
 import type { DisposableContext, RequestContextFactory } from '../graphql/request-context-factory';
-import type { RequestContext } from '../graphql/request-context';
+import type { Identity, RequestContext } from '../graphql/request-context';
 import { runCountingSql } from '../db/sql-statement-counter';
+import { RateLimitedError } from '../rate-limit/rate-limited-error';
 import { inLeaseScope } from '../tenancy/tenant-router';
 import { rawBody, sendJson, type RouteHandler } from './http-server';
 
@@ -24,6 +26,10 @@ export function graphqlHttpHandler(deps: {
   countSqlStatements?: boolean;
   /** Browsers opening /graphql without a query are sent here (the explorer), when given. */
   explorerPath?: string;
+  /** The caller's address for per-address limits (TRUST_PROXY decides whether proxies are believed). */
+  clientAddress?: (req: IncomingMessage) => string;
+  /** Counts each request of an identity against the per-key and per-tenant request limits. */
+  requestLimit?: (identity: Identity) => Promise<void>;
 }): RouteHandler {
   const requestContexts = new WeakMap<FastifyRequest, DisposableContext>();
   // Typed for a route whose reply is a string; ours are the generic routes of http-server.ts.
@@ -36,7 +42,12 @@ export function graphqlHttpHandler(deps: {
     let identity = null;
     try {
       identity = (await deps.authenticator.authenticate(request.headers.authorization))?.identity ?? null;
+      if (identity) await deps.requestLimit?.(identity);
     } catch (error) {
+      if (error instanceof RateLimitedError) {
+        const payload = { errors: [{ message: error.message, extensions: error.extensions }] };
+        return sendJson(reply, 429, payload, { 'retry-after': String(error.retryAfterSeconds) });
+      }
       if (error instanceof AppError) {
         // Bad credentials: 401. Good credentials of a tenant that may not act now: 403.
         const status = error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.TENANT_NOT_FOUND ? 401 : 403;
@@ -58,7 +69,12 @@ export function graphqlHttpHandler(deps: {
     request.body = parsed;
 
     const requestId = request.headers['x-request-id'];
-    const context = deps.contexts.create(identity, typeof requestId === 'string' ? requestId.slice(0, 64) : undefined);
+    const context = deps.contexts.create(
+      identity,
+      typeof requestId === 'string' ? requestId.slice(0, 64) : undefined,
+      undefined,
+      deps.clientAddress?.(request.raw) ?? null,
+    );
     requestContexts.set(request, context);
     // One lease scope per request: nested leases of its tenant share the request's connection.
     const execute = () =>

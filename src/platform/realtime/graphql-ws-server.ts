@@ -45,6 +45,8 @@ interface ConnectionState {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
   contexts: Map<string, DisposableContext>;
+  /** The caller's address from the upgrade request (see TRUST_PROXY), for per-address limits. */
+  clientAddress?: string;
   /** A re-check of the identity in flight (one at a time per socket). */
   checking?: Promise<Identity | null>;
   /** When the identity was last re-checked (ms). */
@@ -81,6 +83,10 @@ export function createGraphQLWsServer(options: {
   limits: QueryLimits;
   log: Logger;
   maxSubscriptionsPerSocket?: number;
+  /** The caller's address from the upgrade request, for per-address limits. */
+  clientAddress?: (req: http.IncomingMessage) => string;
+  /** Counts each operation against the per-key and per-tenant request limits. */
+  requestLimit?: (identity: Identity) => Promise<void>;
   /** Notices of revoked access from this instance's resolvers. */
   identityChanges?: IdentityChanges;
   /** How often every open socket's identity is re-checked (TENANT_CACHE_TTL_MS). */
@@ -184,7 +190,7 @@ export function createGraphQLWsServer(options: {
     return state;
   };
 
-  const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
+  const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
       subscribe: (args) => subscribeWithEventContexts(args),
@@ -210,6 +216,7 @@ export function createGraphQLWsServer(options: {
         }
         const state = stateOf(ctx.extra);
         state.identity = auth.identity;
+        if (ctx.extra.request) state.clientAddress = options.clientAddress?.(ctx.extra.request);
         state.socket = socket;
         open.add(state);
         if (auth.expiresAt) {
@@ -322,6 +329,7 @@ export function createGraphQLWsServer(options: {
   ): Promise<ExecutionArgs | readonly GraphQLError[] | undefined> {
     const state = stateOf(ctx.extra);
     if (state.identity && !(await recheck(state))) return [new AppError(ErrorCode.UNAUTHENTICATED, 'This connection lost its access')];
+    if (state.identity) await options.requestLimit?.(state.identity);
     if (state.contexts.size >= maxSubscriptions) {
       return [
         new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `One connection may run at most ${maxSubscriptions} operations at once`, {
@@ -346,7 +354,7 @@ export function createGraphQLWsServer(options: {
     // Before anything else reads the variables (the cost check coerces them, the share key stringifies them).
     assertCleanInput(document, payload.variables);
     assertWithinLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
-    const contextValue = options.contexts.create(state.identity ?? null);
+    const contextValue = options.contexts.create(state.identity ?? null, undefined, undefined, state.clientAddress ?? null);
     state.contexts.set(id, contextValue);
     const identity = state.identity ?? null;
     operations.set(contextValue, {
