@@ -21,7 +21,8 @@ import { FailedWebhookEvents } from './platform/webhooks/failed-webhook-events';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
-import { createHttpServer, sendJson, type Route } from './platform/http/http-server';
+import { addRoutes, createHttpServer, sendJson, type Route } from './platform/http/http-server';
+import { EXPLORER_PATH } from './platform/http/graphql-explorer';
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
 import { createMetricsRegistry } from './platform/metrics';
@@ -315,26 +316,29 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
 
     let shuttingDown = false;
     const routes: Route[] = [
-      { method: 'GET', path: '/healthz', handler: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+      { method: 'GET', path: '/healthz', handler: (_request, reply) => sendJson(reply, 200, { status: 'ok' }) },
       {
         method: 'GET',
         path: '/readyz',
-        handler: async (_req, res) => {
+        handler: async (_request, reply) => {
           const ok = !shuttingDown && (await control.query('SELECT 1').then(() => true, () => false));
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
+          return sendJson(reply, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
         },
       },
       {
         method: 'GET',
         path: '/metrics',
-        handler: async (_req, res) => {
-          res.writeHead(200, { 'content-type': metrics.contentType });
-          res.end(await metrics.metrics());
-        },
+        handler: async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
       },
       ...modules.flatMap((module) => module.routes),
     ];
-    const httpServer = createHttpServer(routes, log);
+    const http = await createHttpServer({
+      log,
+      corsOrigins: config.CORS_ORIGINS,
+      explorer: config.GRAPHQL_EXPLORER,
+      staticRoot: path.resolve(__dirname, '..', '..', 'web', 'dist'),
+    });
+    const httpServer = http.server;
     const ws = createGraphQLWsServer({
       httpServer,
       schema,
@@ -351,7 +355,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     });
     const apollo = createApolloServer({
       schema,
-      httpServer,
+      httpServer: http,
       limits,
       introspection: config.GRAPHQL_INTROSPECTION,
       exposeSqlCount: config.EXPOSE_SQL_COUNT,
@@ -365,6 +369,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       authenticator,
       contexts,
       countSqlStatements: config.EXPOSE_SQL_COUNT,
+      explorerPath: config.GRAPHQL_EXPLORER ? EXPLORER_PATH : undefined,
       clientAddress,
       requestLimit: requestRateLimit(rateLimits),
     });
@@ -373,11 +378,9 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },
       { method: 'GET', path: '/graphql', handler: graphql },
     );
+    addRoutes(http, routes);
 
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.PORT, config.HOST, () => resolve());
-    });
+    await http.listen({ port: config.PORT, host: config.HOST });
     const { port } = httpServer.address() as AddressInfo;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
     ownUrl = url;

@@ -45,6 +45,14 @@ const configSchema = z
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5_000),
     GRAPHQL_INTROSPECTION: envBoolean.optional(),
+    /** GraphiQL at /graphiql; default: on outside production. */
+    GRAPHQL_EXPLORER: envBoolean.optional(),
+    /** Origins (scheme://host[:port], comma-separated, or `*`) whose pages may call the API; default: the Vite dev server outside production, none in production. */
+    CORS_ORIGINS: z
+      .string()
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isOrigin, 'must be comma-separated origins such as https://app.example.com, or *')))
+      .optional(),
     /** Adds the number of SQL statements a request ran to `extensions.sqlStatements` (tests, benches). */
     EXPOSE_SQL_COUNT: envBoolean.default(false),
     /** Benchmarking aid: `false` makes every DataLoader load one by one (the naive N+1 baseline). */
@@ -188,11 +196,27 @@ export function eventListenerConnections(config: { REDIS_URL?: string }): number
   return config.REDIS_URL ? 0 : 1;
 }
 
+/** The web app's dev server (Vite), allowed to call the API outside production unless CORS_ORIGINS says otherwise. */
+export const DEV_WEB_ORIGIN = 'http://localhost:5173';
+
+/** `*`, or exactly an origin: a scheme, a host and maybe a port, no path. */
+function isOrigin(value: string): boolean {
+  if (value === '*') return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 export type RawConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<RawConfig, 'DATA_DIR' | 'GRAPHQL_INTROSPECTION'> {
+export interface Config extends Omit<RawConfig, 'DATA_DIR' | 'GRAPHQL_INTROSPECTION' | 'GRAPHQL_EXPLORER' | 'CORS_ORIGINS'> {
   DATA_DIR: string;
   GRAPHQL_INTROSPECTION: boolean;
+  GRAPHQL_EXPLORER: boolean;
+  CORS_ORIGINS: string[];
   isProduction: boolean;
 }
 
@@ -217,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...raw,
     DATA_DIR: path.resolve(raw.DATA_DIR),
     GRAPHQL_INTROSPECTION: raw.GRAPHQL_INTROSPECTION ?? raw.NODE_ENV !== 'production',
+    GRAPHQL_EXPLORER: raw.GRAPHQL_EXPLORER ?? raw.NODE_ENV !== 'production',
+    CORS_ORIGINS: raw.CORS_ORIGINS ?? (raw.NODE_ENV === 'production' ? [] : [DEV_WEB_ORIGIN]),
     isProduction: raw.NODE_ENV === 'production',
   };
 }

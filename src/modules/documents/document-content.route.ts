@@ -1,5 +1,4 @@
-import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { FastifyReply } from 'fastify';
 import { AppError, ErrorCode } from '../../platform/errors';
 import type { Authenticator } from '../../platform/auth/authenticator';
 import { sendJson, type Route } from '../../platform/http/http-server';
@@ -7,8 +6,6 @@ import type { FileStorage } from '../../platform/storage/file-storage';
 import type { TenantRouter } from '../../platform/tenancy/tenant-router';
 import { findDocument } from './document.service';
 import { attachmentDisposition } from './filename';
-
-const PATH = /^\/documents\/([^/]+)\/content$/;
 
 const STATUS_BY_CODE: Partial<Record<string, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
@@ -28,9 +25,9 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
 export function documentContentRoute(deps: { authenticator: Authenticator; router: TenantRouter; storage: FileStorage }): Route {
   return {
     method: 'GET',
-    path: PATH,
+    path: '/documents/:id/content',
     handler: async (req, res) => {
-      const id = PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname)?.[1] ?? '';
+      const { id } = req.params as { id: string };
       try {
         const auth = await deps.authenticator.authenticate(req.headers.authorization);
         if (!auth) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first');
@@ -38,7 +35,7 @@ export function documentContentRoute(deps: { authenticator: Authenticator; route
         const document = await deps.router.withTenant(auth.identity.tenantId, (manager) => findDocument(manager, id));
         const file = document ? await deps.storage.open(document.storageKey) : null;
         if (!document || !file) return sendJson(res, 404, { error: 'not found' });
-        res.writeHead(200, {
+        return res.code(200).headers({
           'content-type': document.contentType,
           'content-length': file.sizeBytes,
           'content-disposition': attachmentDisposition(document.filename),
@@ -46,8 +43,7 @@ export function documentContentRoute(deps: { authenticator: Authenticator; route
           'content-security-policy': "default-src 'none'; sandbox",
           'cache-control': 'private, no-cache',
           etag: `"${document.sha256}"`,
-        });
-        await pipeline(file.stream, res);
+        }).send(file.stream);
       } catch (error) {
         if (error instanceof AppError) return sendError(res, error);
         throw error;
@@ -56,9 +52,9 @@ export function documentContentRoute(deps: { authenticator: Authenticator; route
   };
 }
 
-export function sendError(res: ServerResponse, error: AppError): void {
+export function sendError(res: FastifyReply, error: AppError): FastifyReply {
   const status = STATUS_BY_CODE[error.code] ?? 400;
-  if (status === 401) res.setHeader('www-authenticate', 'Bearer');
-  if (error.extensions.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.extensions.retryAfterSeconds));
-  sendJson(res, status, { error: error.message, code: error.code });
+  if (status === 401) res.header('www-authenticate', 'Bearer');
+  if (error.extensions.retryAfterSeconds !== undefined) res.header('retry-after', String(error.extensions.retryAfterSeconds));
+  return sendJson(res, status, { error: error.message, code: error.code });
 }

@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { MEDIA_PATH_PREFIX, type MediaUrlSigner } from '../../platform/crypto/media-url-signer';
 import { AppError } from '../../platform/errors';
 import { isUuid } from '../../platform/graphql/batch-results';
@@ -9,7 +8,7 @@ import { sendError } from './document-content.route';
 import { findDocument } from './document.service';
 import { contentDisposition } from './filename';
 
-const PATH = new RegExp(`^${MEDIA_PATH_PREFIX}([^/]+)/([^/]+)$`);
+const PATH = `${MEDIA_PATH_PREFIX}:tenantId/:documentId`;
 
 /** Shown in place (a lightbox, a player); anything else is downloaded. */
 const INLINE_TYPES = /^(image|audio|video)\//;
@@ -26,8 +25,8 @@ export function signedMediaRoute(deps: { signer: MediaUrlSigner; router: TenantR
     method: 'GET',
     path: PATH,
     handler: async (req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const [, tenantId = '', documentId = ''] = PATH.exec(url.pathname) ?? [];
+      const { tenantId, documentId } = req.params as { tenantId: string; documentId: string };
+      const url = new URL(req.url, 'http://localhost');
       const verdict = deps.signer.verify(tenantId, documentId, url.searchParams.get('exp'), url.searchParams.get('sig'));
       if (!verdict.ok) {
         const error = verdict.reason === 'EXPIRED' ? 'This media link has expired; fetch a new one' : 'This media link is not valid';
@@ -38,7 +37,7 @@ export function signedMediaRoute(deps: { signer: MediaUrlSigner; router: TenantR
         const document = await deps.router.withTenant(tenantId, (manager) => findDocument(manager, documentId));
         const file = document ? await deps.storage.open(document.storageKey) : null;
         if (!document || !file) return sendJson(res, 404, { error: 'not found', code: 'NOT_FOUND' });
-        res.writeHead(200, {
+        return res.code(200).headers({
           'content-type': document.contentType,
           'content-length': file.sizeBytes,
           'content-disposition': contentDisposition(INLINE_TYPES.test(document.contentType) ? 'inline' : 'attachment', document.filename),
@@ -46,8 +45,7 @@ export function signedMediaRoute(deps: { signer: MediaUrlSigner; router: TenantR
           'content-security-policy': "default-src 'none'; sandbox",
           'cache-control': `private, max-age=${verdict.remainingSeconds}`,
           etag: `"${document.sha256}"`,
-        });
-        await pipeline(file.stream, res);
+        }).send(file.stream);
       } catch (error) {
         if (error instanceof AppError) return sendError(res, error);
         throw error;

@@ -1,8 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import type { FastifyInstance } from 'fastify';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type http from 'node:http';
 import type { Logger } from '../logger';
 import { currentSqlStatementCount } from '../db/sql-statement-counter';
 import { createErrorFormatter } from './error-formatter';
@@ -16,7 +16,8 @@ export const MAX_DOCUMENT_TOKENS = 5_000;
 
 export function createApolloServer(options: {
   schema: GraphQLSchema;
-  httpServer: http.Server;
+  /** Closed first on stop (in-flight requests finish). */
+  httpServer: FastifyInstance;
   limits: QueryLimits;
   introspection: boolean;
   exposeSqlCount: boolean;
@@ -77,7 +78,9 @@ export function createApolloServer(options: {
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      fastifyApolloDrainPlugin(options.httpServer),
+      // Apollo's landing page loads Sandbox from a CDN; browsers get the bundled GraphiQL instead.
+      ApolloServerPluginLandingPageDisabled(),
       // No cache hints are used; the default cache-control plugin would wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       queryLimitsPlugin,

@@ -197,7 +197,8 @@ export function createGraphQLWsServer(options: {
       execute: (args) => inLeaseScope(() => execute(args)),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
-        const authorization = ctx.connectionParams?.authorization;
+        // GraphiQL sends its header editor's headers as connectionParams, spelled as typed.
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let auth;
         try {
           auth = await options.authenticator.authenticate(typeof authorization === 'string' ? authorization : null);

@@ -2,7 +2,7 @@ import { answerVerifyChallenge } from '../../../channels/cloud/cloud-verify-chal
 import { CLOUD_SIGNATURE_HEADER, verifyCloudSignature } from '../../../channels/cloud/cloud-signature';
 import { parseCloudWebhook } from '../../../channels/cloud/cloud-webhook-parser';
 import { WEBHOOK_PATHS } from '../../../channels/provider-registry';
-import { sendJson, type Route } from '../../../platform/http/http-server';
+import { rawBody, sendJson, type Route } from '../../../platform/http/http-server';
 import type { Logger } from '../../../platform/logger';
 import type { TenantRouter } from '../../../platform/tenancy/tenant-router';
 import type { ChannelEventIngest, IngestOutcome } from '../inbound/channel-event-ingest';
@@ -36,20 +36,20 @@ export function cloudWebhookRoutes(deps: {
       method: 'GET',
       path: WEBHOOK_PATHS.CLOUD,
       handler: (req, res) => {
-        const answer = answerVerifyChallenge(new URL(req.url ?? '/', 'http://localhost').searchParams, deps.verifyToken);
+        const answer = answerVerifyChallenge(new URL(req.url, 'http://localhost').searchParams, deps.verifyToken);
         if (!answer.ok) return sendJson(res, answer.status, { error: answer.reason });
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) });
-        res.end(answer.body);
+        return res.code(200).type('text/plain; charset=utf-8').send(answer.body);
       },
     },
     {
       method: 'POST',
       path: WEBHOOK_PATHS.CLOUD,
       maxBodyBytes: MAX_BODY_BYTES,
-      handler: async (req, res, rawBody) => {
+      handler: async (req, res) => {
+        const body = rawBody(req);
         try {
           // The app secret depends on the number, so the body is parsed (strictly) before the check.
-          const parsed = parseCloudWebhook(rawBody);
+          const parsed = parseCloudWebhook(body);
           const routed: Array<{ target: ChannelTarget; events: (typeof parsed.byRoutingKey)[number]['events'] }> = [];
           for (const group of parsed.byRoutingKey) {
             const target = await deps.routes.find('CLOUD', group.routingKey);
@@ -61,7 +61,7 @@ export function cloudWebhookRoutes(deps: {
           }
           for (const { target } of routed) {
             const secret = await appSecretOf(target);
-            if (!secret || !verifyCloudSignature(rawBody, req.headers[CLOUD_SIGNATURE_HEADER], secret)) {
+            if (!secret || !verifyCloudSignature(body, req.headers[CLOUD_SIGNATURE_HEADER], secret)) {
               return sendJson(res, 401, { error: 'invalid signature' });
             }
           }
@@ -73,9 +73,9 @@ export function cloudWebhookRoutes(deps: {
             total.ignored += outcome.ignored;
             total.retry += outcome.retry;
           }
-          sendIngestOutcome(res, total);
+          return sendIngestOutcome(res, total);
         } catch (error) {
-          sendWebhookError(res, error, deps.log);
+          return sendWebhookError(res, error, deps.log);
         }
       },
     },

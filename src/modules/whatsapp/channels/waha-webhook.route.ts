@@ -1,4 +1,4 @@
-import { sendJson, type Route } from '../../../platform/http/http-server';
+import { rawBody, sendJson, type Route } from '../../../platform/http/http-server';
 import type { Logger } from '../../../platform/logger';
 import { parseWahaWebhook } from '../../../channels/waha/waha-webhook-parser';
 import { verifyWahaSignature, WAHA_SIGNATURE_ALGORITHM_HEADER, WAHA_SIGNATURE_HEADER } from '../../../channels/waha/waha-signature';
@@ -20,22 +20,23 @@ export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: Ch
     method: 'POST',
     path: WEBHOOK_PATHS.WAHA,
     maxBodyBytes: MAX_BODY_BYTES,
-    handler: async (req, res, rawBody) => {
+    handler: async (req, res) => {
+      const body = rawBody(req);
       if (!deps.hmacKey) return sendJson(res, 404, { error: 'WAHA is not configured' });
-      if (!verifyWahaSignature(rawBody, req.headers[WAHA_SIGNATURE_HEADER], deps.hmacKey, req.headers[WAHA_SIGNATURE_ALGORITHM_HEADER])) {
+      if (!verifyWahaSignature(body, req.headers[WAHA_SIGNATURE_HEADER], deps.hmacKey, req.headers[WAHA_SIGNATURE_ALGORITHM_HEADER])) {
         return sendJson(res, 401, { error: 'invalid signature' });
       }
       try {
-        const parsed = parseWahaWebhook(rawBody);
+        const parsed = parseWahaWebhook(body);
         if (parsed.events.length === 0) return sendJson(res, 200, { ok: true, ignored: parsed.ignored.length });
         const target = await deps.routes.find('WAHA', parsed.routingKey);
         if (!target) {
           deps.log.warn({ session: parsed.routingKey }, 'WAHA webhook for an unknown session');
           return sendJson(res, 404, { error: 'unknown session' });
         }
-        sendIngestOutcome(res, await deps.ingest.ingest(target, parsed.events));
+        return sendIngestOutcome(res, await deps.ingest.ingest(target, parsed.events));
       } catch (error) {
-        sendWebhookError(res, error, deps.log);
+        return sendWebhookError(res, error, deps.log);
       }
     },
   };
