@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SMOKE_BENCHES, runSmokeBench } from '../bench/support/bench-smoke';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/platform/db/embedded-postgres';
 import { createLogger } from '../src/platform/logger';
+import { freePort } from './support/free-port';
 
 /**
  * Issue 11, finding 10: the webhook bench needed more than the 100 connections a fresh machine's
@@ -37,10 +37,3 @@ describe('finding 10: benches that run on a fresh machine (bench:smoke)', () => 
   }
 });
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

@@ -23,19 +23,18 @@ import { TenantPlacement } from '../../src/platform/control/tenant-placement.ent
 import { GraphQLTestClient } from '../../test/support/graphql-client';
 import { dropDatabasesWithPrefix } from '../../test/support/test-app';
 import { INBOX_PAGE, seedInbox } from '../../test/support/crm-fixtures';
-import { SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { benchKnob, SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
 import { assertRoom, connectionRoom } from '../support/connection-room';
 import { combineLoads, runLoad, type LoadResult } from '../support/http-load';
 import { RAW_STATEMENTS_PER_REQUEST, startRawInboxServer } from './raw-inbox-server';
 import { postgresBackendPids, processCpuMs } from '../support/process-cpu';
 
-const knob = (name: string, normal: number, smoke: number) => Number(process.env[name] ?? (SMOKE ? smoke : normal));
-const CONVERSATIONS = knob('BENCH_CONVERSATIONS', 200, 20);
-const FIRST = knob('BENCH_FIRST', 20, 10);
-const CONCURRENCY = knob('BENCH_CONCURRENCY', 16, 4);
-const SECONDS = knob('BENCH_SECONDS', 10, 1);
-const ROUNDS = knob('BENCH_ROUNDS', 5, 1);
-const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 2, 0.2);
+const CONVERSATIONS = benchKnob('BENCH_CONVERSATIONS', 200, 20);
+const FIRST = benchKnob('BENCH_FIRST', 20, 10);
+const CONCURRENCY = benchKnob('BENCH_CONCURRENCY', 16, 4);
+const SECONDS = benchKnob('BENCH_SECONDS', 10, 1);
+const ROUNDS = benchKnob('BENCH_ROUNDS', 5, 1);
+const WARMUP_SECONDS = benchKnob('BENCH_WARMUP_SECONDS', 2, 0.2);
 // The same pool sizes for our server and for raw pg.
 const TENANT_POOL_SIZE = SMOKE ? 2 : 8;
 const CONTROL_POOL_SIZE = SMOKE ? 2 : 4;

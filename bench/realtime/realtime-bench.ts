@@ -19,17 +19,16 @@ import vm from 'node:vm';
 import { startTestApp, type TestApp } from '../../test/support/test-app';
 import { inboundMessage } from '../../test/support/live-subscription';
 import { messageReceivedEvent } from '../../src/modules/inbox/inbox-events';
-import { SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { benchKnob, SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
 import { assertRoom, connectionRoom } from '../support/connection-room';
 import { SubscriberFleet, nowMs, stampSent, type FleetSubscriber, type LatencySummary } from './subscriber-fleet';
 
-const knob = (name: string, normal: number, smoke: number) => Number(process.env[name] ?? (SMOKE ? smoke : normal));
-const SUBSCRIBERS = knob('BENCH_SUBSCRIBERS', 1_000, 20);
-const TENANTS = knob('BENCH_TENANTS', 50, 2);
+const SUBSCRIBERS = benchKnob('BENCH_SUBSCRIBERS', 1_000, 20);
+const TENANTS = benchKnob('BENCH_TENANTS', 50, 2);
 /** Events per second; BENCH_RATES=250,500,1000 runs each in turn on the same subscribers. */
 const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? (SMOKE ? '50' : '250,500,1000')).split(',').map(Number);
-const SECONDS = knob('BENCH_SECONDS', 10, 1);
-const IDLE_SOCKETS = knob('BENCH_IDLE_SOCKETS', 10_000, 20);
+const SECONDS = benchKnob('BENCH_SECONDS', 10, 1);
+const IDLE_SOCKETS = benchKnob('BENCH_IDLE_SOCKETS', 10_000, 20);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // BENCH_BUSES=postgres,redis (default) or one of them.
 

@@ -21,19 +21,15 @@ import { signWahaBody } from '../../src/channels/waha/waha-signature';
 import { GraphQLTestClient } from '../../test/support/graphql-client';
 import { dropDatabasesWithPrefix } from '../../test/support/test-app';
 import { FakeWahaServer } from '../../test/fakes/fake-waha-server';
-import { SMOKE, markdownTable, percentile, writeBenchmarkSection } from '../support/benchmarks-file';
+import { benchKnob, SMOKE, markdownTable, percentile, writeBenchmarkSection } from '../support/benchmarks-file';
 import { assertRoom, connectionRoom } from '../support/connection-room';
 
 const args = process.argv.slice(2);
-const option = (name: string, normal: number, smoke: number) => {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : SMOKE ? smoke : normal;
-};
-const SECONDS = option('seconds', 10, 1);
-const TENANTS = option('tenants', 50, 2);
-const CONCURRENCY = option('concurrency', 64, 4);
-const CONTACTS_PER_TENANT = option('contacts', 200, 10);
-const REPEATS = option('repeats', 3, 1);
+const SECONDS = benchKnob('--seconds', 10, 1);
+const TENANTS = benchKnob('--tenants', 50, 2);
+const CONCURRENCY = benchKnob('--concurrency', 64, 4);
+const CONTACTS_PER_TENANT = benchKnob('--contacts', 200, 10);
+const REPEATS = benchKnob('--repeats', 3, 1);
 const WARMUP_SECONDS = SMOKE ? 0.3 : 2;
 const CALIBRATION_SECONDS = SMOKE ? 0.5 : 3;
 const TARGET_PER_SECOND = 2000;

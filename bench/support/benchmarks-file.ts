@@ -11,6 +11,18 @@ const HEADER = '# Benchmarks\n\nFigures written by the scripts under `bench/`; e
  */
 export const SMOKE = process.env.BENCH_SMOKE === '1';
 
+/**
+ * A bench's size knob: the value of `source`, an environment variable (`BENCH_SECONDS`) or a
+ * command-line option (`--seconds 5`), else the normal size, or the smoke size under BENCH_SMOKE.
+ */
+export function benchKnob(source: string, normal: number, smoke = normal): number {
+  const index = source.startsWith('--') ? process.argv.indexOf(source) : -1;
+  const given = source.startsWith('--') ? (index >= 0 ? process.argv[index + 1] : undefined) : process.env[source];
+  const value = Number(given ?? (SMOKE ? smoke : normal));
+  if (!Number.isFinite(value)) throw new Error(`${source} must be a number, not ${given}`);
+  return value;
+}
+
 /** Replaces (or appends) the section `name` of BENCHMARKS.md, leaving other benches' sections alone. */
 export function writeBenchmarkSection(name: string, markdown: string): void {
   if (SMOKE) {

@@ -10,13 +10,12 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
+import { benchKnob, SMOKE, markdownTable, writeBenchmarkSection } from '../support/benchmarks-file';
 import { ServerProbe, runTenantLoad, summarize, round1, type LoadFigures } from './bench-probes';
 import { controlMigrations } from '../../migrations/control';
 import { tenantMigrations } from '../../migrations/tenant';
@@ -33,17 +32,17 @@ import { startTenancy, type Tenancy, type TenancySettings } from '../../src/plat
 import { defineTenantSchema } from '../../src/platform/tenancy/tenant-schema';
 import { TenantMigrator, migrateTarget, type TenantMigrationResult } from '../../src/platform/tenancy/tenant-migrator';
 import type { TenancyMode } from '../../src/platform/control/tenant-placement.entity';
+import { freePort } from '../../test/support/free-port';
 
-const num = (name: string, normal: number, smoke = normal) => Number(process.env[name] ?? (SMOKE ? smoke : normal));
-const N_PROVISION = num('BENCH_PROVISION_N', 100, 2);
-const DB_TENANTS = num('BENCH_DB_TENANTS', 1000, 3);
-const SCHEMA_TENANTS = num('BENCH_SCHEMA_TENANTS', 10_000, 3);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 32, 4);
-const DB_REQUESTS = num('BENCH_DB_REQUESTS', 3000, 30);
-const SCHEMA_REQUESTS = num('BENCH_SCHEMA_REQUESTS', 20_000, 30);
-const NAIVE_TENANTS = num('BENCH_NAIVE_TENANTS', 1000, 3);
-const SCHEMA_FILL_SECONDS = num('BENCH_SCHEMA_FILL_SECONDS', 420, 60);
-const MIGRATE_CONCURRENCY = num('BENCH_MIGRATE_CONCURRENCY', 8, 2);
+const N_PROVISION = benchKnob('BENCH_PROVISION_N', 100, 2);
+const DB_TENANTS = benchKnob('BENCH_DB_TENANTS', 1000, 3);
+const SCHEMA_TENANTS = benchKnob('BENCH_SCHEMA_TENANTS', 10_000, 3);
+const CONCURRENCY = benchKnob('BENCH_CONCURRENCY', 32, 4);
+const DB_REQUESTS = benchKnob('BENCH_DB_REQUESTS', 3000, 30);
+const SCHEMA_REQUESTS = benchKnob('BENCH_SCHEMA_REQUESTS', 20_000, 30);
+const NAIVE_TENANTS = benchKnob('BENCH_NAIVE_TENANTS', 1000, 3);
+const SCHEMA_FILL_SECONDS = benchKnob('BENCH_SCHEMA_FILL_SECONDS', 420, 60);
+const MIGRATE_CONCURRENCY = benchKnob('BENCH_MIGRATE_CONCURRENCY', 8, 2);
 /** A working set whose pools fit in the budget (80 - 5 control = 37 pools of 2). */
 const HOT_TENANTS = SMOKE ? 2 : 30;
 const MAX_CONNECTIONS = 100;
@@ -491,14 +490,6 @@ async function main(): Promise<void> {
     await pg.stop();
     if (SMOKE) fs.rmSync(DATA_DIR, { recursive: true, force: true });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 main().then(

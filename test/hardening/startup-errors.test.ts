@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../support/free-port';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -81,14 +82,6 @@ function assertOneLine(stderr: string): void {
   const lines = stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line, no stack trace:\n${stderr}`);
   assert.notEqual(lines[0], 'undefined');
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function run(command: string, args: string[]): Promise<void> {

@@ -1,22 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { runCli } from '../support/cli-process';
 import { platformAdminToken } from '../support/platform-admin';
 import { Contact } from '../../src/modules/contacts/contact.entity';
 import { tenantSchema } from '../../src/app';
+import { freePort } from '../support/free-port';
 
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token tenant { id status } } }`;
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { token tenant { id } } }`;
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const compact = (id: string) => id.replace(/-/g, '');
 
@@ -42,7 +34,7 @@ describe('provisioning', () => {
   async function withBrokenServer<T>(work: () => Promise<T>): Promise<T> {
     const { control, servers } = t.app.platform;
     const [{ port }] = await control.query('SELECT port FROM database_servers WHERE is_default');
-    await control.query('UPDATE database_servers SET port = $1 WHERE is_default', [await closedPort()]);
+    await control.query('UPDATE database_servers SET port = $1 WHERE is_default', [await freePort()]);
     servers.invalidate();
     try {
       return await work();

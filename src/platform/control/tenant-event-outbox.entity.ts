@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { RecordedEventColumns } from '../events/domain-event.entity';
 
 /**
  * Domain events of changes made in the control database (members, API keys): recorded in the
@@ -7,22 +8,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'tenant_event_outbox' })
 @Index('IDX_tenant_event_outbox_tenant', ['tenantId'])
-export class TenantEventOutboxRow {
+export class TenantEventOutboxRow extends RecordedEventColumns {
   @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()', primaryKeyConstraintName: 'PK_tenant_event_outbox' }) id: string;
 
   @Column({ type: 'uuid' }) tenantId: string;
-
-  @Column({ type: 'varchar', length: 64 }) type: string;
-
-  @Column({ type: 'smallint', default: 1 }) version: number;
-
-  @Column({ type: 'timestamptz', default: () => 'clock_timestamp()' }) occurredAt: Date;
-
-  @Column({ type: 'varchar', length: 16 }) actorKind: string;
-
-  @Column({ type: 'varchar', length: 64, nullable: true }) actorId: string | null;
-
-  @Column({ type: 'uuid', nullable: true }) subjectId: string | null;
-
-  @Column({ type: 'jsonb' }) payload: Record<string, unknown>;
 }
