@@ -192,7 +192,9 @@ describe('tenant backup, restore and move (CLI)', () => {
       );
       const moved = await moving;
       assert.equal(moved.code, 0, moved.stderr);
-      assert.match(moved.stdout, /1 waiting writers cut off/);
+      // At least the late writer; the server's own outbox cleanup may be waiting on the locks too.
+      const cut = Number(/(\d+) waiting writers cut off/.exec(moved.stdout)?.[1]);
+      assert.ok(cut >= 1, moved.stdout);
       assert.equal(await tooLate, '57P01', 'the late writer was terminated (its request fails and is retried)');
       const names = await tenantQuery<{ name: string }>(t, tenant.tenantId, 'SELECT name FROM contacts ORDER BY name');
       assert.ok(names.some((row) => row.name === 'In flight'));
