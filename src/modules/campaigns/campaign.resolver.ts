@@ -10,6 +10,7 @@ import { CampaignService } from './campaign.service';
 import {
   CampaignConnection,
   CampaignFilter,
+  CampaignMessagePreviewType,
   CampaignMessageType,
   CampaignRecipientConnection,
   CampaignRecipientFilter,
@@ -23,7 +24,7 @@ import {
 /** Everyone reads campaigns; managers define, schedule and cancel them. */
 @Resolver(() => CampaignType)
 export class CampaignResolver {
-  private readonly service = new CampaignService();
+  constructor(private readonly service: CampaignService) {}
 
   @Authorized(Access.READ)
   @Query(() => CampaignConnection, { description: 'Newest first; deleted campaigns are not listed' })
@@ -82,9 +83,37 @@ export class CampaignResolver {
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => CampaignType, { description: 'DRAFT, SCHEDULED or SENDING → CANCELLED' })
+  @Mutation(() => CampaignType, { description: 'DRAFT, SCHEDULED, SENDING or PAUSED → CANCELLED; messages already in the send queue still go out' })
   cancelCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.cancel(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'DRAFT or SCHEDULED → SENDING now; needs a channel, messages and recipients' })
+  startCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.start(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'SENDING → PAUSED; messages already in the send queue still go out' })
+  pauseCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.pause(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'PAUSED → SENDING (also re-attaches a sender to a SENDING campaign)' })
+  resumeCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.resume(ctx, id);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => [CampaignMessagePreviewType], { description: 'The messages as this contact would get them ({{name}}, {{phone}}, {{business}}, fallbacks)' })
+  previewCampaign(
+    @Arg('id', () => ID) id: string,
+    @Arg('contactId', () => ID) contactId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CampaignMessagePreviewType[]> {
+    return this.service.preview(ctx, id, contactId);
   }
 
   @FieldResolver(() => [CampaignMessageType], { description: 'The sequence each recipient gets, in order' })
