@@ -92,10 +92,19 @@ describe('campaign sender: kill -9 mid-campaign, restart: every recipient sent e
       server = await ServerProcess.start(env);
     }
 
+    let last: unknown = null;
     const done = await eventually(async () => {
       const campaign = (await client().data(GET, { id: created.id }, owner.token)).campaign;
+      last = campaign;
       return campaign.status === 'COMPLETED' && campaign.stats.queued === 0 ? campaign : null;
-    }, 'the campaign to complete after the restarts', 60_000);
+    }, 'the campaign to complete after the restarts', 60_000).catch(async (error) => {
+      const control = new Client({ connectionString: env.DATABASE_URL });
+      await control.connect();
+      const jobs = (await control.query(`SELECT name, state, retry_count, start_after, data FROM jobs.job WHERE name LIKE 'campaign%' OR state NOT IN ('completed')`)).rows;
+      await control.end();
+      const leases = await tenantDb(async (db) => (await db.query('SELECT status, sender_lease_owner, sender_lease_until, now() FROM campaigns')).rows);
+      throw new Error(`${(error as Error).message}: ${JSON.stringify({ last, jobs, leases })}`);
+    });
     assert.equal(done.stats.sent, 60);
     assert.equal(done.stats.pending + done.stats.skipped + done.stats.failed, 0);
     for (const phone of phones) {

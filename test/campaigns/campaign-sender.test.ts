@@ -68,7 +68,7 @@ describe('campaigns go out: through the durable outbound queue, paced, once per 
     const done = await eventually(async () => {
       const current = await campaign(created.id);
       return current.status === 'COMPLETED' && current.stats.queued === 0 ? current : null;
-    }, 'the campaign to complete and its messages to be sent', 20_000);
+    }, 'the campaign to complete and its messages to be sent', 60_000);
     assert.ok(done.completedAt);
     assert.equal(done.stats.skipped, 1);
     assert.equal(done.stats.sent, 23);
@@ -150,7 +150,7 @@ describe('campaigns go out: through the durable outbound queue, paced, once per 
     const done = await eventually(async () => {
       const current = await campaign(created.id);
       return current.status === 'COMPLETED' ? current : null;
-    }, 'the scheduled campaign to complete', 15_000);
+    }, 'the scheduled campaign to complete', 40_000);
     assert.ok(new Date(done.startedAt).getTime() >= new Date(at).getTime() - 50, 'not before its time');
     await eventually(async () => contacts.every((contact) => sendsTo(contact.phone).length === 1), 'each to get it once');
     const [started] = await tenantQuery(t, owner.tenantId, `SELECT actor_kind, actor_id FROM domain_events WHERE subject_id = $1 AND type = 'campaign.started'`, [created.id]);
@@ -179,7 +179,7 @@ describe('campaigns go out: through the durable outbound queue, paced, once per 
     assert.equal((await gql(UPDATE, { id: created.id, input: { messagesPerMinute: 6000 } })).updateCampaign.messagesPerMinute, 6000);
     await t.client.expectError('CONFLICT', UPDATE, { id: created.id, input: { name: 'renamed' } }, owner.token);
     assert.equal((await gql(RESUME, { id: created.id })).resumeCampaign.status, 'SENDING');
-    await eventually(async () => (await campaign(created.id)).status === 'COMPLETED', 'the resumed campaign to complete', 15_000);
+    await eventually(async () => (await campaign(created.id)).status === 'COMPLETED', 'the resumed campaign to complete', 40_000);
     await eventually(async () => contacts.every((contact) => sendsTo(contact.phone).length === 1), 'every recipient once');
     await t.client.expectError('CONFLICT', RESUME, { id: created.id }, owner.token);
 

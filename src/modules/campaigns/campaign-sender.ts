@@ -77,7 +77,7 @@ type SliceEnd = { next: 'continue'; startAfter?: Date } | { next: 'stop' };
  *    the commit (a job whose message never committed finds nothing and ends). A recipient is
  *    therefore claimed and linked exactly once, and the durable outbound queue sends each message
  *    once (reconciling with the provider after a crash).
- * When no recipient is PENDING the campaign is COMPLETED (the queue finishes the sends).
+ * When no recipient is PENDING and the queue has settled every message, the campaign is COMPLETED.
  */
 export class CampaignSender {
   /** Set on shutdown: running slices end at their next batch (their jobs queue the next slice). */
@@ -251,7 +251,14 @@ export class CampaignSender {
       const batch = await this.sendBatch(tenantId, campaignId, channel, parts, business, size);
       if (batch === 'paused') return { next: 'stop' };
       usedToday += batch.sent;
-      if (batch.claimed === 0) return this.completeIfDone(tenantId, campaignId);
+      if (batch.claimed === 0) {
+        // Everyone is claimed: the campaign is over once the queue has settled every message.
+        while (!(await this.completeIfDone(tenantId, campaignId))) {
+          if (Date.now() >= deadline) return { next: 'continue', startAfter: new Date(Date.now() + 1_000) };
+          await sleep(500);
+        }
+        return { next: 'stop' };
+      }
     }
     return { next: 'continue' };
   }
@@ -378,13 +385,30 @@ export class CampaignSender {
     }
   }
 
-  private async completeIfDone(tenantId: string, campaignId: string): Promise<SliceEnd> {
-    await this.transaction(tenantId, async (tx, record) => {
-      const [pending]: unknown[] = await tx.query(`SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 AND status = 'PENDING' LIMIT 1`, [campaignId]);
-      if (pending) return;
+  /**
+   * COMPLETED once no recipient is PENDING and none is QUEUED. Recipients follow their messages
+   * through the progress consumer; this also catches up those whose ack event was lost with a
+   * killed process (its redispatch can come much later).
+   */
+  private async completeIfDone(tenantId: string, campaignId: string): Promise<boolean> {
+    return this.transaction(tenantId, async (tx, record) => {
+      await tx.query(
+        `UPDATE campaign_recipients r
+            SET status = CASE WHEN m.id IS NULL THEN 'FAILED' WHEN m.status = 'PLAYED' THEN 'READ' ELSE m.status END,
+                error = CASE WHEN m.id IS NULL THEN 'the message was deleted' WHEN m.status = 'FAILED' THEN m.failure_reason ELSE r.error END,
+                updated_at = now()
+           FROM campaign_recipients q LEFT JOIN messages m ON m.id = q.message_id
+          WHERE q.id = r.id AND r.campaign_id = $1 AND r.status = 'QUEUED' AND (m.id IS NULL OR m.status <> 'QUEUED')`,
+        [campaignId],
+      );
+      const [open]: unknown[] = await tx.query(
+        `SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 AND status IN ('PENDING', 'QUEUED') LIMIT 1`,
+        [campaignId],
+      );
+      if (open) return false;
       await this.changeStatus(tx, record, campaignId, CampaignStatus.COMPLETED, CampaignEventType.COMPLETED, { completedAt: () => 'now()' });
+      return true;
     });
-    return { next: 'stop' };
   }
 
   /** SENDING → PAUSED with the reason (a person resumes it). */
