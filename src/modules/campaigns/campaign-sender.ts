@@ -240,6 +240,7 @@ export class CampaignSender {
       }
       // The campaign's own pace first, then the channel's slots (each message takes one of both).
       const spacing = (60_000 / rate) * (jitter ? 0.5 + Math.random() : 1);
+      if (campaignNext > deadline) return { next: 'continue', startAfter: new Date(campaignNext) };
       if (campaignNext > Date.now()) await sleep(campaignNext - Date.now());
       campaignNext = Math.max(campaignNext, Date.now()) + size * spacing;
       const channelSpacing = Math.max(spacing * (rate / channelRate), 1);
