@@ -109,6 +109,14 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
     records: ['contact.updated'],
     run: (s) => s.gql('mutation ($id: ID!) { updateContact(id: $id, input: { name: "Zoe Q" }) { id } }', { id: s.ids.contact }),
   }],
+  ['optOutContact', {
+    records: ['contact.opted_out'],
+    run: (s) => s.gql('mutation ($id: ID!) { optOutContact(contactId: $id) { id optedOut } }', { id: s.ids.contact }),
+  }],
+  ['optInContact', {
+    records: ['contact.opted_in'],
+    run: (s) => s.gql('mutation ($id: ID!) { optInContact(contactId: $id) { id optedOut } }', { id: s.ids.contact }),
+  }],
   ['importContacts', {
     records: ['contact.created'],
     run: (s) => s.gql('mutation ($csv: String!) { importContacts(csv: $csv) { imported } }', { csv: `name,phone\nIvy,${uniquePhone()[0]}\n` }),

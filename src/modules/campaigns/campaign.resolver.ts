@@ -3,6 +3,7 @@ import { ConnectionArgs, pageSize, toConnection, type Connection } from '../../p
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import { documentById, DocumentType, type Document } from '../documents/documents.module';
+import { ContactType, type Contact } from '../contacts/contacts.module';
 import type { CampaignMessage } from './campaign-message.entity';
 import type { Campaign } from './campaign.entity';
 import { campaignMessagesByCampaignId, campaignRecipientPages, campaignStatsByCampaignId, type RecipientRow } from './campaign.loaders';
@@ -10,6 +11,7 @@ import { CampaignService } from './campaign.service';
 import {
   CampaignConnection,
   CampaignFilter,
+  CampaignAudienceType,
   CampaignMessagePreviewType,
   CampaignMessageType,
   CampaignRecipientConnection,
@@ -104,6 +106,24 @@ export class CampaignResolver {
   @Mutation(() => CampaignType, { description: 'PAUSED → SENDING (also re-attaches a sender to a SENDING campaign)' })
   resumeCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.resume(ctx, id);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => CampaignAudienceType, { description: 'How many of this audience a campaign would reach, and how many are left out and why' })
+  campaignAudience(@Arg('input', () => SetCampaignRecipientsInput) input: SetCampaignRecipientsInput, @Ctx() ctx: RequestContext): Promise<CampaignAudienceType> {
+    return this.service.audience(ctx, input);
+  }
+
+  @Authorized(Access.WORK)
+  @Mutation(() => ContactType, { description: 'No more campaigns for this contact (a person can still write to them)' })
+  optOutContact(@Arg('contactId', () => ID) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
+    return this.service.setOptOut(ctx, contactId, true);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => ContactType, { description: 'Campaigns may reach this contact again' })
+  optInContact(@Arg('contactId', () => ID) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
+    return this.service.setOptOut(ctx, contactId, false);
   }
 
   @Authorized(Access.READ)

@@ -4,6 +4,8 @@ import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { CampaignSender } from './campaign-sender';
 import { contactValues, personalise } from './campaign-personalisation';
+import { optOutChanged } from './campaign-opt-outs';
+import { Contact } from '../contacts/contacts.module';
 import { AppError, ErrorCode, invalidField, notFound, validationFailed } from '../../platform/errors';
 import { containsPattern } from '../../platform/db/like-pattern';
 import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
@@ -185,6 +187,46 @@ export class CampaignService {
     }));
     await this.deps.sender.enqueue(ctx.tenant().tenantId, resumed.id);
     return resumed;
+  }
+
+  /** How many of an audience choice a campaign would reach, and why the others would be left out. */
+  async audience(ctx: RequestContext, input: SetCampaignRecipientsInput): Promise<{ chosen: number; eligible: number; excluded: Array<{ reason: string; count: number }> }> {
+    const manager = await ctx.tenant().manager();
+    const [row]: Array<{ chosen: number; opted_out: number; deleted: number; no_address: number }> = await manager.query(
+      `WITH chosen AS (
+         SELECT unnest($1::uuid[]) AS contact_id
+         UNION SELECT m.contact_id FROM contact_group_members m
+                 JOIN contact_groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+                WHERE m.group_id = ANY($2::uuid[])
+         UNION SELECT l.contact_id FROM contact_labels l WHERE l.label_id = ANY($3::uuid[])
+       )
+       SELECT count(*)::int AS chosen,
+              count(*) FILTER (WHERE c.deleted_at IS NULL AND c.opted_out)::int AS opted_out,
+              count(*) FILTER (WHERE c.deleted_at IS NOT NULL)::int AS deleted,
+              count(*) FILTER (WHERE c.deleted_at IS NULL AND NOT c.opted_out AND c.phone IS NULL AND c.whatsapp_id IS NULL)::int AS no_address
+         FROM chosen JOIN contacts c ON c.id = chosen.contact_id`,
+      [[...new Set(input.contactIds)], [...new Set(input.groupIds)], [...new Set(input.labelIds)]],
+    );
+    const excluded = [
+      { reason: 'OPTED_OUT', count: row.opted_out },
+      { reason: 'DELETED', count: row.deleted },
+      { reason: 'NO_WHATSAPP_ADDRESS', count: row.no_address },
+    ].filter((exclusion) => exclusion.count > 0);
+    return { chosen: row.chosen, eligible: row.chosen - excluded.reduce((sum, exclusion) => sum + exclusion.count, 0), excluded };
+  }
+
+  /** Marks a contact opted out of (or back into) campaigns by hand; the change is in the event log. */
+  async setOptOut(ctx: RequestContext, contactId: string, optedOut: boolean): Promise<Contact> {
+    return ctx.tenant().transaction(async ({ manager: tx, record }) => {
+      const contact = isUUID(contactId) ? await tx.getRepository(Contact).findOne({ where: { id: contactId }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!contact) throw notFound('Contact');
+      if (contact.optedOut !== optedOut) {
+        await tx.getRepository(Contact).update({ id: contactId }, { optedOut, updatedAt: () => 'now()' });
+      }
+      // Recorded even when unchanged: the person's decision is what the log keeps.
+      record(optOutChanged(contactId, optedOut, 'by a person'));
+      return tx.getRepository(Contact).findOneByOrFail({ id: contactId });
+    });
   }
 
   /** The campaign's messages as `contactId` would get them. */

@@ -128,3 +128,16 @@ export class SetCampaignRecipientsInput {
   @Field(() => [ID], { defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) groupIds: string[];
   @Field(() => [ID], { defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) labelIds: string[];
 }
+
+@ObjectType('CampaignAudienceExclusion', { description: 'Contacts of the chosen audience that would not be sent to' })
+export class CampaignAudienceExclusionType {
+  @Field({ description: 'OPTED_OUT, DELETED or NO_WHATSAPP_ADDRESS' }) reason: string;
+  @Field(() => Int) count: number;
+}
+
+@ObjectType('CampaignAudience', { description: 'What an audience choice comes to' })
+export class CampaignAudienceType {
+  @Field(() => Int, { description: 'Distinct contacts chosen' }) chosen: number;
+  @Field(() => Int, { description: 'Those a campaign would send to' }) eligible: number;
+  @Field(() => [CampaignAudienceExclusionType]) excluded: CampaignAudienceExclusionType[];
+}

@@ -7,6 +7,7 @@ import type { TenantRouter } from '../../platform/tenancy/tenant-router';
 import type { OutboundQueue } from '../whatsapp/whatsapp.module';
 import { CampaignMessage } from './campaign-message.entity';
 import { campaignProgressConsumer } from './campaign-progress';
+import { optOutConsumer } from './campaign-opt-outs';
 import { CampaignRecipient } from './campaign-recipient.entity';
 import { CAMPAIGN_SEND_QUEUE, CampaignSender, type ChannelLimits } from './campaign-sender';
 import { CampaignSubscriptionResolver } from './campaign-subscription.resolver';
@@ -43,7 +44,10 @@ export function createCampaignsModule(deps: {
         work: () => sender.start(deps.concurrency),
       },
     ],
-    eventConsumers: [campaignProgressConsumer({ router: deps.router, bus: deps.events, log })],
+    eventConsumers: [
+      campaignProgressConsumer({ router: deps.router, bus: deps.events, log }),
+      optOutConsumer({ router: deps.router, outbound: deps.outbound, dispatcher: deps.dispatcher, log }),
+    ],
     stop: async () => sender.stop(),
   };
 }
