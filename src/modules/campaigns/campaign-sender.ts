@@ -230,7 +230,8 @@ export class CampaignSender {
       if (Date.now() >= deadline) return { next: 'continue' };
 
       const rate = Math.min(state.messages_per_minute ?? channelRate, channelRate);
-      let size = jitter ? 1 : Math.max(1, Math.min(MAX_BATCH, Math.round((rate / 60_000) * BATCH_WINDOW_MS)));
+      // At a person-like pace (WAHA's 20 a minute) a batch is one message; the jitter varies the gaps.
+      let size = Math.max(1, Math.min(MAX_BATCH, Math.round((rate / 60_000) * BATCH_WINDOW_MS)));
       if (dailyLimit > 0) {
         if (usedToday >= dailyLimit) {
           log.info({ dailyLimit }, 'the channel reached its unique customers for 24 hours; sending resumes later');
