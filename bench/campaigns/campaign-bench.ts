@@ -137,7 +137,11 @@ async function oursUnpaced(s: Setup, count: number): Promise<number> {
   await s.client.data(`mutation ($id: ID!) { startCampaign(id: $id) { id } }`, { id }, s.token);
   await waitCompleted(s, id, 600_000);
   const [row] = await s.app.platform.router.withTenant(s.tenantId, (manager) =>
-    manager.query(`SELECT count(*)::int AS n, extract(epoch FROM max(sent_at) - min(sent_at))::float8 AS seconds FROM campaign_recipients WHERE campaign_id = $1`, [id]),
+    manager.query(
+      `SELECT count(*)::int AS n, extract(epoch FROM max(r.sent_at) - c.started_at)::float8 AS seconds
+         FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE r.campaign_id = $1 GROUP BY c.started_at`,
+      [id],
+    ),
   );
   return row.n / Math.max(row.seconds, 0.001);
 }

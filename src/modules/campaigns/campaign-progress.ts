@@ -1,7 +1,7 @@
 import type { DomainEvent, DomainEventConsumer } from '../../platform/events/domain-event';
 import type { Logger } from '../../platform/logger';
 import type { TenantEventBus } from '../../platform/realtime/tenant-events';
-import type { TenantRouter } from '../../platform/tenancy/tenant-router';
+import { outsideLeaseScope, type TenantRouter } from '../../platform/tenancy/tenant-router';
 import { InboxEventType, rowFromEvent } from '../inbox/inbox.module';
 import type { TenantEvent } from '../../platform/realtime/tenant-events';
 import type { CampaignType } from './campaign.types';
@@ -19,6 +19,8 @@ export const campaignFromEvent = (event: TenantEvent) => rowFromEvent<CampaignTy
 /** Message status → recipient status; the recipient moves only up this ladder (FAILED only before delivery). */
 const RECIPIENT_STATUS_OF: Record<string, string> = { SENT: 'SENT', DELIVERED: 'DELIVERED', READ: 'READ', PLAYED: 'READ', FAILED: 'FAILED' };
 const LADDER = `ARRAY['PENDING','QUEUED','SENT','DELIVERED','READ','REPLIED']::text[]`;
+/** Progress pushes of one campaign are at least this far apart. */
+const PROGRESS_PUSH_MS = 300;
 /** A reply counts for the campaigns that reached the customer this recently. */
 const REPLY_WINDOW = `interval '7 days'`;
 
@@ -28,8 +30,14 @@ const REPLY_WINDOW = `interval '7 days'`;
  * and each campaign touched (or whose own event this is) is pushed to the `campaignUpdated`
  * subscribers once per batch of events. Idempotent: a recipient only moves forward.
  */
-export function campaignProgressConsumer(deps: { router: TenantRouter; bus: TenantEventBus; log: Logger }): DomainEventConsumer {
+export function campaignProgressConsumer(deps: { router: TenantRouter; bus: TenantEventBus; log: Logger }): DomainEventConsumer & { stop(): void } {
+  // Bounded by the campaigns with acks in the last PROGRESS_PUSH_MS; each entry goes when it fires.
+  const scheduled = new Map<string, NodeJS.Timeout>();
   return {
+    stop: () => {
+      for (const timer of scheduled.values()) clearTimeout(timer);
+      scheduled.clear();
+    },
     name: 'campaign-progress',
     handle: async (events: readonly DomainEvent[]) => {
       if (events.length === 0) return;
@@ -78,23 +86,39 @@ export function campaignProgressConsumer(deps: { router: TenantRouter; bus: Tena
           }
         });
       }
-      const reread = [...touched].filter((id) => !own.has(id));
-      if (reread.length > 0) {
-        const rows: Array<Record<string, unknown>> = await deps.router.withTenant(tenantId, (manager) =>
-          manager.query(
-            `SELECT id, name, status, session_id AS "sessionId", scheduled_at AS "scheduledAt", started_at AS "startedAt", completed_at AS "completedAt",
-                    created_by_user_id AS "createdByUserId", recipients_total AS "recipientsTotal", messages_per_minute AS "messagesPerMinute",
-                    paused_reason AS "pausedReason", created_at AS "createdAt", updated_at AS "updatedAt"
-               FROM campaigns WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
-            [reread],
+      // Progress from acks is pushed at most every PROGRESS_PUSH_MS per campaign (a trailing push
+      // carries the latest stats); the campaign's own events are pushed at once.
+      for (const campaignId of touched) {
+        const key = `${tenantId}:${campaignId}`;
+        if (own.has(campaignId) || scheduled.has(key)) continue;
+        scheduled.set(
+          key,
+          outsideLeaseScope(() =>
+            setTimeout(() => {
+              scheduled.delete(key);
+              void pushCampaigns(deps, tenantId, [campaignId]).catch((error) => deps.log.warn({ err: error, tenantId, campaignId }, 'could not push campaign progress'));
+            }, PROGRESS_PUSH_MS).unref(),
           ),
         );
-        for (const row of rows) {
-          for (const field of CAMPAIGN_DATES) if (row[field] instanceof Date) row[field] = (row[field] as Date).toISOString();
-          own.set(String(row.id), row);
-        }
       }
       for (const campaign of own.values()) await deps.bus.publish({ tenantId, type: CAMPAIGN_UPDATED, payload: campaign });
     },
   };
+}
+
+/** Re-reads campaigns and pushes them to the `campaignUpdated` subscribers (the stats field resolver counts afresh). */
+async function pushCampaigns(deps: { router: TenantRouter; bus: TenantEventBus }, tenantId: string, ids: string[]): Promise<void> {
+  const rows: Array<Record<string, unknown>> = await deps.router.withTenant(tenantId, (manager) =>
+    manager.query(
+      `SELECT id, name, status, session_id AS "sessionId", scheduled_at AS "scheduledAt", started_at AS "startedAt", completed_at AS "completedAt",
+              created_by_user_id AS "createdByUserId", recipients_total AS "recipientsTotal", messages_per_minute AS "messagesPerMinute",
+              paused_reason AS "pausedReason", created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM campaigns WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+      [ids],
+    ),
+  );
+  for (const row of rows) {
+    for (const field of CAMPAIGN_DATES) if (row[field] instanceof Date) row[field] = (row[field] as Date).toISOString();
+    await deps.bus.publish({ tenantId, type: CAMPAIGN_UPDATED, payload: row });
+  }
 }

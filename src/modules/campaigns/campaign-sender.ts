@@ -32,6 +32,8 @@ const SENDER_ACTOR: Actor = { kind: 'SYSTEM', id: 'campaign-sender' };
 /** A batch is what the pace allows in this long (at most MAX_BATCH recipients). */
 const BATCH_WINDOW_MS = 200;
 const MAX_BATCH = 100;
+/** How far behind its pace a sender may catch up (longer stops, e.g. a pause, are not made up in a burst). */
+const CATCH_UP_MS = 2_000;
 /** The later parts of a recipient's sequence are held back this long each, so they go out in order. */
 const PART_GAP_MS = 1_000;
 /** Channel states in which sending cannot work: the campaign is paused with the reason. */
@@ -231,7 +233,9 @@ export class CampaignSender {
 
       const rate = Math.min(state.messages_per_minute ?? channelRate, channelRate);
       // At a person-like pace (WAHA's 20 a minute) a batch is one message; the jitter varies the gaps.
-      let size = Math.max(1, Math.min(MAX_BATCH, Math.round((rate / 60_000) * BATCH_WINDOW_MS)));
+      // Behind the pace (a batch takes time too): take what the pace allowed meanwhile, up to a batch.
+      const behindMs = Math.min(CATCH_UP_MS, Math.max(0, Date.now() - campaignNext));
+      let size = Math.max(1, Math.min(MAX_BATCH, Math.round((rate / 60_000) * (BATCH_WINDOW_MS + behindMs))));
       if (dailyLimit > 0) {
         if (usedToday >= dailyLimit) {
           log.info({ dailyLimit }, 'the channel reached its unique customers for 24 hours; sending resumes later');
@@ -243,7 +247,7 @@ export class CampaignSender {
       const spacing = (60_000 / rate) * (jitter ? 0.5 + Math.random() : 1);
       if (campaignNext > deadline) return { next: 'continue', startAfter: new Date(campaignNext) };
       if (campaignNext > Date.now()) await sleep(campaignNext - Date.now());
-      campaignNext = Math.max(campaignNext, Date.now()) + size * spacing;
+      campaignNext = Math.max(campaignNext, Date.now() - CATCH_UP_MS) + size * spacing;
       const channelSpacing = Math.max(spacing * (rate / channelRate), 1);
       const waitMs = await this.reserveSlots(tenantId, channel.id, size * channelSpacing);
       if (waitMs > 0) {
@@ -270,7 +274,7 @@ export class CampaignSender {
     const [row]: Array<{ wait_ms: number }> = await this.deps.router.withTenant(tenantId, (manager) =>
       manager.query(
         `INSERT INTO channel_send_pace AS p (session_id, next_slot_at) VALUES ($1, now() + $2 * interval '1 millisecond')
-         ON CONFLICT (session_id) DO UPDATE SET next_slot_at = GREATEST(p.next_slot_at, now()) + $2 * interval '1 millisecond'
+         ON CONFLICT (session_id) DO UPDATE SET next_slot_at = GREATEST(p.next_slot_at, now() - interval '${CATCH_UP_MS} milliseconds') + $2 * interval '1 millisecond'
          RETURNING (extract(epoch FROM (p.next_slot_at - now())) * 1000 - $2)::float8 AS wait_ms`,
         [sessionId, spanMs],
       ),

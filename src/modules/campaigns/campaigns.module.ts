@@ -34,6 +34,7 @@ export function createCampaignsModule(deps: {
   const log = deps.log.child({ component: 'campaigns' });
   const sender = new CampaignSender({ ...deps, log });
   const service = new CampaignService({ sender });
+  const progress = campaignProgressConsumer({ router: deps.router, bus: deps.events, log });
   return {
     name: 'campaigns',
     resolvers: [new CampaignResolver(service), new CampaignMessageResolver(), new CampaignSubscriptionResolver()],
@@ -45,9 +46,12 @@ export function createCampaignsModule(deps: {
       },
     ],
     eventConsumers: [
-      campaignProgressConsumer({ router: deps.router, bus: deps.events, log }),
+      progress,
       optOutConsumer({ router: deps.router, outbound: deps.outbound, dispatcher: deps.dispatcher, log }),
     ],
-    stop: async () => sender.stop(),
+    stop: async () => {
+      sender.stop();
+      progress.stop();
+    },
   };
 }
