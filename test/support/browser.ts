@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -23,6 +25,8 @@ export const CHROMIUM_ARGS = [
 
 /** How long a browser-side wait may take before the test fails (DOM conditions, never sleeps). */
 export const BROWSER_TIMEOUT_MS = Number(process.env.BROWSER_TIMEOUT_MS ?? 10_000);
+
+const USER_AGENT_PREFIX = 'crm-browser-test/';
 
 /** What the web inbox keeps in localStorage (see /work/briefs/web-contract.md and graphql-explorer.ts). */
 export interface BrowserSession {
@@ -74,6 +78,8 @@ export class TestBrowser {
     };
     const context = await this.browser.newContext({
       baseURL: this.baseUrl,
+      // Names the agent in every request, WebSocket upgrades included (see WebSocketTap).
+      userAgent: `${USER_AGENT_PREFIX}${label}`,
       storageState: { cookies: [], origins: [{ origin, localStorage: Object.entries(storage).map(([name, value]) => ({ name, value })) }] },
     });
     context.setDefaultTimeout(BROWSER_TIMEOUT_MS);
@@ -130,5 +136,39 @@ export class TestBrowser {
   async close(): Promise<void> {
     await this.closeContexts();
     await this.browser.close();
+  }
+}
+
+/**
+ * Sees the WebSocket upgrades the server gets and can cut them like a network drop (the browser
+ * gets close code 1006). Each browser context's user agent names its agent (TestBrowser.open).
+ */
+export class WebSocketTap {
+  private readonly sockets: Array<{ agent: string; socket: Duplex }> = [];
+  private readonly onUpgrade = (request: http.IncomingMessage, socket: Duplex) => {
+    const agent = String(request.headers['user-agent'] ?? '');
+    const entry = { agent: agent.startsWith(USER_AGENT_PREFIX) ? agent.slice(USER_AGENT_PREFIX.length) : agent, socket };
+    this.sockets.push(entry);
+    socket.once('close', () => this.sockets.splice(this.sockets.indexOf(entry), 1));
+  };
+
+  constructor(private readonly server: http.Server) {
+    server.on('upgrade', this.onUpgrade);
+  }
+
+  /** Open WebSockets of the agent labelled `label`. */
+  count(label: string): number {
+    return this.sockets.filter((entry) => entry.agent === label).length;
+  }
+
+  /** Destroys the agent's open WebSockets; answers how many there were. */
+  drop(label: string): number {
+    const mine = this.sockets.filter((entry) => entry.agent === label);
+    for (const { socket } of mine) socket.destroy();
+    return mine.length;
+  }
+
+  close(): void {
+    this.server.off('upgrade', this.onUpgrade);
   }
 }
