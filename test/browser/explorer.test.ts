@@ -58,6 +58,25 @@ describe('GraphiQL explorer in a real browser (chromium)', () => {
       assert.deepEqual(response.data, { me: { user: { name: 'Explorer Owner' }, tenant: { id: owner.tenantId } } });
     }));
 
+  test("signed in through the web inbox's login form, its explorer link opens GraphiQL with that user's token", () =>
+    browser.capture('explorer from the inbox', async () => {
+      const inbox = await browser.open('inbox', '/');
+      const form = inbox.getByTestId('login-form');
+      await form.getByTestId('email').fill(owner.email);
+      await form.getByTestId('password').fill(owner.password);
+      await form.getByTestId('auth-submit').click();
+      await inbox.locator('[data-testid="connection-status"][data-state="connected"]').waitFor({ state: 'attached' });
+      const [explorer] = await Promise.all([inbox.context().waitForEvent('page'), inbox.getByTestId('open-explorer').first().click()]);
+      browser.track('explorer', explorer);
+      await explorer.waitForURL(/\/graphiql$/);
+      // Its default query asks who is signed in.
+      await explorer.locator('.graphiql-execute-button').click();
+      assert.ok(await responseContains(explorer, 'Explorer Owner', 10_000), `the response pane names the user: ${await responseText(explorer)}`);
+      const response = JSON.parse(await responseText(explorer));
+      assert.equal(response.errors, undefined);
+      assert.equal(response.data.me.user.name, 'Explorer Owner');
+    }));
+
   test('runs a subscription typed into the editor over graphql-ws and shows each event as it comes', () =>
     browser.capture('explorer subscription', async () => {
       const page = await browser.open('subscriber', '/graphiql', { token: owner.token, tenantId: owner.tenantId });

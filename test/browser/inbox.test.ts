@@ -44,6 +44,9 @@ function pngImage(width: number, height: number): Buffer {
 
 const unique = () => randomBytes(3).toString('hex');
 
+/** The issue's bar: a new message shows in every agent's browser within a second, no reload. */
+const LIVE_WITHIN_MS = 1_000;
+
 const item = (page: Page, conversationId: string): Locator =>
   page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`);
 
@@ -141,7 +144,7 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
         }),
       );
       ctx.diagnostic(`new conversation shown after the mutation answered: ada ${elapsed[0]} ms, ben ${elapsed[1]} ms`);
-      for (const ms of elapsed) assert.ok(ms < 1_000, `shown after ${ms} ms`);
+      for (const ms of elapsed) assert.ok(ms < LIVE_WITHIN_MS, `shown after ${ms} ms`);
       await item(ben, conversationId).getByTestId('unread-count').filter({ hasText: /^\s*1\s*$/ }).waitFor();
       await item(ben, conversationId).getByTestId('conversation-name').filter({ hasText: 'Carla Customer' }).waitFor();
 
@@ -158,7 +161,7 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
         }),
       );
       ctx.diagnostic(`message shown in the open conversation: ada ${followElapsed[0]} ms, ben ${followElapsed[1]} ms`);
-      for (const ms of followElapsed) assert.ok(ms < 1_000, `shown after ${ms} ms`);
+      for (const ms of followElapsed) assert.ok(ms < LIVE_WITHIN_MS, `shown after ${ms} ms`);
     }));
 
   test('one agent assigns the conversation to themself; the other sees the assignee change live', () =>
@@ -213,6 +216,28 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
       assert.match(loaded.src, /\/media\//, 'a signed media URL, no Authorization header needed');
     }));
 
+  test("the sandbox's simulate-customer control writes in as a new customer; both agents see the conversation", () =>
+    browser.capture('simulate control', async () => {
+      const phone = randomPhone();
+      const body = `Hi, I found you on the map ${unique()}`;
+      await ben.getByTestId('simulate-customer').click();
+      await ben.getByTestId('simulate-phone').fill(`+${phone}`);
+      await ben.getByTestId('simulate-name').fill('Dora Walk-in');
+      await ben.getByTestId('simulate-body').fill(body);
+      await ben.getByTestId('simulate-send').click();
+      for (const page of [ada, ben]) {
+        const listed = page.getByTestId('conversation-item').filter({ has: page.getByTestId('conversation-last-message').filter({ hasText: body }) });
+        await listed.getByTestId('conversation-name').filter({ hasText: 'Dora Walk-in' }).waitFor();
+      }
+      const [row] = await tenantQuery(
+        t,
+        owner.tenantId,
+        'SELECT m.direction, ct.name FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id WHERE ct.phone = $1',
+        [phone],
+      );
+      assert.deepEqual(row, { direction: 'INBOUND', name: 'Dora Walk-in' });
+    }));
+
   test("a browser of another tenant sees nothing of it, and its token cannot read the conversation", () =>
     browser.capture('other tenant', async () => {
       const own = await simulate(`Cyrus's own customer ${unique()}`, { sessionId: otherSandboxId, token: other.token, phone: randomPhone(), name: 'Olga' });
@@ -260,7 +285,7 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
 
       const missed = `Sent while Ben was offline ${unique()}`;
       await simulate(missed);
-      await messageShowing(ada, missed).waitFor();
+      await itemShowing(ada, conversationId, missed).waitFor();
 
       await ben.context().setOffline(false);
       await connection(ben, 'connected');

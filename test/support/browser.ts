@@ -85,14 +85,22 @@ export class TestBrowser {
     context.setDefaultTimeout(BROWSER_TIMEOUT_MS);
     this.contexts.push(context);
     const page = await context.newPage();
+    this.track(label, page);
+    await page.goto(pathname);
+    return page;
+  }
+
+  /** Adds a page opened otherwise (a link's new tab, say) to what failures screenshot. */
+  track(label: string, page: Page): void {
     const tracked: TrackedPage = { label, page, errors: [] };
     page.on('pageerror', (error) => tracked.errors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') tracked.errors.push(`console: ${message.text()}`);
     });
+    page.on('response', (response) => {
+      if (response.status() >= 400) tracked.errors.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+    });
     this.pages.push(tracked);
-    await page.goto(pathname);
-    return page;
   }
 
   /** Runs a test body; on failure adds screenshots (path in the message) and page errors to the error. */
