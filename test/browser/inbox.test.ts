@@ -109,6 +109,8 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
   before(async () => {
     waha = await FakeWahaServer.start({ apiKey: 'waha-api-key' });
     t = await startTestApp({ ...waha.appEnv(), SANDBOX_ACK_DELAYS_MS: '40,80,120' });
+    const home = await fetch(`${t.url}/`, { headers: { accept: 'text/html' } });
+    assert.equal(home.status, 200, 'the web inbox is not built (web/dist): `npm test` builds it when Vite is installed, or run `npm run web:build`');
     tap = new WebSocketTap(t.app.httpServer);
     [owner, other] = await Promise.all([t.client.signUp({ name: 'Ada Owner' }), t.client.signUp({ name: 'Cyrus Other' })]);
     agent = await memberWithRole(t, owner, 'AGENT', 'Ben Agent');
