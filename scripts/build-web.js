@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Builds the web inbox (web/ → web/dist) with Vite when web/dist is missing or older than its
 // sources (web/, clients/typescript/), then reports its JavaScript size gzipped and fails above the
-// budget. `--force` builds anyway; `--size` only reports. Skipped, with a note, when Vite is not
-// installed (a production install without devDependencies serves whatever web/dist holds).
+// budget. `--force` builds anyway; `--size` only reports (`--size --record` writes BENCHMARKS.md).
+// Skipped, with a note, when Vite is not installed (a production install without devDependencies serves whatever web/dist holds).
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
@@ -32,7 +32,7 @@ function isStale() {
   return sources.some((source) => newestMtime(source) > built);
 }
 
-/** Every JavaScript file of the build, with its size raw and gzipped (level 9, as a server would). */
+/** Every JavaScript file of the build, with its size raw and gzipped (level 9). */
 function jsSizes() {
   const files = [];
   const walk = (dir) => {
@@ -62,11 +62,44 @@ function reportSize() {
   return total;
 }
 
+/** Writes the figures into BENCHMARKS.md's "Web inbox JavaScript" section (replacing it). */
+function record(total) {
+  const file = path.join(root, 'BENCHMARKS.md');
+  const heading = '## Web inbox JavaScript (npm run web:size)';
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const files = jsSizes();
+  const section = [
+    heading,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on the production build (\`vite build\`, minified), each file`,
+    'gzipped at level 9. Budget: 250 KB gzipped for all of the inbox\'s JavaScript; GraphiQL at',
+    '/graphiql is served separately from node_modules and not counted. The build fails above the budget.',
+    '',
+    '| file | raw | gzipped |',
+    '|---|---:|---:|',
+    ...files.map((f) => `| ${f.file.replace(/-[A-Za-z0-9_-]{8}\.js$/, '.js')} | ${kb(f.raw)} | ${kb(f.gzip)} |`),
+    `| **total** | ${kb(files.reduce((sum, f) => sum + f.raw, 0))} | **${kb(total)}** (${((total / BUDGET_BYTES) * 100).toFixed(0)}% of the budget) |`,
+    '',
+  ].join('\n');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = text.indexOf(heading);
+  let next;
+  if (start >= 0) {
+    const after = text.indexOf('\n## ', start + heading.length);
+    next = text.slice(0, start) + section + (after >= 0 ? text.slice(after + 1) : '');
+  } else {
+    next = `${text.trimEnd()}\n\n${section}`;
+  }
+  fs.writeFileSync(file, next);
+  process.stderr.write(`Recorded in ${path.relative(root, file)}\n`);
+}
+
 function main() {
   const args = process.argv.slice(2);
   if (args.includes('--size')) {
     if (!fs.existsSync(marker)) throw new Error('web/dist does not exist: run `npm run web:build` first');
-    reportSize();
+    const total = reportSize();
+    if (args.includes('--record')) record(total);
     return;
   }
   build(args.includes('--force'));

@@ -104,7 +104,7 @@ export function Composer({ conversationId, quickReplies, replyTo, onCancelReply,
           onKeyDown={onKeyDown}
         />
         <label className="attach" title="Attach a file">
-          📎
+          Attach
           <input ref={fileInput} type="file" data-testid="composer-attach" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </label>
         <button type="submit" data-testid="composer-send" disabled={busy || (!body.trim() && !file)}>

@@ -37,10 +37,12 @@ interface Props {
   conversation: Conversation;
   setup: Setup;
   onConversation: (conversation: Conversation) => void;
+  /** A label was created: the inbox reloads its labels (filter, editor). */
+  onLabelsChanged: () => void;
   onError: (error: unknown) => void;
 }
 
-export function ConversationView({ conversation, setup, onConversation, onError }: Props) {
+export function ConversationView({ conversation, setup, onConversation, onLabelsChanged, onError }: Props) {
   const { client, epoch } = useApi();
   const id = conversation.id;
   const [messages, setMessages] = useState<Message[]>([]);
@@ -142,14 +144,14 @@ export function ConversationView({ conversation, setup, onConversation, onError 
         : (await client.mutate(UnlabelConversationDocument, { conversationId: id, labelId })).unlabelConversation,
     );
   const [newLabel, setNewLabel] = useState('');
-  const [labels, setLabels] = useState(setup.labels.edges.map((e) => e.node));
+  const labels = setup.labels.edges.map((e) => e.node);
   const addLabel = async () => {
     const name = newLabel.trim();
     if (!name) return;
     try {
       const { createLabel } = await client.mutate(CreateLabelDocument, { input: { name } });
-      setLabels((old) => [...old, createLabel]);
       setNewLabel('');
+      onLabelsChanged();
       await toggleLabel(createLabel.id, true);
     } catch (caught) {
       onError(caught);

@@ -70,6 +70,7 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Conversation | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [simulating, setSimulating] = useState(false);
   const meId = setup?.me.user.id;
 
   const fail = useCallback(
@@ -177,7 +178,9 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
         </span>
         <span className="spacer" />
         {sandbox ? (
-          <SimulateCustomer sessionId={sandbox.id} onError={fail} />
+          <button type="button" data-testid="simulate-customer" aria-expanded={simulating} onClick={() => setSimulating(!simulating)}>
+            Simulate a customer
+          </button>
         ) : setup ? (
           <button type="button" data-testid="connect-sandbox" onClick={addSandbox} title="A simulated channel: nothing leaves the server">
             Add a sandbox channel
@@ -191,6 +194,7 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
           Sign out
         </button>
       </header>
+      {sandbox && simulating && <SimulateCustomer sessionId={sandbox.id} onError={fail} />}
       {error && (
         <div className="error" role="alert" onClick={() => setError(null)}>
           {error} <small>(click to dismiss)</small>
@@ -275,7 +279,7 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
         </aside>
         {selected && setup ? (
           <>
-            <ConversationView key={selected.id} conversation={selected} setup={setup} onConversation={upsert} onError={fail} />
+            <ConversationView key={selected.id} conversation={selected} setup={setup} onConversation={upsert} onLabelsChanged={loadSetup} onError={fail} />
             <ContactPanel key={`contact-${selected.contact.id}`} contactId={selected.contact.id} onError={fail} />
           </>
         ) : (

@@ -5,7 +5,6 @@ import { useApi } from './api';
 /** On a sandbox channel: a made-up customer writes in, as a real one would (simulateInboundMessage). */
 export function SimulateCustomer({ sessionId, onError }: { sessionId: string; onError: (error: unknown) => void }) {
   const { client } = useApi();
-  const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [phone, setPhone] = useState('+15550100001');
   const [name, setName] = useState('Sample Customer');
@@ -26,12 +25,8 @@ export function SimulateCustomer({ sessionId, onError }: { sessionId: string; on
   };
 
   return (
-    <div className="simulate">
-      <button type="button" data-testid="simulate-customer" onClick={() => setOpen(!open)} aria-expanded={open}>
-        Simulate a customer
-      </button>
-      {open && (
-        <form className="popover" onSubmit={send}>
+    <form className="simulate" onSubmit={send}>
+      <strong>A simulated customer writes to your sandbox channel:</strong>
           <label>
             Phone <input data-testid="simulate-phone" value={phone} onChange={(e) => setPhone(e.target.value)} required />
           </label>
@@ -39,13 +34,11 @@ export function SimulateCustomer({ sessionId, onError }: { sessionId: string; on
             Name <input data-testid="simulate-name" value={name} onChange={(e) => setName(e.target.value)} />
           </label>
           <label>
-            Message <textarea data-testid="simulate-body" value={body} onChange={(e) => setBody(e.target.value)} rows={2} required />
+            Message <input data-testid="simulate-body" value={body} onChange={(e) => setBody(e.target.value)} required />
           </label>
           <button type="submit" data-testid="simulate-send" disabled={busy}>
             Send as customer
           </button>
-        </form>
-      )}
-    </div>
+    </form>
   );
 }

@@ -103,6 +103,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
   const wsUrl = options.wsUrl ?? httpUrl.replace(/^http/, 'ws');
   let everConnected = false;
   let lostSinceConnected = false;
+  let disposed = false;
 
   const authorization = (): Record<string, string> => {
     const token = readToken(options.token);
@@ -131,7 +132,9 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
         const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
         if (everConnected) lostSinceConnected = true;
         if (code === 4401) options.onUnauthorized?.(reason || 'Unauthorized');
-        options.onConnectionChange?.(code === 4401 ? 'closed' : 'reconnecting');
+        // Lazy mode closes an idle socket normally (1000); it opens again with the next subscription.
+        const idle = disposed || code === 4401 || (code === 1000 && reason === 'Normal Closure');
+        options.onConnectionChange?.(idle ? 'closed' : 'reconnecting');
       },
     },
   });
@@ -170,6 +173,9 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
       return unsubscribe;
     },
     resolveUrl: (path) => new URL(path, httpUrl).toString(),
-    close: () => ws.dispose() as Promise<void>,
+    close: async () => {
+      disposed = true;
+      await ws.dispose();
+    },
   };
 }
