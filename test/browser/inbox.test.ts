@@ -178,13 +178,32 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
       assert.deepEqual(stored.conversation.assignee, { id: agent.userId });
     }));
 
-  test("a message sent from the composer gets its ticks up to READ, in the sender's and the other agent's browser", () =>
+  test("a message sent from the composer gets its ticks up to READ, in the sender's and the other agent's browser", (ctx) =>
     browser.capture('ticks', async () => {
       const body = `Yes, size 40 is in stock ${unique()}`;
+      // Every data-status the message shows in Ben's browser, in order (the ticks must never go back).
+      await ben.evaluate((text) => {
+        const page = globalThis as any;
+        page.__statuses = [] as string[];
+        const record = () => {
+          for (const message of page.document.querySelectorAll('[data-testid="message"][data-direction="OUTBOUND"]')) {
+            if (!message.textContent.includes(text)) continue;
+            const status = message.getAttribute('data-status');
+            if (page.__statuses.at(-1) !== status) page.__statuses.push(status);
+          }
+        };
+        new page.MutationObserver(record).observe(page.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+      }, body);
       await ada.getByTestId('composer-input').fill(body);
       await ada.getByTestId('composer-send').click();
       await messageShowing(ada, body, 'OUTBOUND').waitFor();
       await Promise.all([messageShowing(ada, body, 'OUTBOUND', 'READ').waitFor(), messageShowing(ben, body, 'OUTBOUND', 'READ').waitFor()]);
+      ctx.diagnostic(`statuses shown in the other agent's browser: ${(await ben.evaluate(() => (globalThis as any).__statuses)).join(' → ')}`);
+      const order = ['QUEUED', 'SENT', 'DELIVERED', 'READ'];
+      const seen: string[] = await ben.evaluate(() => (globalThis as any).__statuses);
+      assert.equal(seen.at(-1), 'READ');
+      assert.deepEqual([...seen].sort((a, b) => order.indexOf(a) - order.indexOf(b)), seen, `ticks only move forward: ${seen.join(' → ')}`);
+      assert.ok(seen.every((status) => order.includes(status)), `statuses: ${seen.join(' → ')}`);
       const id = await messageShowing(ada, body, 'OUTBOUND').getAttribute('data-message-id');
       const [row] = await tenantQuery(t, owner.tenantId, 'SELECT status, body, sent_by_user_id FROM messages WHERE id = $1', [id]);
       assert.deepEqual(row, { status: 'READ', body, sent_by_user_id: owner.userId });
