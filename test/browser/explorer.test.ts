@@ -88,6 +88,13 @@ describe('GraphiQL explorer in a real browser (chromium)', () => {
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('Backspace');
       await page.keyboard.insertText('subscription { messageReceived { body direction fromAddress } }');
+      // GraphiQL parses the editor's text after a debounce and picks graphql-ws only for a parsed
+      // subscription: run it once the editor holds that parse (an earlier run would go over HTTP).
+      await page.waitForFunction(() =>
+        ((globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.documentAST?.definitions ?? []).some(
+          (definition: { operation?: string }) => definition.operation === 'subscription',
+        ),
+      );
       await page.locator('.graphiql-execute-button').click();
 
       // graphql-ws does not say when the server has the subscription: send markers until one shows.
