@@ -33,10 +33,12 @@ describe('GraphiQL explorer in a real browser (chromium)', () => {
   let sessionId: string;
 
   before(async () => {
+    const launching = TestBrowser.launch();
+    launching.catch(() => undefined); // awaited below; the app's failure must not hide it
     t = await startTestApp({ SANDBOX_ACK_DELAYS_MS: '20,40,60' });
     owner = await t.client.signUp({ name: 'Explorer Owner' });
     sessionId = (await t.client.data(CONNECT, { input: { provider: 'SANDBOX', name: 'Explorer line' } }, owner.token)).connectWhatsApp.id;
-    browser = await TestBrowser.launch(t.url);
+    browser = await launching;
   });
   after(async () => {
     await browser?.close();
@@ -45,7 +47,7 @@ describe('GraphiQL explorer in a real browser (chromium)', () => {
 
   test("runs a query over HTTP with the web inbox's token from localStorage", () =>
     browser.capture('explorer query', async () => {
-      const page = await browser.open('owner', '/graphiql', {
+      const page = await browser.open('owner', `${t.url}/graphiql`, {
         token: owner.token,
         tenantId: owner.tenantId,
         // GraphiQL starts with the query it stored last (its `graphiql:` localStorage namespace).
@@ -60,7 +62,7 @@ describe('GraphiQL explorer in a real browser (chromium)', () => {
 
   test("signed in through the web inbox's login form, its explorer link opens GraphiQL with that user's token", () =>
     browser.capture('explorer from the inbox', async () => {
-      const inbox = await browser.open('inbox', '/');
+      const inbox = await browser.open('inbox', `${t.url}/`);
       const form = inbox.getByTestId('login-form');
       await form.getByTestId('email').fill(owner.email);
       await form.getByTestId('password').fill(owner.password);
@@ -79,7 +81,7 @@ describe('GraphiQL explorer in a real browser (chromium)', () => {
 
   test('runs a subscription typed into the editor over graphql-ws and shows each event as it comes', () =>
     browser.capture('explorer subscription', async () => {
-      const page = await browser.open('subscriber', '/graphiql', { token: owner.token, tenantId: owner.tenantId });
+      const page = await browser.open('subscriber', `${t.url}/graphiql`, { token: owner.token, tenantId: owner.tenantId });
       const sockets: string[] = [];
       page.on('websocket', (socket) => sockets.push(socket.url()));
 

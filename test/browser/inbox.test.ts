@@ -108,6 +108,8 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
 
   before(async () => {
     waha = await FakeWahaServer.start({ apiKey: 'waha-api-key' });
+    const launching = TestBrowser.launch();
+    launching.catch(() => undefined); // awaited below; the app's failure must not hide it
     t = await startTestApp({ ...waha.appEnv(), SANDBOX_ACK_DELAYS_MS: '40,80,120' });
     const home = await fetch(`${t.url}/`, { headers: { accept: 'text/html' } });
     assert.equal(home.status, 200, 'the web inbox is not built (web/dist): `npm test` builds it when Vite is installed, or run `npm run web:build`');
@@ -117,7 +119,7 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
     sandboxId = (await t.client.data(CONNECT, { input: { provider: 'SANDBOX', name: 'Demo line' } }, owner.token)).connectWhatsApp.id;
     photoLine = (await t.client.data(CONNECT, { input: { provider: 'WAHA', name: 'Photo line' } }, owner.token)).connectWhatsApp;
     otherSandboxId = (await t.client.data(CONNECT, { input: { provider: 'SANDBOX', name: 'Other line' } }, other.token)).connectWhatsApp.id;
-    browser = await TestBrowser.launch(t.url);
+    browser = await launching;
   });
   after(async () => {
     tap?.close();
@@ -129,8 +131,8 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
   test('two agents of one tenant see a simulated inbound message appear without reload within a second', (ctx) =>
     browser.capture('live inbound', async () => {
       [ada, ben] = await Promise.all([
-        browser.open('ada', '/', adaSession()),
-        browser.open('ben', '/', { token: agent.token, tenantId: owner.tenantId }),
+        browser.open('ada', `${t.url}/`, adaSession()),
+        browser.open('ben', `${t.url}/`, { token: agent.token, tenantId: owner.tenantId }),
       ]);
       await Promise.all([connection(ada, 'connected'), connection(ben, 'connected')]);
       await untilLive([ada, ben], (marker) => simulate(marker, { phone: randomPhone(), name: 'Warm Up' }));
@@ -262,7 +264,7 @@ describe('web inbox in real browsers (chromium): live, assigned, images, ticks, 
   test("a browser of another tenant sees nothing of it, and its token cannot read the conversation", () =>
     browser.capture('other tenant', async () => {
       const own = await simulate(`Cyrus's own customer ${unique()}`, { sessionId: otherSandboxId, token: other.token, phone: randomPhone(), name: 'Olga' });
-      const cyrus = await browser.open('cyrus', '/', { token: other.token, tenantId: other.tenantId });
+      const cyrus = await browser.open('cyrus', `${t.url}/`, { token: other.token, tenantId: other.tenantId });
       await connection(cyrus, 'connected');
       await item(cyrus, own.conversationId).waitFor();
       assert.equal(await item(cyrus, conversationId).count(), 0);

@@ -51,9 +51,10 @@ export class TestBrowser {
   private readonly pages: TrackedPage[] = [];
   private readonly contexts: BrowserContext[] = [];
 
-  private constructor(readonly browser: Browser, readonly baseUrl: string) {}
+  private constructor(readonly browser: Browser) {}
 
-  static async launch(baseUrl: string): Promise<TestBrowser> {
+  /** Starts chromium (it can start while the test app boots: pages get full URLs). */
+  static async launch(): Promise<TestBrowser> {
     if (!fs.existsSync(CHROMIUM_PATH)) {
       // Failing, not skipping: a CI without a browser must not pass the browser tests silently.
       throw new Error(
@@ -62,22 +63,21 @@ export class TestBrowser {
       );
     }
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
-    return new TestBrowser(browser, baseUrl);
+    return new TestBrowser(browser);
   }
 
   /**
    * A new context signed in as `session` (token in localStorage before any script runs) with one
-   * page open at `pathname`. `label` names its screenshots.
+   * page open at `url`. `label` names its screenshots and its user agent.
    */
-  async open(label: string, pathname: string, session?: BrowserSession): Promise<Page> {
-    const origin = new URL(this.baseUrl).origin;
+  async open(label: string, url: string, session?: BrowserSession): Promise<Page> {
+    const origin = new URL(url).origin;
     const storage: Record<string, string> = {
       ...(session ? { 'crm.token': session.token } : {}),
       ...(session?.tenantId ? { 'crm.tenantId': session.tenantId } : {}),
       ...(session?.localStorage ?? {}),
     };
     const context = await this.browser.newContext({
-      baseURL: this.baseUrl,
       // Names the agent in every request, WebSocket upgrades included (see WebSocketTap).
       userAgent: `${USER_AGENT_PREFIX}${label}`,
       storageState: { cookies: [], origins: [{ origin, localStorage: Object.entries(storage).map(([name, value]) => ({ name, value })) }] },
@@ -86,7 +86,7 @@ export class TestBrowser {
     this.contexts.push(context);
     const page = await context.newPage();
     this.track(label, page);
-    await page.goto(pathname);
+    await page.goto(url);
     return page;
   }
 
