@@ -151,7 +151,7 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
   const tenants = useMemo(() => {
     const list = knownSessions().map((s) => ({ id: s.tenantId, name: s.tenantName }));
     if (setup && !list.some((t) => t.id === setup.me.tenant.id)) list.push({ id: setup.me.tenant.id, name: setup.me.tenant.name });
-    return list;
+    return list.sort((a, b) => a.name.localeCompare(b.name));
   }, [setup]);
 
   const labels = setup?.labels.edges.map((e) => e.node) ?? [];
