@@ -31,7 +31,8 @@ export function AuthScreen({ onSignedIn }: { onSignedIn: (sessions: TenantSessio
       return [await signIn()];
     } catch (caught) {
       // A member of several organisations: a token for each, for the tenant switcher.
-      const tenants = CrmError.from(caught).extensions.tenants;
+      const details = CrmError.from(caught).extensions.details as { tenants?: unknown } | undefined;
+      const tenants = details?.tenants;
       if (!Array.isArray(tenants) || tenants.length === 0) throw caught;
       const sessions: TenantSession[] = [];
       for (const tenant of tenants as Array<{ id: string }>) sessions.push(await signIn(tenant.id));

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
 import {
   AssignConversationDocument,
   CloseConversationDocument,
@@ -90,6 +90,27 @@ export function ConversationView({ conversation, setup, onConversation, onLabels
     };
   }, [client, id, markRead]);
 
+  // Signed media URLs live MEDIA_URL_TTL_SECONDS: past that, fetch the loaded messages again.
+  const refreshing = useRef<Promise<Message[]> | null>(null);
+  const refreshMedia = useCallback((): Promise<Message[]> => {
+    refreshing.current ??= client
+      .query(ConversationDocument, { id, last: Math.min(100, Math.max(PAGE, messages.length)) })
+      .then(({ conversation: fresh }) => {
+        const nodes = fresh?.messages.edges.map((e) => e.node) ?? [];
+        setMessages((old) => mergeMessages(old, nodes));
+        return nodes;
+      })
+      .finally(() => setTimeout(() => (refreshing.current = null), 5000));
+    return refreshing.current;
+  }, [client, id, messages.length]);
+  const expired = (message: Message) => !!message.media && Date.parse(message.media.urlExpiresAt) < Date.now() + 5000;
+  const openDocument = async (event: MouseEvent, message: Message) => {
+    if (!expired(message)) return;
+    event.preventDefault();
+    const fresh = (await refreshMedia()).find((m) => m.id === message.id);
+    if (fresh?.media) window.open(fresh.media.url, '_blank', 'noreferrer');
+  };
+
   const loadOlder = useCallback(async () => {
     if (loadingOlder || !older.more || !older.cursor) return;
     setLoadingOlder(true);
@@ -166,7 +187,7 @@ export function ConversationView({ conversation, setup, onConversation, onLabels
         <div>
           <h2>{conversation.contact.name}</h2>
           <small>
-            {conversation.contact.phone ? `+${conversation.contact.phone}` : ''} · {conversation.status.toLowerCase()} · assigned to{' '}
+            {conversation.contact.phone ? `+${conversation.contact.phone}` : ''} · {conversation.status.toLowerCase()} · assignee:{' '}
             <span data-testid="conversation-assignee">{conversation.assignee?.name ?? 'Unassigned'}</span>
           </small>
         </div>
@@ -238,10 +259,24 @@ export function ConversationView({ conversation, setup, onConversation, onLabels
               {message.media &&
                 (message.media.mimeType.startsWith('image/') ? (
                   <a href={message.media.url} target="_blank" rel="noreferrer">
-                    <img data-testid="message-image" src={message.media.url} alt={message.media.fileName} loading="lazy" />
+                    <img
+                      data-testid="message-image"
+                      src={message.media.url}
+                      alt={message.media.fileName}
+                      loading="lazy"
+                      onError={() => expired(message) && void refreshMedia().catch(onError)}
+                    />
                   </a>
                 ) : (
-                  <a data-testid="message-document" className="document" href={message.media.url} target="_blank" rel="noreferrer" download={message.media.fileName}>
+                  <a
+                    data-testid="message-document"
+                    className="document"
+                    href={message.media.url}
+                    target="_blank"
+                    rel="noreferrer"
+                    download={message.media.fileName}
+                    onClick={(event) => void openDocument(event, message).catch(onError)}
+                  >
                     📄 {message.media.fileName} <small>({Math.ceil(message.media.sizeBytes / 1024)} KB)</small>
                   </a>
                 ))}

@@ -4,6 +4,7 @@ import {
   ConversationsDocument,
   ConversationUpdatedDocument,
   InboxSetupDocument,
+  WhatsappSessionUpdatedDocument,
   type ConversationFieldsFragment,
   type ConversationFilter,
   type InboxSetupQuery,
@@ -83,6 +84,10 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
 
   const loadSetup = useCallback(() => client.query(InboxSetupDocument, {}).then(setSetup, fail), [client, fail]);
   useEffect(() => void loadSetup(), [loadSetup, epoch]);
+  // Channels, labels and quick replies made elsewhere (another agent, the API) show up too.
+  useEffect(() => client.subscribe(WhatsappSessionUpdatedDocument, {}, () => void loadSetup()), [client, loadSetup]);
+  const knownLabels = useRef(new Set<string>());
+  knownLabels.current = new Set(setup?.labels.edges.map((e) => e.node.id));
 
   // The list: refetched when the filters change and after a reconnect.
   const filtersRef = useRef(filters);
@@ -117,13 +122,14 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
 
   /** A conversation as the server just told: updated in place, or in or out of the list. */
   const upsert = useCallback((conversation: Conversation) => {
+    if (conversation.labels.some((l) => !knownLabels.current.has(l.id))) void loadSetup();
     setConversations((old) => {
       const rest = old.filter((c) => c.id !== conversation.id);
       const keep = matches(conversation, filtersRef.current, meRef.current);
       return keep ? [...rest, conversation].sort(newestFirst) : rest;
     });
     setSelected((current) => (current?.id === conversation.id ? conversation : current));
-  }, []);
+  }, [loadSetup]);
 
   useEffect(
     () => client.subscribe(ConversationUpdatedDocument, {}, ({ conversationUpdated }) => upsert(conversationUpdated)),
@@ -134,8 +140,9 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
     (conversation: Conversation) => {
       setSelectedId(conversation.id);
       setSelected(conversation);
+      void loadSetup();
     },
-    [],
+    [loadSetup],
   );
 
   const sandbox = setup?.whatsappSessions.find((s) => s.provider === 'SANDBOX') ?? null;
@@ -151,7 +158,7 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
   const tenants = useMemo(() => {
     const list = knownSessions().map((s) => ({ id: s.tenantId, name: s.tenantName }));
     if (setup && !list.some((t) => t.id === setup.me.tenant.id)) list.push({ id: setup.me.tenant.id, name: setup.me.tenant.name });
-    return list;
+    return list.sort((a, b) => a.name.localeCompare(b.name));
   }, [setup]);
 
   const labels = setup?.labels.edges.map((e) => e.node) ?? [];

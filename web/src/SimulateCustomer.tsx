@@ -27,18 +27,18 @@ export function SimulateCustomer({ sessionId, onError }: { sessionId: string; on
   return (
     <form className="simulate" onSubmit={send}>
       <strong>A simulated customer writes to your sandbox channel:</strong>
-          <label>
-            Phone <input data-testid="simulate-phone" value={phone} onChange={(e) => setPhone(e.target.value)} required />
-          </label>
-          <label>
-            Name <input data-testid="simulate-name" value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
-          <label>
-            Message <input data-testid="simulate-body" value={body} onChange={(e) => setBody(e.target.value)} required />
-          </label>
-          <button type="submit" data-testid="simulate-send" disabled={busy}>
-            Send as customer
-          </button>
+      <label>
+        Phone <input data-testid="simulate-phone" value={phone} onChange={(e) => setPhone(e.target.value)} required />
+      </label>
+      <label>
+        Name <input data-testid="simulate-name" value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Message <input data-testid="simulate-body" value={body} onChange={(e) => setBody(e.target.value)} required />
+      </label>
+      <button type="submit" data-testid="simulate-send" disabled={busy}>
+        Send as customer
+      </button>
     </form>
   );
 }
