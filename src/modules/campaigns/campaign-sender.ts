@@ -337,7 +337,7 @@ export class CampaignSender {
           : [];
         const conversationOf = new Map(conversations.map((row) => [row.contact_id, row.id]));
         const drafts: QueuedMessageDraft[] = [];
-        const jobs: Array<{ id: string; startAfter?: Date }> = [];
+        const jobs: Array<{ id: string; startAfter?: Date; part: number }> = [];
         const firstMessage = new Map<string, string>();
         const now = Date.now();
         for (const row of sendable) {
@@ -354,7 +354,7 @@ export class CampaignSender {
               type: part.document_id ? (part.content_type?.startsWith('image/') ? MessageType.IMAGE : MessageType.DOCUMENT) : MessageType.TEXT,
               documentId: part.document_id,
             });
-            jobs.push({ id, ...(index > 0 ? { startAfter: new Date(now + index * PART_GAP_MS) } : {}) });
+            jobs.push({ id, part: index, ...(index > 0 ? { startAfter: new Date(now + index * PART_GAP_MS) } : {}) });
           }
         }
         // Jobs first: a job whose message never commits finds nothing and ends.

@@ -89,9 +89,11 @@ export class JobQueue {
   }
 
   /** Adds many jobs of one queue in one statement, with ids chosen by the caller (to cancel them if need be). */
-  async insert(name: string, jobs: ReadonlyArray<{ id: string; data: object; startAfter?: Date }>): Promise<void> {
+  async insert(name: string, jobs: ReadonlyArray<{ id: string; data: object; startAfter?: Date; priority?: number }>): Promise<void> {
     if (jobs.length === 0) return;
-    await this.boss.insert(jobs.map((job) => ({ id: job.id, name, data: job.data, ...(job.startAfter ? { startAfter: job.startAfter } : {}) })));
+    await this.boss.insert(
+      jobs.map((job) => ({ id: job.id, name, data: job.data, priority: job.priority ?? 0, ...(job.startAfter ? { startAfter: job.startAfter } : {}) })),
+    );
   }
 
   /** Best effort: jobs whose data was never committed (they would find nothing to do anyway). */

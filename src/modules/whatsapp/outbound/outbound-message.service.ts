@@ -79,10 +79,16 @@ export class OutboundMessages {
    * Creates the send jobs of messages the caller is about to insert, in one statement; the job id
    * is the message id. `startAfter` holds a job back (the later parts of a sequence).
    */
-  async enqueueMany(tenantId: string, messages: ReadonlyArray<{ id: string; startAfter?: Date }>): Promise<void> {
+  async enqueueMany(tenantId: string, messages: ReadonlyArray<{ id: string; startAfter?: Date; part?: number }>): Promise<void> {
     await this.deps.jobs.insert(
       OUTBOUND_SEND_QUEUE,
-      messages.map((message) => ({ id: message.id, data: { tenantId, messageId: message.id } satisfies OutboundSendJob, startAfter: message.startAfter })),
+      // Earlier parts of a sequence are fetched first (higher priority), so later parts rarely wait on them.
+      messages.map((message) => ({
+        id: message.id,
+        data: { tenantId, messageId: message.id } satisfies OutboundSendJob,
+        startAfter: message.startAfter,
+        priority: -(message.part ?? 0),
+      })),
     );
   }
 
