@@ -137,6 +137,10 @@ const configSchema = z
     /** Passwords shorter than this, or weaker than this zxcvbn score (0-4), are refused. */
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
     PASSWORD_MIN_SCORE: z.coerce.number().int().min(0).max(4).default(3),
+    /** Set: /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** How often job queue depths, tenant database sizes and server connections are sampled for /metrics. */
+    METRICS_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
