@@ -10,7 +10,7 @@ const envBoolean = z
 
 const optionalUrl = z.string().url().optional();
 
-const configSchema = z
+export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
