@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Writable } from 'node:stream';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createLogger } from '../../src/platform/logger';
 import { signWahaBody } from '../../src/channels/waha/waha-signature';
@@ -150,6 +152,15 @@ describe('operations: /metrics and request-scoped logs', () => {
       if (open > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(open, 0);
+  });
+
+  test('the Grafana dashboard in deploy/ only charts metrics the server exports', async () => {
+    const dashboard = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'deploy', 'grafana-dashboard.json'), 'utf8');
+    JSON.parse(dashboard);
+    const { types } = await scrape();
+    const charted = new Set([...dashboard.matchAll(/\bcrm_[a-z0-9_]+/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, '')));
+    assert.ok(charted.size >= 15);
+    for (const name of charted) assert.ok(types.has(name), `${name} is charted but not exported`);
   });
 
   test('responses carry the request id: a sane incoming one is kept, anything else replaced', async () => {
