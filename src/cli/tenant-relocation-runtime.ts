@@ -4,6 +4,7 @@ import { FileStorage } from '../platform/storage/file-storage';
 import { TenantRelocation, type RelocationResult } from '../platform/tenancy/tenant-relocation';
 import type { TenantLocation } from '../platform/tenancy/tenant-provisioner';
 import type { CliContext } from './cli-runtime';
+import { PlatformBackup } from '../platform/tenancy/platform-backup';
 
 /** The backup, restore and move commands' engine, with the server's media folder. */
 export function tenantRelocation({ config, log, tenancy }: CliContext): TenantRelocation {
@@ -31,4 +32,9 @@ export function printRelocation(headline: string, result: RelocationResult, star
   console.log(headline);
   console.log(`Schema version ${result.schemaVersion}; ${rows} rows; ${Math.round(performance.now() - startedAt)} ms; ${result.writersCut} waiting writers cut off`);
   console.log(result.keptOld ? `The previous copy is kept in ${describeLocation(result.from)}` : `Dropped ${describeLocation(result.from)}`);
+}
+
+/** Whole-platform backups (control database and every tenant). */
+export function platformBackup(ctx: CliContext): PlatformBackup {
+  return new PlatformBackup({ control: ctx.tenancy.control, controlUrl: ctx.tenancy.controlUrl, relocation: tenantRelocation(ctx), log: ctx.log });
 }
