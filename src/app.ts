@@ -39,6 +39,8 @@ import { EventDispatcher } from './platform/events/event-dispatcher';
 import { ControlEventOutbox } from './platform/events/control-event-outbox';
 import { RateLimits } from './platform/rate-limit/rate-limits';
 import { requestRateLimit } from './platform/rate-limit/request-rate-limit';
+import { TenantActivity } from './platform/tenancy/tenant-activity';
+import type { Identity } from './platform/graphql/request-context';
 import { clientAddressResolver } from './platform/rate-limit/client-address';
 import { DomainEventRow, UndispatchedEventRow } from './platform/events/domain-event.entity';
 import { auditEntities, createAuditModule } from './modules/audit/audit.module';
@@ -283,6 +285,13 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const rateLimits = new RateLimits(config, control, (limit) => metrics.rateLimitRefusals.inc({ limit }));
     closers.push(() => rateLimits.close());
     const clientAddress = clientAddressResolver(config.TRUST_PROXY);
+    // Every authenticated GraphQL request or WebSocket operation counts as the tenant's activity.
+    const activity = new TenantActivity(control, log);
+    const limitRequest = requestRateLimit(rateLimits);
+    const requestLimit = async (identity: Identity) => {
+      if (identity.kind !== 'platformAdmin') activity.touch(identity.tenantId);
+      await limitRequest(identity);
+    };
     const modules = createAppModules({
       config,
       log,
@@ -361,7 +370,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
       introspection: config.GRAPHQL_INTROSPECTION,
       clientAddress,
-      requestLimit: requestRateLimit(rateLimits),
+      requestLimit,
       observeOperation: (operation, ok, seconds) => metrics.observeOperation(operationLabel(operation), 'ws', ok, seconds),
     });
     metrics.watchSockets(ws.figures);
@@ -384,7 +393,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       countSqlStatements: config.EXPOSE_SQL_COUNT,
       explorerPath: config.GRAPHQL_EXPLORER ? EXPLORER_PATH : undefined,
       clientAddress,
-      requestLimit: requestRateLimit(rateLimits),
+      requestLimit,
     });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
