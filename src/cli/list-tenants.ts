@@ -55,8 +55,8 @@ runWithTenancy(async ({ tenancy }) => {
         plan: row.plan ?? '',
         mode: row.mode ?? '',
         'schema version': `${row.schema_version ?? '-'}${behind(row) ? ' *' : ''}`,
-        'last active': row.last_active_at ? new Date(row.last_active_at).toISOString().slice(0, 16).replace('T', ' ') : 'never',
         'last error': row.last_error ?? '',
+        'last active': row.last_active_at ? new Date(row.last_active_at).toISOString().slice(0, 16).replace('T', ' ') : 'never',
       })),
     ),
   );

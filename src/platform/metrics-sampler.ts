@@ -68,7 +68,9 @@ export class MetricsSampler {
     const controlAddress = `${control.hostname}:${control.port || 5432}`;
     const rows: Array<{ id: string; name: string; host: string; port: number; tenants: number; databases: string[] | null }> = await this.deps.control.query(
       `SELECT s.id, s.name, s.host, s.port, count(p.tenant_id)::int AS tenants, array_remove(array_agg(DISTINCT p.database_name), NULL) AS databases
-         FROM database_servers s LEFT JOIN tenant_placements p ON p.database_server_id = s.id
+         FROM database_servers s
+         LEFT JOIN (tenant_placements p JOIN tenants t ON t.id = p.tenant_id AND t.status NOT IN ('ARCHIVED', 'DELETED'))
+                ON p.database_server_id = s.id
         GROUP BY s.id ORDER BY s.name`,
     );
     const result: SampledFigures['servers'] = [];

@@ -26,7 +26,7 @@ describe('operations: whole-platform backup and restore (backup:all, restore:con
   let restored: TestApp | null = null;
   let root: string;
   const tenants: Array<{ owner: SignedUp; contact: string; channel: string }> = [];
-  const cli = (command: string, args: string[]) => runCli(t, command, args, { TENANT_CACHE_TTL_MS: '0', DATA_DIR: t.app.config.DATA_DIR }, );
+  const cli = (command: string, args: string[]) => runCli(t, command, args, { TENANT_CACHE_TTL_MS: '0', DATA_DIR: t.app.config.DATA_DIR }, 150_000);
 
   before(async () => {
     t = await startTestApp({ TENANT_CACHE_TTL_MS: '0' });

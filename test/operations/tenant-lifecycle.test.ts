@@ -11,7 +11,7 @@ describe('operations: tenant lifecycle (activity, archive, unarchive, delete)', 
   let t: TestApp;
   let active: SignedUp;
   let idle: SignedUp;
-  const cli = (command: string, args: string[]) => runCli(t, command, args, { TENANT_CACHE_TTL_MS: '0', DATA_DIR: t.app.config.DATA_DIR });
+  const cli = (command: string, args: string[]) => runCli(t, command, args, { TENANT_CACHE_TTL_MS: '0', DATA_DIR: t.app.config.DATA_DIR }, 150_000);
   const tenantRow = async (id: string) =>
     (await t.app.platform.control.query('SELECT slug, name, status, last_active_at, archive_location FROM tenants WHERE id = $1', [id]))[0];
   const placementDatabase = async (id: string) => (await t.app.platform.control.query('SELECT database_name FROM tenant_placements WHERE tenant_id = $1', [id]))[0].database_name as string;
