@@ -25,7 +25,9 @@ import { addRoutes, createHttpServer, sendJson, type Route } from './platform/ht
 import { EXPLORER_PATH } from './platform/http/graphql-explorer';
 import { graphqlHttpHandler } from './platform/http/graphql-http-handler';
 import { createGraphQLWsServer } from './platform/realtime/graphql-ws-server';
-import { createMetricsRegistry } from './platform/metrics';
+import { operationLabel, PlatformMetrics } from './platform/metrics';
+import { MetricsSampler } from './platform/metrics-sampler';
+import { metricsRoute } from './platform/http/metrics-route';
 import { FileStorage } from './platform/storage/file-storage';
 import { SecretBox } from './platform/crypto/secret-box';
 import { MediaUrlSigner } from './platform/crypto/media-url-signer';
@@ -37,6 +39,8 @@ import { EventDispatcher } from './platform/events/event-dispatcher';
 import { ControlEventOutbox } from './platform/events/control-event-outbox';
 import { RateLimits } from './platform/rate-limit/rate-limits';
 import { requestRateLimit } from './platform/rate-limit/request-rate-limit';
+import { TenantActivity } from './platform/tenancy/tenant-activity';
+import type { Identity } from './platform/graphql/request-context';
 import { clientAddressResolver } from './platform/rate-limit/client-address';
 import { DomainEventRow, UndispatchedEventRow } from './platform/events/domain-event.entity';
 import { auditEntities, createAuditModule } from './modules/audit/audit.module';
@@ -246,6 +250,18 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
 
+    const metrics = new PlatformMetrics(() => router.figures());
+    const sampler = new MetricsSampler({
+      metrics,
+      control,
+      admins: tenancy.admins,
+      controlUrl,
+      jobsSchema: config.JOBS_SCHEMA,
+      intervalMs: config.METRICS_SAMPLE_INTERVAL_MS,
+      log: log.child({ component: 'metrics' }),
+    });
+    closers.push(() => sampler.stop());
+
     const events = await createEventBus(config, controlUrl, control, log);
     closers.push(() => events.close());
     const dispatcher = new EventDispatcher({
@@ -256,6 +272,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       redispatchAfterMs: config.EVENT_REDISPATCH_AFTER_MS,
       sweepIntervalMs: config.EVENT_SWEEP_INTERVAL_MS,
       retentionDays: config.EVENT_LOG_RETENTION_DAYS,
+      observeLag: (seconds) => metrics.eventDispatchLag.observe(seconds),
     });
     closers.push(() => dispatcher.stop());
     const controlOutbox = new ControlEventOutbox({ control, router, dispatcher, log, intervalMs: config.EVENT_SWEEP_INTERVAL_MS });
@@ -279,9 +296,16 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const credentials = new CredentialStatus(control, config.TENANT_CACHE_TTL_MS);
     const identityChanges = new IdentityChanges({ memberships, credentials, registry });
     const authenticator = new Authenticator(tokens, control, registry, memberships, credentials);
-    const rateLimits = new RateLimits(config, control);
+    const rateLimits = new RateLimits(config, control, (limit) => metrics.rateLimitRefusals.inc({ limit }));
     closers.push(() => rateLimits.close());
     const clientAddress = clientAddressResolver(config.TRUST_PROXY);
+    // Every authenticated GraphQL request or WebSocket operation counts as the tenant's activity.
+    const activity = new TenantActivity(control, log);
+    const limitRequest = requestRateLimit(rateLimits);
+    const requestLimit = async (identity: Identity) => {
+      if (identity.kind !== 'platformAdmin') activity.touch(identity.tenantId);
+      await limitRequest(identity);
+    };
     const modules = createAppModules({
       config,
       log,
@@ -326,7 +350,6 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       controlOutbox,
     });
     const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST };
-    const metrics = createMetricsRegistry(() => router.figures());
 
     let shuttingDown = false;
     const routes: Route[] = [
@@ -339,11 +362,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
           return sendJson(reply, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
         },
       },
-      {
-        method: 'GET',
-        path: '/metrics',
-        handler: async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
-      },
+      metricsRoute(metrics.registry, config.METRICS_TOKEN),
       ...modules.flatMap((module) => module.routes),
     ];
     const http = await createHttpServer({
@@ -365,8 +384,10 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
       introspection: config.GRAPHQL_INTROSPECTION,
       clientAddress,
-      requestLimit: requestRateLimit(rateLimits),
+      requestLimit,
+      observeOperation: (operation, ok, seconds) => metrics.observeOperation(operationLabel(operation), 'ws', ok, seconds),
     });
+    metrics.watchSockets(ws.figures);
     const apollo = createApolloServer({
       schema,
       httpServer: http,
@@ -375,6 +396,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       exposeSqlCount: config.EXPOSE_SQL_COUNT,
       log,
       onDrain: () => ws.close(),
+      metrics,
     });
     await apollo.start();
     closers.push(() => apollo.stop());
@@ -385,14 +407,14 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       countSqlStatements: config.EXPOSE_SQL_COUNT,
       explorerPath: config.GRAPHQL_EXPLORER ? EXPLORER_PATH : undefined,
       clientAddress,
-      requestLimit: requestRateLimit(rateLimits),
+      requestLimit,
     });
     const graphqlBodyLimit = Math.ceil((config.MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
     routes.push(
       { method: 'POST', path: '/graphql', handler: graphql, maxBodyBytes: graphqlBodyLimit },
       { method: 'GET', path: '/graphql', handler: graphql },
     );
-    addRoutes(http, routes);
+    addRoutes(http, routes, (provider, status) => metrics.observeWebhook(provider, status));
 
     await http.listen({ port: config.PORT, host: config.HOST });
     const { port } = httpServer.address() as AddressInfo;
@@ -406,6 +428,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     for (const module of modules) await module.start?.();
     dispatcher.start();
     controlOutbox.start();
+    sampler.start();
     log.info({ url: `${url}/graphql`, tenancyMode }, 'server ready');
 
     return {

@@ -10,7 +10,7 @@ const envBoolean = z
 
 const optionalUrl = z.string().url().optional();
 
-const configSchema = z
+export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -147,6 +147,10 @@ const configSchema = z
     /** Passwords shorter than this, or weaker than this zxcvbn score (0-4), are refused. */
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
     PASSWORD_MIN_SCORE: z.coerce.number().int().min(0).max(4).default(3),
+    /** Set: /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** How often job queue depths, tenant database sizes and server connections are sampled for /metrics. */
+    METRICS_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

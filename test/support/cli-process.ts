@@ -35,11 +35,11 @@ export function runNodeScript(script: string, args: string[], env: Record<string
 }
 
 /** Runs a CLI command against a test app's control database (same server, same name prefix). */
-export function runCli(t: TestApp, command: string, args: string[] = [], env: Record<string, string> = {}): Promise<ProcessResult> {
+export function runCli(t: TestApp, command: string, args: string[] = [], env: Record<string, string> = {}, timeoutMs?: number): Promise<ProcessResult> {
   return runNodeScript(`dist/src/cli/${command}.js`, args, {
     DATABASE_URL: t.app.config.DATABASE_URL!,
     DB_NAME_PREFIX: t.prefix,
     TENANCY_MODE: t.app.config.TENANCY_MODE,
     ...env,
-  });
+  }, timeoutMs);
 }

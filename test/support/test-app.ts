@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { startApp, type App } from '../../src/app';
 import { withDatabase } from '../../src/platform/db/connection-url';
-import { createLogger } from '../../src/platform/logger';
+import { createLogger, type Logger } from '../../src/platform/logger';
 import { GraphQLTestClient } from './graphql-client';
 
 /**
@@ -37,7 +37,7 @@ export interface TestApp {
  * `join: other` boots a second instance of the same deployment instead: same control database,
  * prefix and secrets (so tokens work on both); its stop() leaves the databases to `other`.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { join?: TestApp } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { join?: TestApp; log?: Logger } = {}): Promise<TestApp> {
   const joined = options.join;
   const prefix = joined?.prefix ?? `t${crypto.randomBytes(5).toString('hex')}`;
   const dataDir = joined ? joined.app.config.DATA_DIR : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-test-'));
@@ -54,7 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     EXPOSE_SQL_COUNT: 'true',
     ...env,
   });
-  const app = await startApp(config, { log: createLogger(config.LOG_LEVEL, { prefix }) });
+  const app = await startApp(config, { log: options.log ?? createLogger(config.LOG_LEVEL, { prefix }) });
   const client = new GraphQLTestClient(app.url);
   let stopped = false;
   return {

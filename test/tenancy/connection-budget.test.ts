@@ -136,7 +136,7 @@ describe('connection budget (database mode)', () => {
     const text = await response.text();
     assert.match(text, /crm_tenancy_connection_budget \d+/);
     assert.match(text, new RegExp(`crm_tenancy_connection_budget ${TENANT_SLOTS}\\b`));
-    assert.match(text, /crm_tenancy_evictions [1-9]/);
-    assert.match(text, /crm_tenancy_budget_timeouts [1-9]/);
+    assert.match(text, /crm_tenancy_evictions_total [1-9]/);
+    assert.match(text, /crm_tenancy_budget_timeouts_total [1-9]/);
   });
 });

@@ -63,10 +63,10 @@ describe('server process', () => {
         'connections_open',
         'connections_in_use',
         'active_leases',
-        'budget_waits',
-        'budget_timeouts',
-        'opened',
-        'evictions',
+        'budget_waits_total',
+        'budget_timeouts_total',
+        'opened_total',
+        'evictions_total',
       ]) {
         assert.match(text, new RegExp(`^crm_tenancy_${gauge} \\d+$`, 'm'), gauge);
       }

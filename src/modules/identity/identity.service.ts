@@ -118,6 +118,11 @@ export class IdentityService {
       });
     }
     const [membership] = memberships;
+    if (membership.tenant.status === TenantStatus.ARCHIVED) {
+      throw new AppError(ErrorCode.TENANT_ARCHIVED, 'This organisation is archived; ask the platform operator to restore it', {
+        status: membership.tenant.status,
+      });
+    }
     if (membership.tenant.status !== TenantStatus.ACTIVE) {
       throw new AppError(ErrorCode.TENANT_NOT_ACTIVE, `Tenant is ${membership.tenant.status.toLowerCase()}`, {
         status: membership.tenant.status,

@@ -9,6 +9,8 @@ export enum TenantStatus {
   ARCHIVED = 'ARCHIVED',
   /** Being moved or restored by an operator: requests are refused (webhooks get 503) until it ends. */
   MAINTENANCE = 'MAINTENANCE',
+  /** Erased by `tenant:delete`: data dropped, control rows anonymised; kept for the audit trail. */
+  DELETED = 'DELETED',
 }
 
 @Entity({ name: 'tenants' })
@@ -25,6 +27,12 @@ export class Tenant {
   plan: SubscriptionPlan | null;
 
   @Column({ type: 'uuid', nullable: true }) planId: string | null;
+
+  /** Last authenticated request or operation, written at most every few minutes (TenantActivity). */
+  @Column({ type: 'timestamptz', nullable: true }) lastActiveAt: Date | null;
+
+  /** ARCHIVED: the folder of the backup `tenant:unarchive` restores. */
+  @Column({ type: 'text', nullable: true }) archiveLocation: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 

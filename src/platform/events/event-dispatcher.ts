@@ -28,6 +28,8 @@ export interface EventDispatcherOptions {
   sweepIntervalMs: number;
   /** Events older than this are pruned once dispatched; 0 keeps them forever. */
   retentionDays: number;
+  /** Told, per event, how long after it was recorded its consumers got it (metrics). */
+  observeLag?: (seconds: number) => void;
 }
 
 /**
@@ -141,6 +143,11 @@ export class EventDispatcher {
   }
 
   private async deliver(tenantId: string, events: readonly DomainEvent[]): Promise<boolean> {
+    const observeLag = this.options.observeLag;
+    if (observeLag) {
+      const now = Date.now();
+      for (const event of events) observeLag(Math.max(0, now - event.occurredAt.getTime()) / 1000);
+    }
     let delivered = true;
     for (const consumer of this.consumers) {
       try {

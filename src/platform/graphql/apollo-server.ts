@@ -10,6 +10,8 @@ import { assertWithinLimits, type QueryLimits } from './query-limits';
 import { assertCleanInput } from './input-guard';
 import type { RequestContext } from './request-context';
 import { retryAfterPlugin } from '../rate-limit/retry-after.plugin';
+import { bindErrorLog } from './error-formatter';
+import { operationLabel, type PlatformMetrics } from '../metrics';
 
 /** Upper bound on tokens in one document: stops huge alias/field floods before validation. */
 export const MAX_DOCUMENT_TOKENS = 5_000;
@@ -24,6 +26,8 @@ export function createApolloServer(options: {
   log: Logger;
   /** Runs after the HTTP server stops accepting requests, e.g. closing WebSockets. */
   onDrain?: () => Promise<void>;
+  /** Counts and times every operation by type. */
+  metrics?: PlatformMetrics;
 }): ApolloServer<RequestContext> {
   const { schema, limits } = options;
   // Operations already found within the limits, per parsed document (Apollo reuses the document of
@@ -69,6 +73,51 @@ export function createApolloServer(options: {
     },
   };
 
+  // Errors are formatted (and unexpected ones logged) where the context is out of reach: the
+  // request's own logger, with its request and tenant ids, is tied to them first.
+  // At debug level each operation is logged too (its request and tenant ids come with ctx.log).
+  const debug = options.log.isLevelEnabled('debug');
+  const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      const started = debug ? performance.now() : 0;
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const error of errors) bindErrorLog(error, contextValue.log);
+        },
+        ...(debug
+          ? {
+              async willSendResponse({ contextValue, operation, operationName, response }) {
+                const errors = response.body.kind === 'single' ? (response.body.singleResult.errors?.length ?? 0) : 0;
+                contextValue.log.debug(
+                  { operation: operation?.operation ?? null, operationName: operationName ?? null, errors, ms: Math.round(performance.now() - started) },
+                  'graphql operation answered',
+                );
+              },
+            }
+          : {}),
+      };
+    },
+  };
+
+  const metrics = options.metrics;
+  const metricsPlugin: ApolloServerPlugin<RequestContext> | null = metrics
+    ? {
+        async requestDidStart() {
+          const started = performance.now();
+          let operation: string | undefined;
+          return {
+            async didResolveOperation(request) {
+              operation = request.operation?.operation;
+            },
+            async willSendResponse({ response }) {
+              const ok = response.body.kind === 'single' ? !response.body.singleResult.errors?.length : true;
+              metrics.observeOperation(operationLabel(operation), 'http', ok, (performance.now() - started) / 1000);
+            },
+          };
+        },
+      }
+    : null;
+
   return new ApolloServer<RequestContext>({
     schema,
     introspection: options.introspection,
@@ -83,6 +132,8 @@ export function createApolloServer(options: {
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are used; the default cache-control plugin would wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
+      requestLogPlugin,
+      ...(metricsPlugin ? [metricsPlugin] : []),
       queryLimitsPlugin,
       retryAfterPlugin<RequestContext>(),
       ...(options.exposeSqlCount ? [sqlCountPlugin] : []),

@@ -16,6 +16,14 @@ const APOLLO_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
+/** The logger of the request an error happened in (with its request and tenant ids), by error. */
+const errorLogs = new WeakMap<object, Logger>();
+
+/** Ties an error to its request's logger, so that logging it while formatting names the request. */
+export function bindErrorLog(error: object, log: Logger): void {
+  errorLogs.set(error, log);
+}
+
 /** graphql-js's "Did you mean ...?" hints, which name fields and types of the schema. */
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
@@ -26,12 +34,12 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
  * messages, since they would reveal the schema that introspection hides.
  * Never throws: a formatter that throws turns any error into an unlogged internal error.
  */
-export function createErrorFormatter(log: Logger, options: { hideSchemaDetails?: boolean } = {}) {
-  const format = formatWith(log);
+export function createErrorFormatter(rootLog: Logger, options: { hideSchemaDetails?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const log = (typeof error === 'object' && error !== null && errorLogs.get(error)) || rootLog;
     let result: GraphQLFormattedError;
     try {
-      result = format(formatted, error);
+      result = formatWith(log)(formatted, error);
     } catch (formatterError) {
       try {
         log.error({ err: formatterError, message: formatted?.message }, 'could not format an error');

@@ -68,10 +68,10 @@ export function graphqlHttpHandler(deps: {
     }
     request.body = parsed;
 
-    const requestId = request.headers['x-request-id'];
+    // The id the HTTP server gave the request (a sane X-Request-Id, else generated): logged and answered.
     const context = deps.contexts.create(
       identity,
-      typeof requestId === 'string' ? requestId.slice(0, 64) : undefined,
+      request.id,
       undefined,
       deps.clientAddress?.(request.raw) ?? null,
     );

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '../logger';
 import { isTransientDbError, TRANSIENT_RETRY_AFTER_SECONDS } from '../db/pg-errors';
 import { registerGraphqlExplorer } from './graphql-explorer';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 export type RouteHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -18,6 +19,8 @@ export interface Route {
   handler: RouteHandler;
   /** Larger bodies get 413 before the handler runs. */
   maxBodyBytes?: number;
+  /** A provider's webhook (e.g. `waha`): its answers are counted by provider and outcome. */
+  webhookProvider?: string;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -53,7 +56,18 @@ export function sendJson(reply: FastifyReply, status: number, payload: unknown, 
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { log } = options;
-  const app = Fastify({ bodyLimit: DEFAULT_MAX_BODY_BYTES, logger: false });
+  // Fastify's request logger is ours: `request.log` carries the request id (taken from a sane
+  // X-Request-Id, else generated) and every answer returns it.
+  const app = Fastify({
+    bodyLimit: DEFAULT_MAX_BODY_BYTES,
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+  }) as unknown as FastifyInstance;
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -62,7 +76,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     origin: [...options.corsOrigins],
     methods: ['GET', 'POST'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'],
-    exposedHeaders: ['retry-after'],
+    exposedHeaders: ['retry-after', REQUEST_ID_HEADER],
     maxAge: 600,
   });
   // Answers only; request bodies stay as sent, since signatures are over those exact bytes.
@@ -73,10 +87,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     if (error.statusCode === 400 && error.code?.startsWith('FST_')) return sendJson(reply, 400, { error: error.message });
     // The database refused or dropped the connection: a client (or a provider) should try again.
     if (isTransientDbError(error)) {
-      log.warn({ err: error, path: request.url.split('?')[0] }, 'database unavailable; answered 503');
+      request.log.warn({ err: error, path: request.url.split('?')[0] }, 'database unavailable; answered 503');
       return sendJson(reply, 503, { error: 'database unavailable, try again later' }, { 'retry-after': String(TRANSIENT_RETRY_AFTER_SECONDS) });
     }
-    log.error({ err: error, path: request.url.split('?')[0] }, 'unhandled error in HTTP handler');
+    request.log.error({ err: error, path: request.url.split('?')[0] }, 'unhandled error in HTTP handler');
     return sendJson(reply, 500, { error: 'internal server error' });
   });
 
@@ -96,11 +110,28 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   return app;
 }
 
-/** Adds the routes; a known path answers other methods with 405, like the server always did. */
-export function addRoutes(app: FastifyInstance, routes: readonly Route[]): void {
+/**
+ * Adds the routes; a known path answers other methods with 405, like the server always did.
+ * `webhookAnswered` hears the status of every answer of a webhook route.
+ */
+export function addRoutes(app: FastifyInstance, routes: readonly Route[], webhookAnswered?: (provider: string, status: number) => void): void {
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of routes) {
-    app.route({ method: route.method, url: route.path, bodyLimit: route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, handler: route.handler });
+    const provider = route.webhookProvider;
+    app.route({
+      method: route.method,
+      url: route.path,
+      bodyLimit: route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      handler: route.handler,
+      ...(provider && webhookAnswered
+        ? {
+            onResponse: (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+              webhookAnswered(provider, reply.statusCode);
+              done();
+            },
+          }
+        : {}),
+    });
     const methods = methodsByPath.get(route.path) ?? new Set<string>();
     methods.add(route.method);
     methodsByPath.set(route.path, methods);

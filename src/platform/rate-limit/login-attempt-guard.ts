@@ -44,6 +44,7 @@ export class LoginAttemptGuard {
     store: RateLimiterStore,
     scope: string,
     private readonly policy: LoginBackOffPolicy,
+    private readonly onRefused: () => void = () => undefined,
   ) {
     this.accountFailures = store.limiter({ keyPrefix: `${scope}-fail-acct`, points: UNLIMITED, duration: ACCOUNT_WINDOW_SECONDS });
     this.addressFailures = store.limiter({ keyPrefix: `${scope}-fail-addr`, points: UNLIMITED, duration: ADDRESS_WINDOW_SECONDS });
@@ -97,6 +98,7 @@ export class LoginAttemptGuard {
     } catch (refusal) {
       await failures.reward(key, 1); // a refused attempt was never tried
       if (refusal instanceof RateLimiterRes) {
+        this.onRefused();
         throw new RateLimitedError('Too many failed sign-in attempts; try again later', refusal.msBeforeNext);
       }
       throw refusal;

@@ -33,7 +33,12 @@ export class RateLimits {
   private readonly apiKeyRequests: RateLimiterAbstract | null;
   private readonly tenantRequests: RateLimiterAbstract | null;
 
-  constructor(config: RateLimitSettings, control: DataSource) {
+  constructor(
+    config: RateLimitSettings,
+    control: DataSource,
+    /** Told of every refusal (metrics), by limit. */
+    private readonly onRefused: (limit: 'api_key' | 'tenant' | 'signup' | 'login') => void = () => undefined,
+  ) {
     this.store = createRateLimiterStore({ control, redisUrl: config.REDIS_URL, namePrefix: config.DB_NAME_PREFIX });
     const policy = {
       maxAccountFailures: config.LOGIN_MAX_FAILURES,
@@ -41,8 +46,9 @@ export class RateLimits {
       lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
       maxLockoutSeconds: Math.max(config.LOGIN_LOCKOUT_SECONDS, config.LOGIN_LOCKOUT_MAX_SECONDS),
     };
-    this.login = new LoginAttemptGuard(this.store, 'login', policy);
-    this.platformLogin = new LoginAttemptGuard(this.store, 'platform-login', policy);
+    const loginRefused = () => onRefused('login');
+    this.login = new LoginAttemptGuard(this.store, 'login', policy, loginRefused);
+    this.platformLogin = new LoginAttemptGuard(this.store, 'platform-login', policy, loginRefused);
     const perWindow = (keyPrefix: string, points: number, duration: number) =>
       points > 0 ? this.store.limiter({ keyPrefix, points, duration }) : null;
     this.signUps = perWindow('signup', config.SIGNUP_RATE_LIMIT, 3600);
@@ -52,14 +58,14 @@ export class RateLimits {
 
   /** One sign-up attempt from this address (SIGNUP_RATE_LIMIT an hour). */
   async signUp(clientAddress: string | null): Promise<void> {
-    await take(this.signUps, `addr:${clientAddress ?? 'unknown'}`, 'Too many sign-ups from your address; try again later');
+    await take(this.signUps, `addr:${clientAddress ?? 'unknown'}`, 'Too many sign-ups from your address; try again later', () => this.onRefused('signup'));
   }
 
   /** One GraphQL operation of this identity: per API key and per tenant, each per minute. */
   async request(identity: Identity): Promise<void> {
     if (identity.kind === 'platformAdmin') return;
-    if (identity.kind === 'apiKey') await take(this.apiKeyRequests, identity.apiKeyId, 'Too many requests with this API key');
-    await take(this.tenantRequests, identity.tenantId, 'Too many requests for this organisation');
+    if (identity.kind === 'apiKey') await take(this.apiKeyRequests, identity.apiKeyId, 'Too many requests with this API key', () => this.onRefused('api_key'));
+    await take(this.tenantRequests, identity.tenantId, 'Too many requests for this organisation', () => this.onRefused('tenant'));
   }
 
   close(): Promise<void> {
@@ -67,12 +73,15 @@ export class RateLimits {
   }
 }
 
-async function take(limiter: RateLimiterAbstract | null, key: string, message: string): Promise<void> {
+async function take(limiter: RateLimiterAbstract | null, key: string, message: string, refused: () => void): Promise<void> {
   if (!limiter) return;
   try {
     await limiter.consume(key, 1);
   } catch (refusal) {
-    if (refusal instanceof RateLimiterRes) throw new RateLimitedError(message, refusal.msBeforeNext);
+    if (refusal instanceof RateLimiterRes) {
+      refused();
+      throw new RateLimitedError(message, refusal.msBeforeNext);
+    }
     throw refusal;
   }
 }

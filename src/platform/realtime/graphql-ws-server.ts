@@ -4,6 +4,7 @@ import {
   NoSchemaIntrospectionCustomRule,
   createSourceEventStream,
   execute,
+  getOperationAST,
   parse,
   specifiedRules,
   validate,
@@ -93,6 +94,8 @@ export function createGraphQLWsServer(options: {
   recheckIntervalMs?: number;
   /** Refused, as on HTTP, when false; "Did you mean" hints are then removed too. */
   introspection?: boolean;
+  /** Told of every operation a socket starts: its type, whether it was accepted, and how long that took. */
+  observeOperation?: (operation: string | undefined, ok: boolean, seconds: number) => void;
 }) {
   const { schema, limits, log } = options;
   const introspection = options.introspection ?? true;
@@ -229,14 +232,24 @@ export function createGraphQLWsServer(options: {
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
+        const started = performance.now();
+        let prepared: ExecutionArgs | readonly GraphQLError[] | undefined;
         try {
-          return await prepareOperation(ctx, id, payload);
+          prepared = await prepareOperation(ctx, id, payload);
         } catch (error) {
           // Never 4500 for what a client sent: answer this operation with an error instead.
-          if (error instanceof GraphQLError) return [error];
-          log.error({ err: error }, 'could not prepare a WebSocket operation');
-          return [new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })];
+          if (error instanceof GraphQLError) prepared = [error];
+          else {
+            log.error({ err: error }, 'could not prepare a WebSocket operation');
+            prepared = [new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })];
+          }
         }
+        if (options.observeOperation) {
+          const accepted = prepared !== undefined && !Array.isArray(prepared) ? (prepared as ExecutionArgs) : null;
+          const operation = accepted ? getOperationAST(accepted.document, accepted.operationName)?.operation : undefined;
+          options.observeOperation(operation, accepted !== null, (performance.now() - started) / 1000);
+        }
+        return prepared;
       },
       onNext: (ctx, _id, _payload, _args, result) => {
         if (ctx.extra.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
@@ -378,6 +391,12 @@ export function createGraphQLWsServer(options: {
 
   return {
     wsServer,
+    /** Open authenticated sockets and the operations they run (metrics). */
+    figures: () => {
+      let operationsRunning = 0;
+      for (const state of open) operationsRunning += state.contexts.size;
+      return { sockets: open.size, operations: operationsRunning };
+    },
     /** Closes every socket; used while draining. */
     close: async () => {
       clearInterval(recheckTimer);

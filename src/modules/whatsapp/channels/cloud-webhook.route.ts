@@ -45,6 +45,7 @@ export function cloudWebhookRoutes(deps: {
       method: 'POST',
       path: WEBHOOK_PATHS.CLOUD,
       maxBodyBytes: MAX_BODY_BYTES,
+      webhookProvider: 'cloud',
       handler: async (req, res) => {
         const body = rawBody(req);
         try {
@@ -54,7 +55,7 @@ export function cloudWebhookRoutes(deps: {
           for (const group of parsed.byRoutingKey) {
             const target = await deps.routes.find('CLOUD', group.routingKey);
             if (target) routed.push({ target, events: group.events });
-            else deps.log.warn({ phoneNumberId: group.routingKey }, 'Cloud API webhook for an unknown phone number');
+            else req.log.warn({ phoneNumberId: group.routingKey }, 'Cloud API webhook for an unknown phone number');
           }
           if (routed.length === 0) {
             return parsed.byRoutingKey.length === 0 ? sendJson(res, 200, { ok: true, ignored: parsed.ignored.length }) : sendJson(res, 404, { error: 'unknown phone number' });
@@ -75,7 +76,7 @@ export function cloudWebhookRoutes(deps: {
           }
           return sendIngestOutcome(res, total);
         } catch (error) {
-          return sendWebhookError(res, error, deps.log);
+          return sendWebhookError(res, error, req.log);
         }
       },
     },

@@ -20,6 +20,7 @@ export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: Ch
     method: 'POST',
     path: WEBHOOK_PATHS.WAHA,
     maxBodyBytes: MAX_BODY_BYTES,
+    webhookProvider: 'waha',
     handler: async (req, res) => {
       const body = rawBody(req);
       if (!deps.hmacKey) return sendJson(res, 404, { error: 'WAHA is not configured' });
@@ -31,12 +32,12 @@ export function wahaWebhookRoute(deps: { hmacKey: string | undefined; routes: Ch
         if (parsed.events.length === 0) return sendJson(res, 200, { ok: true, ignored: parsed.ignored.length });
         const target = await deps.routes.find('WAHA', parsed.routingKey);
         if (!target) {
-          deps.log.warn({ session: parsed.routingKey }, 'WAHA webhook for an unknown session');
+          req.log.warn({ session: parsed.routingKey }, 'WAHA webhook for an unknown session');
           return sendJson(res, 404, { error: 'unknown session' });
         }
         return sendIngestOutcome(res, await deps.ingest.ingest(target, parsed.events));
       } catch (error) {
-        return sendWebhookError(res, error, deps.log);
+        return sendWebhookError(res, error, req.log);
       }
     },
   };

@@ -21,7 +21,7 @@ export function sendIngestOutcome(res: FastifyReply, outcome: IngestOutcome): Fa
 }
 
 /** Maps a failure while handling a webhook to its answer; unexpected errors are rethrown (503 when the database is unavailable, else 500). */
-export function sendWebhookError(res: FastifyReply, error: unknown, log: Logger): FastifyReply {
+export function sendWebhookError(res: FastifyReply, error: unknown, log: Pick<Logger, 'warn'>): FastifyReply {
   if (error instanceof MalformedWebhookError) {
     log.warn({ provider: error.provider, problems: error.problems.slice(0, 5) }, 'malformed webhook rejected');
     return sendJson(res, 400, { error: 'malformed webhook', problems: error.problems.slice(0, 5) });
