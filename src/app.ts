@@ -59,6 +59,7 @@ import { createPlatformAdminModule, platformAdminEntities } from './modules/plat
 import { createQuickRepliesModule, quickRepliesEntities } from './modules/quick-replies/quick-replies.module';
 import { createSettingsModule, settingsEntities } from './modules/settings/settings.module';
 import { createWhatsappModule, whatsappEntities } from './modules/whatsapp/whatsapp.module';
+import { createWebhooksModule, webhooksEntities } from './modules/webhooks/webhooks.module';
 
 /**
  * Every table of a tenant database, from the modules' faces: referenced tables before those that
@@ -78,6 +79,7 @@ export const tenantEntities: Function[] = [
   ...campaignsEntities,
   ...ordersEntities,
   ...auditEntities,
+  ...webhooksEntities,
   // The event log: every module's events, written in their transactions.
   DomainEventRow,
   UndispatchedEventRow,
@@ -154,6 +156,7 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
     createCampaignsModule(),
     createOrdersModule(),
     createAuditModule(),
+    createWebhooksModule({ router, jobs, secrets, dispatcher, log, settings: config }),
   ];
 }
 

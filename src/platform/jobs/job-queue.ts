@@ -81,9 +81,9 @@ export class JobQueue {
     return this.options.structureLock ? this.options.structureLock(work) : work();
   }
 
-  /** Adds a job; it is in the database when this resolves. */
-  async send(name: string, data: object): Promise<string> {
-    const id = await this.boss.send(name, data);
+  /** Adds a job; it is in the database when this resolves. `startAfter`: not before then. */
+  async send(name: string, data: object, options: { startAfter?: Date } = {}): Promise<string> {
+    const id = await this.boss.send(name, data, options.startAfter ? { startAfter: options.startAfter } : {});
     if (!id) throw new Error(`job queue ${name} refused the job`);
     return id;
   }
