@@ -299,6 +299,10 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
     records: ['api_key.created'],
     run: async (s) => (s.ids.apiKey = (await s.gql('mutation { createApiKey(name: "ERP") { apiKey { id } } }')).createApiKey.apiKey.id),
   }],
+  ['rotateApiKey', {
+    records: ['api_key.rotated'],
+    run: (s) => s.gql('mutation ($id: ID!) { rotateApiKey(id: $id) { secret } }', { id: s.ids.apiKey }),
+  }],
   ['revokeApiKey', {
     records: ['api_key.revoked'],
     run: (s) => s.gql('mutation ($id: ID!) { revokeApiKey(id: $id) }', { id: s.ids.apiKey }),

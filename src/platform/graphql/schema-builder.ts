@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
-import { authChecker } from './auth-checker';
+import { buildSchema, getMetadataStorage, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
+import type { OperationArea, OperationKind } from '../auth/api-key-scopes';
+import { createAuthChecker } from './auth-checker';
 import { requireNonBlank, validateArgument } from './argument-validation';
 
 /**
@@ -21,7 +22,14 @@ const noTopicPubSub: PubSub = {
  * narrow services it needs (explicit wiring, no reflection-based DI). type-graphql reads the
  * decorators of their classes and asks its container for the instance of each class.
  */
-export function buildGraphQLSchema(options: { resolvers: readonly object[]; emitSchemaFile?: string }): Promise<GraphQLSchema> {
+export function buildGraphQLSchema(options: {
+  resolvers: readonly object[];
+  emitSchemaFile?: string;
+  /** The API-key scope area of each resolver instance's operations (see ApiKeyScope); unlisted: none. */
+  areas?: ReadonlyMap<object, OperationArea>;
+  /** Per root field, overriding its resolver's area (`viewer`: ANY). */
+  fieldAreas?: Readonly<Record<string, OperationArea>>;
+}): Promise<GraphQLSchema> {
   const instances = new Map<Function, object>();
   for (const resolver of options.resolvers) {
     if (instances.has(resolver.constructor)) throw new Error(`Two instances of resolver ${resolver.constructor.name}`);
@@ -37,9 +45,19 @@ export function buildGraphQLSchema(options: { resolvers: readonly object[]; emit
     },
   };
   requireNonBlank();
+  const classAreas = new Map<Function, OperationArea>([...(options.areas ?? [])].map(([instance, area]) => [instance.constructor, area]));
+  const fieldAreas = new Map<string, OperationArea>();
+  const storage = getMetadataStorage();
+  for (const [kind, fields] of [['query', storage.queries], ['mutation', storage.mutations], ['subscription', storage.subscriptions]] as const) {
+    for (const field of fields) {
+      const area = classAreas.get(field.target);
+      if (area !== undefined) fieldAreas.set(`${kind}.${field.schemaName}`, area);
+    }
+  }
+  const areaOf = (kind: OperationKind, field: string) => options.fieldAreas?.[field] ?? fieldAreas.get(`${kind}.${field}`);
   return buildSchema({
     resolvers: classes as NonEmptyArray<Function>,
-    authChecker,
+    authChecker: createAuthChecker(areaOf),
     authMode: 'error',
     validateFn: validateArgument,
     container,
