@@ -1,4 +1,5 @@
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLEnumType, GraphQLSchema } from 'graphql';
+import { ERROR_CODE_MEANINGS, PROTOCOL_ERROR_CODE_MEANINGS } from '../errors';
 import { buildSchema, getMetadataStorage, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { OperationArea, OperationKind } from '../auth/api-key-scopes';
 import { createAuthChecker } from './auth-checker';
@@ -22,7 +23,7 @@ const noTopicPubSub: PubSub = {
  * narrow services it needs (explicit wiring, no reflection-based DI). type-graphql reads the
  * decorators of their classes and asks its container for the instance of each class.
  */
-export function buildGraphQLSchema(options: {
+export async function buildGraphQLSchema(options: {
   resolvers: readonly object[];
   emitSchemaFile?: string;
   /** The API-key scope area of each resolver instance's operations (see ApiKeyScope); unlisted: none. */
@@ -55,7 +56,7 @@ export function buildGraphQLSchema(options: {
     }
   }
   const areaOf = (kind: OperationKind, field: string) => options.fieldAreas?.[field] ?? fieldAreas.get(`${kind}.${field}`);
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: classes as NonEmptyArray<Function>,
     authChecker: createAuthChecker(areaOf),
     authMode: 'error',
@@ -63,5 +64,18 @@ export function buildGraphQLSchema(options: {
     container,
     pubSub: noTopicPubSub,
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: true } : false,
+  });
+  // The error codes are part of the contract, though no field returns them.
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, types: [...config.types, errorCodeEnum()] });
+}
+
+/** Every `extensions.code` a client can receive, with its meaning. */
+function errorCodeEnum(): GraphQLEnumType {
+  const meanings = { ...ERROR_CODE_MEANINGS, ...PROTOCOL_ERROR_CODE_MEANINGS };
+  return new GraphQLEnumType({
+    name: 'ErrorCode',
+    description: 'Every `extensions.code` an error can carry. Switch on codes, not messages: codes are stable, messages may change',
+    values: Object.fromEntries(Object.entries(meanings).map(([code, description]) => [code, { value: code, description }])),
   });
 }
