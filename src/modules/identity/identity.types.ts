@@ -164,13 +164,13 @@ export class AcceptInvitationTokenInput {
   name?: string;
 }
 
-@ObjectType('ApiKey')
+@ObjectType('ApiKey', { description: "A partner integration's credential for one organisation; its secret is shown only when created or rotated" })
 export class ApiKeyType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field(() => TenantRole) role: TenantRole;
-  @Field() createdAt: Date;
-  @Field(() => Date, { nullable: true }) revokedAt: Date | null;
+  @Field(() => ID, { description: 'The key id (not the secret)' }) id: string;
+  @Field({ description: 'What the key is for' }) name: string;
+  @Field(() => TenantRole, { description: 'The role the key acts with' }) role: TenantRole;
+  @Field({ description: 'When it was created' }) createdAt: Date;
+  @Field(() => Date, { nullable: true, description: 'When it was revoked; null while usable' }) revokedAt: Date | null;
   @Field(() => Date, { nullable: true, description: 'After this the key stops working; null: until revoked' }) expiresAt: Date | null;
   @Field(() => [ApiKeyScope], { description: 'What the key may touch besides its role' }) scopes: ApiKeyScope[];
   @Field(() => Date, { nullable: true, description: 'When a request last used it (to the minute); null: never' }) lastUsedAt: Date | null;
@@ -188,8 +188,8 @@ export class Viewer {
   @Field(() => Date, { nullable: true, description: 'When the credential stops working, if it expires' }) expiresAt: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A key and its secret, shown only this once' })
 export class CreatedApiKey {
-  @Field(() => ApiKeyType) apiKey: ApiKeyType;
+  @Field(() => ApiKeyType, { description: 'The key' }) apiKey: ApiKeyType;
   @Field({ description: 'Shown once; only a hash is stored' }) secret: string;
 }

@@ -148,8 +148,8 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => CreatedApiKey, { description: 'A key for partner integrations, acting with the given role' })
   async createApiKey(
-    @Arg('name') name: string,
-    @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
+    @Arg('name', { description: 'What the key is for, 1-100 characters' }) name: string,
+    @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT, description: 'The role the key acts with' }) role: TenantRole,
     @Ctx() ctx: RequestContext,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working (open sockets close); omit for a key that works until revoked' })
     expiresAt?: Date | null,
