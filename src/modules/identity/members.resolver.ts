@@ -140,7 +140,7 @@ export class MembersResolver {
   }
 
   @Authorized(Access.ADMIN)
-  @Query(() => [ApiKeyType])
+  @Query(() => [ApiKeyType], { description: "This organisation's API keys, revoked ones included, oldest first" })
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
     return this.deps.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
   }
@@ -189,8 +189,8 @@ export class MembersResolver {
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => Boolean)
-  async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Stops a key at once (open sockets close); true also when it was already revoked' })
+  async revokeApiKey(@Arg('id', () => ID, { description: 'The key' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     const tenantId = ctx.tenant().tenantId;
     await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       const apiKey = isUuid(id) ? await manager.getRepository(ApiKey).findOneBy({ id, tenantId }) : null;
