@@ -3,8 +3,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { buildGraphQLSchema } from '../src/platform/graphql/schema-builder';
-import { createAppModules, type PlatformServices } from '../src/app';
+import { buildAppSchema, createAppModules, type PlatformServices } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/platform/logger';
 
@@ -43,7 +42,7 @@ function schemaOnlyPlatform(): PlatformServices {
 
 async function main(): Promise<number> {
   const modules = createAppModules(schemaOnlyPlatform());
-  const schema = await buildGraphQLSchema({ resolvers: modules.flatMap((module) => module.resolvers) });
+  const schema = await buildAppSchema(modules);
   const sdl = `# Generated from the code by \`npm run schema:print\`; do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
   const file = path.resolve(__dirname, '..', '..', 'schema.graphql');
   if (process.argv.includes('--check')) {

@@ -19,6 +19,7 @@ import { CredentialStatus } from './platform/auth/credential-status';
 import { IdentityChanges } from './platform/auth/identity-changes';
 import { FailedWebhookEvents } from './platform/webhooks/failed-webhook-events';
 import { buildGraphQLSchema } from './platform/graphql/schema-builder';
+import { ApiKeyScope, type OperationArea } from './platform/auth/api-key-scopes';
 import { createApolloServer } from './platform/graphql/apollo-server';
 import { RequestContextFactory } from './platform/graphql/request-context-factory';
 import { addRoutes, createHttpServer, sendJson, type Route } from './platform/http/http-server';
@@ -63,6 +64,7 @@ import { createPlatformAdminModule, platformAdminEntities } from './modules/plat
 import { createQuickRepliesModule, quickRepliesEntities } from './modules/quick-replies/quick-replies.module';
 import { createSettingsModule, settingsEntities } from './modules/settings/settings.module';
 import { createWhatsappModule, whatsappEntities } from './modules/whatsapp/whatsapp.module';
+import { createWebhooksModule, webhooksEntities } from './modules/webhooks/webhooks.module';
 
 /**
  * Every table of a tenant database, from the modules' faces: referenced tables before those that
@@ -82,6 +84,7 @@ export const tenantEntities: Function[] = [
   ...campaignsEntities,
   ...ordersEntities,
   ...auditEntities,
+  ...webhooksEntities,
   // The event log: every module's events, written in their transactions.
   DomainEventRow,
   UndispatchedEventRow,
@@ -172,7 +175,36 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
     }),
     createOrdersModule(),
     createAuditModule(),
+    createWebhooksModule({ router, jobs, secrets, dispatcher, log, settings: config }),
   ];
+}
+
+/**
+ * The API-key scope area of each module's operations (see ApiKeyScope); modules not listed
+ * (identity, settings, audit, platform admin) are outside every area: ADMIN keys only, or
+ * READ_ONLY keys for their queries.
+ */
+const MODULE_AREAS: Record<string, OperationArea> = {
+  inbox: ApiKeyScope.INBOX,
+  whatsapp: ApiKeyScope.INBOX,
+  documents: ApiKeyScope.INBOX,
+  'quick-replies': ApiKeyScope.INBOX,
+  'auto-replies': ApiKeyScope.INBOX,
+  contacts: ApiKeyScope.CONTACTS,
+  labels: ApiKeyScope.CONTACTS,
+  orders: ApiKeyScope.ORDERS,
+  campaigns: ApiKeyScope.CAMPAIGNS,
+  webhooks: ApiKeyScope.WEBHOOKS,
+};
+
+/** The schema of the modules' resolvers, with the scope area of every operation. */
+export function buildAppSchema(modules: readonly AppModule[]): Promise<GraphQLSchema> {
+  const areas = new Map<object, OperationArea>();
+  for (const module of modules) {
+    const area = MODULE_AREAS[module.name];
+    if (area) for (const resolver of module.resolvers) areas.set(resolver, area);
+  }
+  return buildGraphQLSchema({ resolvers: modules.flatMap((module) => module.resolvers), areas, fieldAreas: { viewer: 'ANY', me: 'ANY' } });
 }
 
 /** What tests, benches and operator tooling may reach into: a few platform services, no module internals. */
@@ -335,7 +367,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     closers.push(() => jobs.stop(10_000));
 
     for (const consumer of modules.flatMap((module) => module.eventConsumers)) dispatcher.addConsumer(consumer);
-    const schema = await buildGraphQLSchema({ resolvers: modules.flatMap((module) => module.resolvers) });
+    const schema = await buildAppSchema(modules);
     const batching = config.DATALOADER_BATCHING;
     const contexts = new RequestContextFactory({
       router,

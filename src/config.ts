@@ -142,6 +142,27 @@ export const configSchema = z
     /** GraphQL requests (HTTP requests and WebSocket operations) per minute; 0 turns a limit off. */
     API_KEY_RATE_LIMIT: z.coerce.number().int().min(0).default(1_200),
     TENANT_RATE_LIMIT: z.coerce.number().int().min(0).default(6_000),
+    /** Outgoing webhooks may target private, loopback and link-local addresses (default: outside production only). */
+    WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional().transform((value) => (value === undefined ? undefined : value === 'true')),
+    /** Seconds before each retry of a failed webhook delivery, comma-separated; after the last one the delivery fails. */
+    WEBHOOK_RETRY_DELAYS_SECONDS: z
+      .string()
+      .default('5,300,1800,7200,18000,36000,36000')
+      .transform((value, ctx) => {
+        const delays = value.split(',').map((part) => Number(part.trim()));
+        if (delays.length === 0 || delays.some((delay) => !Number.isFinite(delay) || delay < 0)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of seconds' });
+          return z.NEVER;
+        }
+        return delays;
+      }),
+    /** One webhook request waits this long at most for an answer. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** An endpoint whose deliveries have failed for this long (nothing succeeded since) is disabled. */
+    WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().int().min(1).default(5 * 24 * 3600),
+    /** Webhook requests this process runs at once, and at most per endpoint (a slow endpoint never holds up the others). */
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** How long a member invitation (and a sign-up invitation) can be accepted. */
     INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(168),
     /** Passwords shorter than this, or weaker than this zxcvbn score (0-4), are refused. */
@@ -226,8 +247,9 @@ function isOrigin(value: string): boolean {
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<RawConfig, 'DATA_DIR' | 'GRAPHQL_INTROSPECTION' | 'GRAPHQL_EXPLORER' | 'CORS_ORIGINS'> {
+export interface Config extends Omit<RawConfig, 'DATA_DIR' | 'GRAPHQL_INTROSPECTION' | 'GRAPHQL_EXPLORER' | 'CORS_ORIGINS' | 'WEBHOOK_ALLOW_PRIVATE'> {
   DATA_DIR: string;
+  WEBHOOK_ALLOW_PRIVATE: boolean;
   GRAPHQL_INTROSPECTION: boolean;
   GRAPHQL_EXPLORER: boolean;
   CORS_ORIGINS: string[];
@@ -258,5 +280,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     GRAPHQL_EXPLORER: raw.GRAPHQL_EXPLORER ?? raw.NODE_ENV !== 'production',
     CORS_ORIGINS: raw.CORS_ORIGINS ?? (raw.NODE_ENV === 'production' ? [] : [DEV_WEB_ORIGIN]),
     isProduction: raw.NODE_ENV === 'production',
+    WEBHOOK_ALLOW_PRIVATE: raw.WEBHOOK_ALLOW_PRIVATE ?? raw.NODE_ENV !== 'production',
   };
 }

@@ -9,6 +9,7 @@ import { MasterConfigDefaultCountry1764800000000 } from './1764800000000-master-
 import { DomainEvents1764900000000 } from './1764900000000-domain-events';
 import { ContactsNameWords1765012000000 } from './1765012000000-contacts-name-words';
 import { CampaignSender1765100000000 } from './1765100000000-campaign-sender';
+import { Webhooks1765150000000 } from './1765150000000-webhooks';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -23,4 +24,5 @@ export const tenantMigrations = [
   DomainEvents1764900000000,
   ContactsNameWords1765012000000,
   CampaignSender1765100000000,
+  Webhooks1765150000000,
 ];

@@ -51,3 +51,40 @@ export const validationFailed = (message: string, details?: Record<string, unkno
 /** VALIDATION_FAILED for one input field, in the same `details.fields` shape as class-validator errors. */
 export const invalidField = (field: string, message: string) =>
   validationFailed(message, { fields: [{ field, messages: [message] }] });
+
+/**
+ * Every `extensions.code` a client can receive, with its meaning: the schema's `ErrorCode` enum
+ * (see schema-builder). The record's type makes a new ErrorCode fail to compile until described.
+ */
+export const ERROR_CODE_MEANINGS: Record<ErrorCode, string> = {
+  UNAUTHENTICATED: 'No valid credential: missing, malformed, expired, revoked or rotated token or API key. Sign in or use a valid key',
+  FORBIDDEN: "The caller's role, or the API key's scopes, do not allow this operation (the message names what is missing)",
+  TENANT_NOT_FOUND: 'The organisation does not exist',
+  TENANT_ARCHIVED: 'The organisation was archived for inactivity; an operator can bring it back (`tenant:unarchive`)',
+  TENANT_NOT_ACTIVE: 'The organisation is suspended or not provisioned yet: nothing in it can be read or changed',
+  CONNECTION_BUDGET_EXHAUSTED: 'The server is at its database connection limit; retry shortly (HTTP 503 with Retry-After)',
+  VALIDATION_FAILED: 'The input is invalid; `extensions.details.fields` lists each field and what is wrong with it. Nothing was stored',
+  NOT_FOUND: 'The record does not exist in this organisation (or is not visible to the caller)',
+  CONFLICT: 'The change collides with existing data (a duplicate, or a record changed meanwhile). Nothing was stored',
+  PLAN_LIMIT_REACHED: "The organisation's plan allows no more of this (contacts, users…)",
+  QUERY_TOO_COMPLEX: 'The query is too deep or too costly; ask for fewer fields or smaller pages',
+  TOO_MANY_SUBSCRIPTIONS: 'This WebSocket already holds as many subscriptions as it may',
+  SUBSCRIBER_TOO_SLOW: 'The subscriber fell so far behind that its buffer filled; it was dropped. Resubscribe and catch up with the events feed',
+  INVALID_CREDENTIALS: 'Wrong email or password',
+  RATE_LIMITED: 'Too many attempts or requests (per API key, per organisation, per address); `extensions.retryAfterSeconds` says when to try again',
+  SIGNUP_CLOSED: 'Sign-up is closed, or needs an invitation',
+  PROVISIONING_FAILED: "The organisation's database could not be created; an operator can retry",
+  PROVIDER_ERROR: 'WhatsApp (WAHA or the Cloud API) refused or failed the request',
+  BACKUP_INVALID: 'A tenant backup that is incomplete, damaged, of another tenant or of a newer release',
+  INTERNAL_SERVER_ERROR: 'An unexpected failure on our side; it was logged. Retry later',
+};
+
+/** Codes of requests that never ran (GraphQL and HTTP protocol), passed through from Apollo Server. */
+export const PROTOCOL_ERROR_CODE_MEANINGS: Record<string, string> = {
+  GRAPHQL_PARSE_FAILED: 'The document is not valid GraphQL syntax',
+  GRAPHQL_VALIDATION_FAILED: 'The document does not match the schema (unknown field, wrong argument type…)',
+  PERSISTED_QUERY_NOT_FOUND: 'The persisted query hash is unknown; send the full document',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'Persisted queries are not supported',
+  OPERATION_RESOLUTION_FAILURE: 'The operation to run could not be determined (operationName missing or unknown)',
+  BAD_REQUEST: 'The HTTP request is malformed (body not JSON, no query)',
+};

@@ -58,8 +58,8 @@ describe('typed client (clients/typescript): typed queries, subscriptions, error
     const client = createCrmClient({ url: `${t.url}/graphql`, token: () => owner.token, webSocketImpl: WebSocket });
     try {
       const { me } = await client.query(MeDocument, {});
-      assert.equal(me.tenant.id, owner.tenantId);
-      assert.equal(me.role, 'TENANT_ADMIN');
+      assert.equal(me!.tenant.id, owner.tenantId);
+      assert.equal(me!.role, 'TENANT_ADMIN');
 
       const message = await simulateUntilReceived(client, sessionId, 'Do you deliver on Sundays?');
       assert.equal(message.direction, 'INBOUND');

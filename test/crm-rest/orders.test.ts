@@ -106,7 +106,10 @@ for (const mode of ['database', 'schema'] as const) {
       const translated = translateDbError(dbError);
       assert.ok(translated instanceof AppError);
       assert.equal(translated.code, 'VALIDATION_FAILED');
-      assert.equal((translated.extensions.details as any).constraint, 'CHK_order_items_quantity');
+      assert.equal((translated as any).constraint, 'CHK_order_items_quantity');
+      // Clients never see constraint or table names.
+      assert.equal(translated.extensions.details, undefined);
+      assert.doesNotMatch(JSON.stringify({ message: translated.message, extensions: translated.extensions }), /CHK_|order_items/);
     });
 
     test('list per contact and status, items batched', async () => {

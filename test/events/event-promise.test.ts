@@ -24,6 +24,7 @@ const RECORDS_NOTHING: Record<string, string> = {
   suspendTenant: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
   reactivateTenant: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
   retryTenantProvisioning: 'a platform operation on the whole tenant (the platform audit trail, not the tenant log)',
+  redeliverWebhook: 'queues one more attempt of an existing delivery; attempts are recorded on the delivery (webhookDeliveries), not in the log',
 };
 
 const LIVE = {
@@ -307,9 +308,31 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
     records: ['contact.restored'],
     run: (s) => s.gql('mutation ($id: ID!) { restoreContact(id: $id) { id } }', { id: s.ids.contact }),
   }],
+  ['createWebhookEndpoint', {
+    records: ['webhook_endpoint.created'],
+    run: async (s) =>
+      (s.ids.webhook = (await s.gql('mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hook", eventTypes: ["label.*"] }) { endpoint { id } } }'))
+        .createWebhookEndpoint.endpoint.id),
+  }],
+  ['updateWebhookEndpoint', {
+    records: ['webhook_endpoint.updated'],
+    run: (s) => s.gql('mutation ($id: ID!) { updateWebhookEndpoint(id: $id, input: { description: "ERP" }) { id } }', { id: s.ids.webhook }),
+  }],
+  ['rotateWebhookSecret', {
+    records: ['webhook_endpoint.secret_rotated'],
+    run: (s) => s.gql('mutation ($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: s.ids.webhook }),
+  }],
+  ['deleteWebhookEndpoint', {
+    records: ['webhook_endpoint.deleted'],
+    run: (s) => s.gql('mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: s.ids.webhook }),
+  }],
   ['createApiKey', {
     records: ['api_key.created'],
     run: async (s) => (s.ids.apiKey = (await s.gql('mutation { createApiKey(name: "ERP") { apiKey { id } } }')).createApiKey.apiKey.id),
+  }],
+  ['rotateApiKey', {
+    records: ['api_key.rotated'],
+    run: (s) => s.gql('mutation ($id: ID!) { rotateApiKey(id: $id) { secret } }', { id: s.ids.apiKey }),
   }],
   ['revokeApiKey', {
     records: ['api_key.revoked'],

@@ -148,7 +148,7 @@ export type LoginMutation = { login: { token: string, expiresAt: string, role: T
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { role: TenantRole, user: { id: string, name: string, email: string }, tenant: { id: string, name: string, slug: string } } };
+export type MeQuery = { me: { role: TenantRole, user: { id: string, name: string, email: string }, tenant: { id: string, name: string, slug: string } } | null };
 
 export type ContactFieldsFragment = { id: string, name: string, phone: string | null, email: string | null, notes: string | null, labels: Array<{ id: string, name: string, color: string }> };
 
@@ -190,7 +190,7 @@ export type OlderMessagesQuery = { conversation: { id: string, messages: { pageI
 export type InboxSetupQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type InboxSetupQuery = { me: { role: TenantRole, user: { id: string, name: string }, tenant: { id: string, name: string } }, labels: { edges: Array<{ node: { id: string, name: string, color: string } }> }, quickReplies: { edges: Array<{ node: { id: string, shortcut: string, title: string, body: string } }> }, whatsappSessions: Array<{ id: string, name: string, provider: WhatsappProvider, status: WhatsappSessionStatus, phoneNumber: string | null }> };
+export type InboxSetupQuery = { me: { role: TenantRole, user: { id: string, name: string }, tenant: { id: string, name: string } } | null, labels: { edges: Array<{ node: { id: string, name: string, color: string } }> }, quickReplies: { edges: Array<{ node: { id: string, shortcut: string, title: string, body: string } }> }, whatsappSessions: Array<{ id: string, name: string, provider: WhatsappProvider, status: WhatsappSessionStatus, phoneNumber: string | null }> };
 
 export type ContactPanelQueryVariables = Exact<{
   contactId: string | number;

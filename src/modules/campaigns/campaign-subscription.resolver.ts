@@ -16,7 +16,7 @@ export class CampaignSubscriptionResolver {
       accept: typeof args.id === 'string' ? (event: TenantEvent) => event.payload.id === args.id : undefined,
     })),
   })
-  campaignUpdated(@Root() event: TenantEvent, @Arg('id', () => ID, { nullable: true }) _id?: string): CampaignType {
+  campaignUpdated(@Root() event: TenantEvent, @Arg('id', () => ID, { nullable: true, description: 'Only this campaign; all of the tenant\'s when absent' }) _id?: string): CampaignType {
     return campaignFromEvent(event);
   }
 }

@@ -92,45 +92,45 @@ export class CampaignResolver {
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'DRAFT or SCHEDULED → SENDING now; needs a channel, messages and recipients' })
-  startCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+  startCampaign(@Arg('id', () => ID, { description: 'The campaign' }) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.start(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'SENDING → PAUSED; messages already in the send queue still go out' })
-  pauseCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+  pauseCampaign(@Arg('id', () => ID, { description: 'The campaign' }) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.pause(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'PAUSED → SENDING (also re-attaches a sender to a SENDING campaign)' })
-  resumeCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+  resumeCampaign(@Arg('id', () => ID, { description: 'The campaign' }) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.resume(ctx, id);
   }
 
   @Authorized(Access.READ)
   @Query(() => CampaignAudienceType, { description: 'How many of this audience a campaign would reach, and how many are left out and why' })
-  campaignAudience(@Arg('input', () => SetCampaignRecipientsInput) input: SetCampaignRecipientsInput, @Ctx() ctx: RequestContext): Promise<CampaignAudienceType> {
+  campaignAudience(@Arg('input', () => SetCampaignRecipientsInput, { description: 'The audience to count' }) input: SetCampaignRecipientsInput, @Ctx() ctx: RequestContext): Promise<CampaignAudienceType> {
     return this.service.audience(ctx, input);
   }
 
   @Authorized(Access.WORK)
   @Mutation(() => ContactType, { description: 'No more campaigns for this contact (a person can still write to them)' })
-  optOutContact(@Arg('contactId', () => ID) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
+  optOutContact(@Arg('contactId', () => ID, { description: 'The contact' }) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
     return this.service.setOptOut(ctx, contactId, true);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => ContactType, { description: 'Campaigns may reach this contact again' })
-  optInContact(@Arg('contactId', () => ID) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
+  optInContact(@Arg('contactId', () => ID, { description: 'The contact' }) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
     return this.service.setOptOut(ctx, contactId, false);
   }
 
   @Authorized(Access.READ)
   @Query(() => [CampaignMessagePreviewType], { description: 'The messages as this contact would get them ({{name}}, {{phone}}, {{business}}, fallbacks)' })
   previewCampaign(
-    @Arg('id', () => ID) id: string,
-    @Arg('contactId', () => ID) contactId: string,
+    @Arg('id', () => ID, { description: 'The campaign' }) id: string,
+    @Arg('contactId', () => ID, { description: 'The contact to personalise for' }) contactId: string,
     @Ctx() ctx: RequestContext,
   ): Promise<CampaignMessagePreviewType[]> {
     return this.service.preview(ctx, id, contactId);

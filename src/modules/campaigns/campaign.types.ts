@@ -9,8 +9,22 @@ registerEnumType(CampaignStatus, {
   name: 'CampaignStatus',
   description:
     'DRAFT → SCHEDULED → SENDING ⇄ PAUSED → COMPLETED; CANCELLED before completion. Editable while DRAFT or SCHEDULED (the pace until it is over)',
+  valuesConfig: { PAUSED: { description: 'Stopped by a person, a disconnected channel or the plan limit (`pausedReason`); resumeCampaign goes on' } },
 });
-registerEnumType(CampaignRecipientStatus, { name: 'CampaignRecipientStatus' });
+registerEnumType(CampaignRecipientStatus, {
+  name: 'CampaignRecipientStatus',
+  description: "Where one recipient's campaign messages are",
+  valuesConfig: {
+    PENDING: { description: 'Not claimed by the sender yet' },
+    QUEUED: { description: 'Claimed: its messages are stored and in the durable send queue' },
+    SENT: { description: 'WhatsApp accepted the messages' },
+    DELIVERED: { description: "Delivered to the customer's phone" },
+    READ: { description: 'Read by the customer' },
+    REPLIED: { description: 'The customer wrote back after the campaign reached them' },
+    FAILED: { description: 'Could not be sent (the reason is in `error`)' },
+    SKIPPED: { description: 'Not sent: opted out, deleted, or no WhatsApp address (the reason is in `error`)' },
+  },
+});
 
 export const MAX_CAMPAIGN_MESSAGES = 10;
 export const MAX_AUDIENCE_IDS = 1000;
@@ -73,9 +87,9 @@ export class CampaignStatsType {
 
 @ObjectType('CampaignMessagePreview', { description: 'A message of the sequence as one contact would get it' })
 export class CampaignMessagePreviewType {
-  @Field(() => Int) position: number;
-  @Field(() => String, { nullable: true }) body: string | null;
-  @Field(() => ID, { nullable: true }) documentId: string | null;
+  @Field(() => Int, { description: 'Place in the sequence, from 0' }) position: number;
+  @Field(() => String, { nullable: true, description: 'The text with its placeholders filled in for this contact' }) body: string | null;
+  @Field(() => ID, { nullable: true, description: 'The document sent with it, if any' }) documentId: string | null;
 }
 
 @InputType()
@@ -132,12 +146,12 @@ export class SetCampaignRecipientsInput {
 @ObjectType('CampaignAudienceExclusion', { description: 'Contacts of the chosen audience that would not be sent to' })
 export class CampaignAudienceExclusionType {
   @Field({ description: 'OPTED_OUT, DELETED or NO_WHATSAPP_ADDRESS' }) reason: string;
-  @Field(() => Int) count: number;
+  @Field(() => Int, { description: 'Contacts left out for this reason' }) count: number;
 }
 
 @ObjectType('CampaignAudience', { description: 'What an audience choice comes to' })
 export class CampaignAudienceType {
   @Field(() => Int, { description: 'Distinct contacts chosen' }) chosen: number;
   @Field(() => Int, { description: 'Those a campaign would send to' }) eligible: number;
-  @Field(() => [CampaignAudienceExclusionType]) excluded: CampaignAudienceExclusionType[];
+  @Field(() => [CampaignAudienceExclusionType], { description: 'Those left out, by reason' }) excluded: CampaignAudienceExclusionType[];
 }

@@ -1,9 +1,9 @@
 import { isEmail } from 'class-validator';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { AppError, ErrorCode } from '../../platform/errors';
-import { Access } from '../../platform/graphql/roles';
+import { Access, PLATFORM_ADMIN } from '../../platform/graphql/roles';
 import type { RequestContext } from '../../platform/graphql/request-context';
-import { AcceptInvitationTokenInput, AuthPayload, CreatedSignUpInvitation, LoginInput, Me, SignUpInput } from './identity.types';
+import { AcceptInvitationTokenInput, AuthPayload, CreatedSignUpInvitation, LoginInput, Me, SignUpInput, Viewer } from './identity.types';
 import type { IdentityService } from './identity.service';
 import type { InvitationService } from './invitation.service';
 
@@ -45,10 +45,16 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Query(() => Me)
-  me(@Ctx() ctx: RequestContext): Promise<Me> {
+  @Query(() => Me, { nullable: true, description: "The signed-in member's profile; null for an API key (ask `viewer`, which answers for keys too)" })
+  async me(@Ctx() ctx: RequestContext): Promise<Me | null> {
     const identity = ctx.identity;
-    if (identity?.kind !== 'user') throw new AppError(ErrorCode.FORBIDDEN, 'Only users have a profile');
+    if (identity?.kind !== 'user') return null;
     return this.identity.me(identity);
+  }
+
+  @Authorized([...Access.READ, PLATFORM_ADMIN])
+  @Query(() => Viewer, { description: 'Who is calling (a member, an API key or a platform admin): tenant, role, scopes. Every key may ask' })
+  viewer(@Ctx() ctx: RequestContext): Promise<Viewer> {
+    return this.identity.viewer(ctx.identity!);
   }
 }

@@ -11,6 +11,7 @@ export const IdentityEventType = {
   MEMBER_INVITATION_DECLINED: 'member.invitation_declined',
   API_KEY_CREATED: 'api_key.created',
   API_KEY_REVOKED: 'api_key.revoked',
+  API_KEY_ROTATED: 'api_key.rotated',
 } as const;
 
 /** Payload v1: `{ member: { userId, role }, previousRole? }`; never a password or an email of another tenant's account. */
@@ -22,13 +23,13 @@ export function memberEvent(
   return { type, subjectId: member.userId, payload: { member, ...(previousRole ? { previousRole } : {}) } };
 }
 
-/** Payload v1: `{ apiKey: { id, name, role, expiresAt } }`; never the secret or its hash. */
+/** Payload v1: `{ apiKey: { id, name, role, expiresAt, scopes } }`; never the secret or its hash. */
 export function apiKeyEvent(
-  type: (typeof IdentityEventType)['API_KEY_CREATED' | 'API_KEY_REVOKED'],
-  apiKey: Pick<ApiKey, 'id' | 'name' | 'role' | 'expiresAt'>,
+  type: (typeof IdentityEventType)['API_KEY_CREATED' | 'API_KEY_REVOKED' | 'API_KEY_ROTATED'],
+  apiKey: Pick<ApiKey, 'id' | 'name' | 'role' | 'expiresAt' | 'scopes'>,
 ): DomainEventDraft {
-  const { id, name, role, expiresAt } = apiKey;
-  return { type, subjectId: id, payload: { apiKey: { id, name, role, expiresAt: expiresAt?.toISOString() ?? null } } };
+  const { id, name, role, expiresAt, scopes } = apiKey;
+  return { type, subjectId: id, payload: { apiKey: { id, name, role, expiresAt: expiresAt?.toISOString() ?? null, scopes: scopes ?? null } } };
 }
 
 /**

@@ -1,3 +1,6 @@
+import { ApiKey } from '../../platform/control/api-key.entity';
+import { PlatformAdmin } from '../../platform/control/platform-admin.entity';
+import type { Identity } from '../../platform/graphql/request-context';
 import crypto from 'node:crypto';
 import { IsNull, MoreThan, type EntityManager } from 'typeorm';
 import type { DataSource } from 'typeorm';
@@ -13,7 +16,7 @@ import { Tenant, TenantStatus } from '../../platform/control/tenant.entity';
 import { User } from '../../platform/control/user.entity';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../platform/auth/password-hasher';
 import { SignUpInvitation } from '../../platform/control/signup-invitation.entity';
-import type { AuthPayload, CreatedSignUpInvitation, Me } from './identity.types';
+import { ViewerKind, type AuthPayload, type CreatedSignUpInvitation, type Me, type Viewer } from './identity.types';
 import { normalizeEmail } from './normalize-email';
 import { assertStrongPassword, passwordRules } from './password-policy';
 import { hashInvitationToken } from './invitation.service';
@@ -139,6 +142,24 @@ export class IdentityService {
     ]);
     if (!user || !tenant) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
     return { user, tenant, role: identity.role };
+  }
+
+  /** Who is calling, for users, API keys and platform admins alike. */
+  async viewer(identity: Identity): Promise<Viewer> {
+    const { control } = this.deps;
+    if (identity.kind === 'platformAdmin') {
+      const admin = await control.getRepository(PlatformAdmin).findOneBy({ id: identity.adminId });
+      if (!admin) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This platform admin no longer exists');
+      return { kind: ViewerKind.PLATFORM_ADMIN, id: admin.id, name: admin.email, tenantId: null, role: null, scopes: null, expiresAt: null };
+    }
+    if (identity.kind === 'apiKey') {
+      const key = await control.getRepository(ApiKey).findOneBy({ id: identity.apiKeyId });
+      if (!key) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key was revoked');
+      return { kind: ViewerKind.API_KEY, id: key.id, name: key.name, tenantId: key.tenantId, role: identity.role, scopes: key.scopes, expiresAt: key.expiresAt };
+    }
+    const user = await control.getRepository(User).findOneBy({ id: identity.userId });
+    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your account no longer exists');
+    return { kind: ViewerKind.USER, id: user.id, name: user.name, tenantId: identity.tenantId, role: identity.role, scopes: null, expiresAt: null };
   }
 
   /**

@@ -2,9 +2,34 @@ import { IsEmail, IsOptional, IsUUID, Length, MaxLength } from 'class-validator'
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantRole } from '../../platform/control/membership.entity';
 import { TenantStatus } from '../../platform/control/tenant.entity';
+import { API_KEY_SCOPE_MEANINGS, ApiKeyScope } from '../../platform/auth/api-key-scopes';
+
+registerEnumType(ApiKeyScope, {
+  name: 'ApiKeyScope',
+  description: 'What an API key may touch besides its role; a key may hold several',
+  valuesConfig: Object.fromEntries(Object.entries(API_KEY_SCOPE_MEANINGS).map(([scope, description]) => [scope, { description }])),
+});
+
+export enum ViewerKind {
+  USER = 'USER',
+  API_KEY = 'API_KEY',
+  PLATFORM_ADMIN = 'PLATFORM_ADMIN',
+}
+registerEnumType(ViewerKind, {
+  name: 'ViewerKind',
+  description: 'Who is calling',
+  valuesConfig: {
+    USER: { description: 'A member signed in with a token' },
+    API_KEY: { description: 'A partner integration with an API key' },
+    PLATFORM_ADMIN: { description: 'An operator of the platform' },
+  },
+});
 
 registerEnumType(TenantRole, { name: 'TenantRole', description: 'What a member may do in a tenant' });
-registerEnumType(TenantStatus, { name: 'TenantStatus' });
+registerEnumType(TenantStatus, {
+  name: 'TenantStatus',
+  valuesConfig: { DELETED: { description: 'Erased by an operator (`tenant:delete`): its data is gone, its record kept anonymised for the audit trail' } },
+});
 
 export enum MemberStatus {
   /** A member of the tenant. */
@@ -142,18 +167,32 @@ export class AcceptInvitationTokenInput {
   name?: string;
 }
 
-@ObjectType('ApiKey')
+@ObjectType('ApiKey', { description: "A partner integration's credential for one organisation; its secret is shown only when created or rotated" })
 export class ApiKeyType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field(() => TenantRole) role: TenantRole;
-  @Field() createdAt: Date;
-  @Field(() => Date, { nullable: true }) revokedAt: Date | null;
+  @Field(() => ID, { description: 'The key id (not the secret)' }) id: string;
+  @Field({ description: 'What the key is for' }) name: string;
+  @Field(() => TenantRole, { description: 'The role the key acts with' }) role: TenantRole;
+  @Field({ description: 'When it was created' }) createdAt: Date;
+  @Field(() => Date, { nullable: true, description: 'When it was revoked; null while usable' }) revokedAt: Date | null;
   @Field(() => Date, { nullable: true, description: 'After this the key stops working; null: until revoked' }) expiresAt: Date | null;
+  @Field(() => [ApiKeyScope], { description: 'What the key may touch besides its role' }) scopes: ApiKeyScope[];
+  @Field(() => Date, { nullable: true, description: 'When a request last used it (to the minute); null: never' }) lastUsedAt: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Who is calling: a member, an API key or a platform admin, and what they may do' })
+export class Viewer {
+  @Field(() => ViewerKind, { description: 'User, API key or platform admin' }) kind: ViewerKind;
+  @Field(() => ID, { description: "The user's, key's or admin's id" }) id: string;
+  @Field({ description: "The user's or key's name, or the admin's email" }) name: string;
+  @Field(() => ID, { nullable: true, description: 'The organisation acted in; null for a platform admin' }) tenantId: string | null;
+  @Field(() => TenantRole, { nullable: true, description: 'The role acted with; null for a platform admin' }) role: TenantRole | null;
+  @Field(() => [ApiKeyScope], { nullable: true, description: "An API key's scopes; null for users and admins (not scoped)" })
+  scopes: ApiKeyScope[] | null;
+  @Field(() => Date, { nullable: true, description: 'When the credential stops working, if it expires' }) expiresAt: Date | null;
+}
+
+@ObjectType({ description: 'A key and its secret, shown only this once' })
 export class CreatedApiKey {
-  @Field(() => ApiKeyType) apiKey: ApiKeyType;
+  @Field(() => ApiKeyType, { description: 'The key' }) apiKey: ApiKeyType;
   @Field({ description: 'Shown once; only a hash is stored' }) secret: string;
 }

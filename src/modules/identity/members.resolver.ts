@@ -10,6 +10,7 @@ import { generateApiKey, hashApiKey } from '../../platform/auth/authenticator';
 import { Access } from '../../platform/graphql/roles';
 import type { RequestContext, TenantTransaction } from '../../platform/graphql/request-context';
 import { isUuid } from '../../platform/graphql/batch-results';
+import { ApiKeyScope } from '../../platform/auth/api-key-scopes';
 import { apiKeyEvent, IdentityEventType, invitationEvent, memberEvent } from './identity.events';
 import { AddMemberInput, ApiKeyType, AuthPayload, CreatedApiKey, InvitationType, MemberStatus, MemberType } from './identity.types';
 import type { InvitationService } from './invitation.service';
@@ -139,7 +140,7 @@ export class MembersResolver {
   }
 
   @Authorized(Access.ADMIN)
-  @Query(() => [ApiKeyType])
+  @Query(() => [ApiKeyType], { description: "This organisation's API keys, revoked ones included, oldest first" })
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
     return this.deps.control.getRepository(ApiKey).find({ where: { tenantId: ctx.tenant().tenantId }, order: { createdAt: 'ASC' } });
   }
@@ -147,27 +148,49 @@ export class MembersResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => CreatedApiKey, { description: 'A key for partner integrations, acting with the given role' })
   async createApiKey(
-    @Arg('name') name: string,
-    @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT }) role: TenantRole,
+    @Arg('name', { description: 'What the key is for, 1-100 characters' }) name: string,
+    @Arg('role', () => TenantRole, { defaultValue: TenantRole.AGENT, description: 'The role the key acts with' }) role: TenantRole,
     @Ctx() ctx: RequestContext,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working (open sockets close); omit for a key that works until revoked' })
     expiresAt?: Date | null,
+    @Arg('scopes', () => [ApiKeyScope], { nullable: true, description: 'What the key may touch besides its role; omitted: ADMIN (everything the role allows). Give partners the fewest' })
+    scopes?: ApiKeyScope[] | null,
   ): Promise<CreatedApiKey> {
+    if (scopes && scopes.length === 0) throw new AppError(ErrorCode.VALIDATION_FAILED, 'scopes must name at least one scope', { field: 'scopes' });
     if (!name.trim() || name.length > 100) throw new AppError(ErrorCode.VALIDATION_FAILED, 'name must be 1-100 characters', { field: 'name' });
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.VALIDATION_FAILED, 'expiresAt must be in the future', { field: 'expiresAt' });
     const secret = generateApiKey();
     const tenantId = ctx.tenant().tenantId;
     return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       const repo = manager.getRepository(ApiKey);
-      const apiKey = await repo.save(repo.create({ tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null }));
+      const apiKey = await repo.save(repo.create({ tenantId, name: name.trim(), role, keyHash: hashApiKey(secret), revokedAt: null, expiresAt: expiresAt ?? null, scopes: [...new Set(scopes ?? [ApiKeyScope.ADMIN])] }));
       record(apiKeyEvent(IdentityEventType.API_KEY_CREATED, apiKey));
       return { apiKey, secret };
     });
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => Boolean)
-  async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => CreatedApiKey, { description: 'Replaces a key’s secret (shown once); the old secret stops working at once. Name, role, scopes and expiry stay' })
+  async rotateApiKey(@Arg('id', () => ID, { description: 'The key' }) id: string, @Ctx() ctx: RequestContext): Promise<CreatedApiKey> {
+    const tenantId = ctx.tenant().tenantId;
+    const secret = generateApiKey();
+    const rotated = await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
+      const repo = manager.getRepository(ApiKey);
+      const apiKey = isUuid(id) ? await repo.findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!apiKey || apiKey.revokedAt) throw notFound('API key');
+      apiKey.keyHash = hashApiKey(secret);
+      const saved = await repo.save(apiKey);
+      record(apiKeyEvent(IdentityEventType.API_KEY_ROTATED, saved));
+      return { apiKey: saved, secret };
+    });
+    // Sockets opened with the old secret are checked again at once.
+    this.deps.identityChanges.apiKeyRevoked(id, tenantId);
+    return rotated;
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean, { description: 'Stops a key at once (open sockets close); true also when it was already revoked' })
+  async revokeApiKey(@Arg('id', () => ID, { description: 'The key' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     const tenantId = ctx.tenant().tenantId;
     await ctx.controlTransaction(tenantId, async ({ manager, record }) => {
       const apiKey = isUuid(id) ? await manager.getRepository(ApiKey).findOneBy({ id, tenantId }) : null;

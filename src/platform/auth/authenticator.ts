@@ -7,6 +7,7 @@ import type { TenantRegistry } from '../tenancy/tenant-registry';
 import type { MembershipRoles } from './membership-roles';
 import type { CredentialStatus } from './credential-status';
 import type { TokenService } from './token-service';
+import { TtlCache } from '../ttl-cache';
 
 export const API_KEY_PREFIX = 'crm_';
 
@@ -26,6 +27,9 @@ export function generateApiKey(): string {
  * the same cached checks to an identity already admitted, for every operation of an open socket.
  */
 export class Authenticator {
+  /** Keys whose lastUsedAt this process wrote in the last minute. */
+  private readonly recentlyUsed = new TtlCache<string, true>({ ttlMs: 60_000, maxEntries: 100_000 });
+
   constructor(
     private readonly tokens: TokenService,
     private readonly control: DataSource,
@@ -60,6 +64,7 @@ export class Authenticator {
     if (identity.kind === 'apiKey') {
       const key = await this.credentials.apiKey(identity.apiKeyId);
       if (!key || key.revoked || key.tenantId !== identity.tenantId) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key was revoked');
+      if (key.keyHash !== identity.keyHash) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key was rotated: use its new secret');
       if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key has expired');
     }
     await this.registry.findActive(identity.tenantId);
@@ -73,6 +78,19 @@ export class Authenticator {
     const apiKey = await this.control.getRepository(ApiKey).findOneBy({ keyHash: hashApiKey(key) });
     if (!apiKey || apiKey.revokedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid API key');
     if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key has expired');
-    return { identity: { kind: 'apiKey', apiKeyId: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role }, expiresAt: apiKey.expiresAt };
+    this.touch(apiKey.id);
+    return {
+      identity: { kind: 'apiKey', apiKeyId: apiKey.id, tenantId: apiKey.tenantId, role: apiKey.role, scopes: apiKey.scopes, keyHash: apiKey.keyHash },
+      expiresAt: apiKey.expiresAt,
+    };
+  }
+
+  /** Records when a key was last used: at most once a minute per key and process, in the background. */
+  private touch(apiKeyId: string): void {
+    if (this.recentlyUsed.get(apiKeyId)) return;
+    this.recentlyUsed.set(apiKeyId, true);
+    void this.control
+      .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [apiKeyId])
+      .catch(() => this.recentlyUsed.delete(apiKeyId));
   }
 }

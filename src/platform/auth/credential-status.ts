@@ -11,6 +11,7 @@ export interface ApiKeyStatus {
   role: TenantRole;
   revoked: boolean;
   expiresAt: Date | null;
+  keyHash: string;
 }
 
 /**
@@ -37,9 +38,9 @@ export class CredentialStatus {
     return this.apiKeys.getOrLoad(apiKeyId, async () => {
       const key = await this.control.getRepository(ApiKey).findOne({
         where: { id: apiKeyId },
-        select: { id: true, tenantId: true, role: true, revokedAt: true, expiresAt: true },
+        select: { id: true, tenantId: true, role: true, revokedAt: true, expiresAt: true, keyHash: true },
       });
-      return key ? { tenantId: key.tenantId, role: key.role, revoked: key.revokedAt !== null, expiresAt: key.expiresAt } : null;
+      return key ? { tenantId: key.tenantId, role: key.role, revoked: key.revokedAt !== null, expiresAt: key.expiresAt, keyHash: key.keyHash } : null;
     });
   }
 

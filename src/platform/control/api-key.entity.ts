@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Tenant } from './tenant.entity';
 import { TenantRole } from './membership.entity';
+import { ApiKeyScope } from '../auth/api-key-scopes';
 
 /** A partner's key, scoped to one tenant. Only a SHA-256 of the key is stored. */
 @Entity({ name: 'api_keys' })
@@ -21,6 +22,12 @@ export class ApiKey {
 
   /** After this the key no longer works; null: until revoked. */
   @Column({ type: 'timestamptz', nullable: true }) expiresAt: Date | null;
+
+  /** What the key may touch besides its role (see ApiKeyScope). */
+  @Column({ type: 'varchar', length: 20, array: true, default: () => `'{ADMIN}'` }) scopes: ApiKeyScope[];
+
+  /** When a request last authenticated with it (updated at most once a minute). */
+  @Column({ type: 'timestamptz', nullable: true }) lastUsedAt: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }

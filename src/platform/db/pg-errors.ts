@@ -18,28 +18,35 @@ export function pgErrorOf(error: unknown): PgError | null {
 
 /**
  * Turns constraint violations into stable codes: unique → CONFLICT (with the message given for
- * that constraint), check / bad value → VALIDATION_FAILED naming the constraint. Anything else is
- * returned unchanged, to be reported as an internal error.
+ * that constraint), check / bad value → VALIDATION_FAILED. Clients never see a constraint or
+ * table name (the schema is not their contract); the constraint stays on the error, unexposed,
+ * as `constraint` for logs and tests. Anything else is returned unchanged, to be reported as an
+ * internal error.
  */
 export function translateDbError(error: unknown, conflictMessages: Record<string, string> = {}): unknown {
   const pg = pgErrorOf(error);
   if (!pg) return error;
-  const details = pg.constraint ? { constraint: pg.constraint } : undefined;
+  const translated = translate(pg, conflictMessages);
+  if (translated instanceof AppError && pg.constraint) Object.defineProperty(translated, 'constraint', { value: pg.constraint, enumerable: false });
+  return translated ?? error;
+}
+
+function translate(pg: PgError, conflictMessages: Record<string, string>): AppError | null {
   switch (pg.code) {
     case '23505':
-      return new AppError(ErrorCode.CONFLICT, (pg.constraint && conflictMessages[pg.constraint]) || 'That already exists', details);
+      return new AppError(ErrorCode.CONFLICT, (pg.constraint && conflictMessages[pg.constraint]) || 'That already exists');
     case '23514':
-      return validationFailed(`A value breaks the rule ${pg.constraint ?? 'of the table'}`, details);
+      return validationFailed('A value breaks a rule of this record');
     case '23502':
-      return validationFailed('A required value is missing', details);
+      return validationFailed('A required value is missing');
     case '23503':
-      return validationFailed('A related record is missing, or still refers to this one', details);
+      return validationFailed('A related record is missing, or still refers to this one');
     case '22P02': // invalid text representation, e.g. a malformed uuid
     case '22003': // numeric value out of range
     case '22001': // value too long
       return validationFailed('A value is malformed or out of range');
     default:
-      return error;
+      return null;
   }
 }
 

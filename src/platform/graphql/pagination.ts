@@ -87,16 +87,16 @@ const resolveLazyCount: MiddlewareFn = async (_data, next) => {
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   const name = nodeType.name.replace(/Type$/, '');
 
-  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name} of a page, with its cursor` })
   class EdgeType {
-    @Field() cursor: string;
-    @Field(() => nodeType) node: T;
+    @Field({ description: 'Pass as `after` (or `before`) to page from this item' }) cursor: string;
+    @Field(() => nodeType, { description: `The ${name}` }) node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (Relay connection)` })
   class ConnectionObject {
-    @Field(() => [EdgeType], { simple: true }) edges: EdgeType[];
-    @Field(() => PageInfo, { simple: true }) pageInfo: PageInfo;
+    @Field(() => [EdgeType], { simple: true, description: 'The items of this page, in list order' }) edges: EdgeType[];
+    @Field(() => PageInfo, { simple: true, description: 'Cursors and whether there is more' }) pageInfo: PageInfo;
     @Field(() => Int, { description: 'All items matching the filter, across pages' })
     @UseMiddleware(resolveLazyCount)
     totalCount: number;

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import type { TenantRole } from '../control/membership.entity';
+import type { ApiKeyScope } from '../auth/api-key-scopes';
 import type { PlanLimits } from '../tenancy/tenant-registry';
 import type { TenantEvent } from '../realtime/tenant-events';
 import type { TenantEventFilter } from '../realtime/tenant-event-stream';
@@ -10,7 +11,7 @@ import type { Actor, DomainEventDraft } from '../events/domain-event';
 /** Who is calling, taken from a verified token or API key only. */
 export type Identity =
   | { kind: 'user'; userId: string; tenantId: string; role: TenantRole }
-  | { kind: 'apiKey'; apiKeyId: string; tenantId: string; role: TenantRole }
+  | { kind: 'apiKey'; apiKeyId: string; tenantId: string; role: TenantRole; scopes: ApiKeyScope[]; /** The secret's hash: a rotation ends it. */ keyHash: string }
   | { kind: 'platformAdmin'; adminId: string };
 
 /** The caller's tenant, resolved lazily: only resolvers that touch tenant data open a connection. */
