@@ -172,6 +172,8 @@ export interface AppPlatform {
   tokens: TokenService;
   /** What a platform admin's removal or another instance's change would announce. */
   identityChanges: IdentityChanges;
+  /** Where new tenants go (TENANCY_MODE resolved at start-up). */
+  tenancyMode: TenancyMode;
 }
 
 export interface App {
@@ -397,7 +399,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     return {
       config,
       log,
-      platform: { control, router, registry, events, secrets, provisioner, servers, tokens, identityChanges },
+      platform: { control, router, registry, events, secrets, provisioner, servers, tokens, identityChanges, tenancyMode },
       schema,
       httpServer,
       url,

@@ -23,7 +23,8 @@ const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
-    TENANCY_MODE: z.enum(['database', 'schema']).default('database'),
+    /** auto: a database per tenant when the role may create databases, else a schema per tenant. */
+    TENANCY_MODE: z.enum(['auto', 'database', 'schema']).default('auto'),
     /** Prefix of every database and schema this deployment creates; lets deployments share a server. */
     DB_NAME_PREFIX: z
       .string()

@@ -34,9 +34,16 @@ export class TenantProvisioner {
       /** Where new tenants go unless createTenant says otherwise. */
       mode: TenancyMode;
       prefix: string;
+      /** The database holding schema-mode tenants on each server (default `<prefix>_schemas`). */
+      schemasDatabase?: string;
       log: Logger;
     },
   ) {}
+
+  /** The database that holds schema-mode tenants on each server. */
+  schemasDatabase(): string {
+    return this.deps.schemasDatabase ?? sharedSchemasDatabase(this.deps.prefix);
+  }
 
   /**
    * Records a new tenant (PROVISIONING) and its placement. One statement writes both (one round
@@ -72,7 +79,7 @@ export class TenantProvisioner {
           input.planCode ?? 'free',
           mode,
           server.id,
-          mode === 'database' ? tenantDatabaseName(prefix, id) : sharedSchemasDatabase(prefix),
+          mode === 'database' ? tenantDatabaseName(prefix, id) : this.schemasDatabase(),
           mode === 'schema' ? tenantSchemaName(prefix, id) : null,
         ],
       );
