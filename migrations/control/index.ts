@@ -3,6 +3,7 @@ import { CreateTenantEventPayloads1763900000000 } from './1763900000000-create-t
 import { CreateFailedWebhookEvents1764650000000 } from './1764650000000-create-failed-webhook-events';
 import { TenantEventOutbox1764900000000 } from './1764900000000-tenant-event-outbox';
 import { CreateInvitationsAndRateLimits1765000000000 } from './1765000000000-create-invitations-and-rate-limits';
+import { DatabaseServerPlacement1765100000000 } from './1765100000000-database-server-placement';
 
 /** In order; each class is applied once per control database. */
 export const controlMigrations = [
@@ -11,4 +12,5 @@ export const controlMigrations = [
   CreateFailedWebhookEvents1764650000000,
   TenantEventOutbox1764900000000,
   CreateInvitationsAndRateLimits1765000000000,
+  DatabaseServerPlacement1765100000000,
 ];

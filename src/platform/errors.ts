@@ -22,6 +22,8 @@ export const ErrorCode = {
   /** Sign-up is closed (SIGNUP_MODE=closed) or needs a platform admin's invitation (invite). */
   SIGNUP_CLOSED: 'SIGNUP_CLOSED',
   PROVISIONING_FAILED: 'PROVISIONING_FAILED',
+  /** Every active database server is full (its capacity of tenants placed): an operator must add or undrain one. */
+  NO_DATABASE_CAPACITY: 'NO_DATABASE_CAPACITY',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** A tenant backup that is incomplete, damaged, of another tenant or of a newer release. */
   BACKUP_INVALID: 'BACKUP_INVALID',

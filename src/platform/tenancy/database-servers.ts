@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DatabaseServer } from '../control/database-server.entity';
+import { AppError, ErrorCode } from '../errors';
 
 /**
  * Resolves the Postgres servers tenants live on to connection URLs. A server row holds host and
@@ -42,6 +43,27 @@ export class DatabaseServers {
     this.defaultId = server.id;
     this.byId.set(server.id, server);
     return server;
+  }
+
+  /**
+   * Where a new tenant goes: the active server with the most free capacity (its `capacity` less
+   * the tenants placed on it), the default one among equals. NO_DATABASE_CAPACITY when every
+   * active server is full. Read from the control database on each call, so a drain or a new
+   * server (another process's CLI) counts at once.
+   */
+  async placementTarget(manager: EntityManager = this.control.manager): Promise<DatabaseServer> {
+    await this.defaultServer(manager); // the control database's own server is registered
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT s.id FROM database_servers s
+        WHERE s.status = 'active'
+          AND s.capacity > (SELECT count(*) FROM tenant_placements p WHERE p.database_server_id = s.id)
+        ORDER BY s.capacity - (SELECT count(*) FROM tenant_placements p WHERE p.database_server_id = s.id) DESC, s.is_default DESC, s.name
+        LIMIT 1`,
+    );
+    if (rows.length === 0) {
+      throw new AppError(ErrorCode.NO_DATABASE_CAPACITY, 'No database server takes new tenants (all are full or draining); try again later');
+    }
+    return this.get(rows[0].id, manager);
   }
 
   async get(serverId: string, manager: EntityManager = this.control.manager): Promise<DatabaseServer> {

@@ -64,7 +64,7 @@ export class TenantProvisioner {
   ): Promise<Tenant> {
     const { servers, prefix } = this.deps;
     const mode = input.mode ?? this.deps.mode;
-    const server = await servers.defaultServer(manager);
+    const server = await servers.placementTarget(manager);
     const id = crypto.randomUUID();
     const base = slugify(input.name);
     for (let attempt = 0; attempt < 5; attempt++) {
