@@ -202,7 +202,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   };
 
   try {
-    let controlUrl = config.DATABASE_URL;
+    // With DIRECT_DATABASE_URL, DATABASE_URL is a pooler that only tenant requests go through.
+    let controlUrl = config.DIRECT_DATABASE_URL ?? config.DATABASE_URL;
     if (!controlUrl) {
       const embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log });
       closers.push(() => embedded.stop());
@@ -212,6 +213,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const tenancy = await startTenancy({
       settings: config,
       controlUrl,
+      pooledUrl: config.DIRECT_DATABASE_URL ? config.DATABASE_URL : null,
       schema: tenantSchema,
       controlMigrations,
       // The job queue's pool and the event bus's LISTEN connection are part of the budget too.

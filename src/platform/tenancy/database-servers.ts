@@ -15,6 +15,8 @@ export class DatabaseServers {
     private readonly control: DataSource,
     private readonly controlUrl: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** A pooler (PgBouncer) in front of the default server for tenant requests (DATABASE_URL with DIRECT_DATABASE_URL). */
+    private readonly pooledControlUrl: string | null = null,
   ) {}
 
   /** Registers the control database's own server as the default placement target. */
@@ -87,6 +89,28 @@ export class DatabaseServers {
     base.port = String(server.port);
     base.pathname = `/${encodeURIComponent(database)}`;
     return base.toString();
+  }
+
+  /**
+   * Where tenant requests to a database on this server go: its pooler when it has one (a port in
+   * its row, or DATABASE_URL for the default server when DIRECT_DATABASE_URL is set), else the
+   * server itself. Whatever needs a session (LISTEN, session advisory locks, migrations,
+   * provisioning) uses urlFor instead.
+   */
+  requestUrlFor(server: DatabaseServer, database: string): { url: string; pooled: boolean } {
+    if (server.poolerPort) {
+      const base = new URL(this.credentialsUrl(server.credentialsRef));
+      base.hostname = server.poolerHost ?? server.host;
+      base.port = String(server.poolerPort);
+      base.pathname = `/${encodeURIComponent(database)}`;
+      return { url: base.toString(), pooled: true };
+    }
+    if (this.pooledControlUrl && server.isDefault && server.credentialsRef === 'control') {
+      const base = new URL(this.pooledControlUrl);
+      base.pathname = `/${encodeURIComponent(database)}`;
+      return { url: base.toString(), pooled: true };
+    }
+    return { url: this.urlFor(server, database), pooled: false };
   }
 
   private credentialsUrl(ref: string): string {

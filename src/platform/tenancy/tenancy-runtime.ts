@@ -57,6 +57,8 @@ export async function startTenancy(options: {
   /** Connections the caller keeps open besides the control pool (e.g. a LISTEN connection). */
   reservedConnections?: number;
   controlUrl: string;
+  /** DATABASE_URL when it names a pooler (DIRECT_DATABASE_URL is then controlUrl): tenant requests to the default server go there. */
+  pooledUrl?: string | null;
   schema: TenantSchema;
   controlMigrations: Array<new () => MigrationInterface>;
   log: Logger;
@@ -69,7 +71,7 @@ export async function startTenancy(options: {
     const structureLock = controlStructureLock(control);
     // Applied once even when several instances start together.
     await structureLock(() => control.runMigrations({ transaction: 'each' }));
-    const servers = new DatabaseServers(control, controlUrl);
+    const servers = new DatabaseServers(control, controlUrl, process.env, options.pooledUrl ?? null);
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(settings.TENANCY_MODE, control, log);
     const schemasDatabase = await resolveSchemasDatabase(control, settings.DB_NAME_PREFIX, log);
