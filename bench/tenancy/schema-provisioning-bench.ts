@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       const text = [
         '## Tenancy: schema-mode provisioning',
         '',
-        'A fresh embedded PostgreSQL 18 per run (`npm run bench:tenancy:provisioning`; `bench:tenancy` measures the same in its schema-mode part).',
+        'A fresh embedded PostgreSQL 18 per run (`npm run bench:tenancy:provisioning`; `bench:tenancy` fills its schema-mode tenants the same way).',
         '',
         ...result.markdown,
         '',
