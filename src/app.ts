@@ -125,6 +125,22 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
   const autoReplies = createAutoRepliesModule({ cacheTtlMs: config.AUTO_REPLY_CACHE_TTL_MS });
   const documents = createDocumentsModule({ maxUploadBytes: config.MAX_UPLOAD_BYTES, storage, authenticator, router, mediaUrls });
   const inbox = createInboxModule({ events, media: documents.media });
+  const whatsapp = createWhatsappModule({
+    config,
+    log,
+    control,
+    registry,
+    router,
+    events,
+    storage,
+    secrets,
+    jobs,
+    dispatcher,
+    ownUrl: platform.ownUrl,
+    inbox,
+    autoReplies: autoReplies.autoReplies,
+    failedWebhookEvents,
+  });
   return [
     createIdentityModule({ control, provisioner, tokens, identityChanges, registry, rateLimits, settings: config }),
     createPlatformAdminModule({ control, tokens, provisioner, identityChanges, router, tenancyMode, failedWebhookEvents, rateLimits }),
@@ -133,25 +149,23 @@ export function createAppModules(platform: PlatformServices): AppModule[] {
     createContactsModule(),
     inbox,
     createLabelsModule(),
-    createWhatsappModule({
-      config,
-      log,
-      control,
-      registry,
-      router,
-      events,
-      storage,
-      secrets,
-      jobs,
-      dispatcher,
-      ownUrl: platform.ownUrl,
-      inbox,
-      autoReplies: autoReplies.autoReplies,
-      failedWebhookEvents,
-    }),
+    whatsapp,
     createQuickRepliesModule(),
     autoReplies,
-    createCampaignsModule(),
+    createCampaignsModule({
+      router,
+      jobs,
+      outbound: whatsapp.outbound,
+      dispatcher,
+      events,
+      log,
+      limits: {
+        ratePerMinute: { WAHA: config.CAMPAIGN_RATE_WAHA_PER_MINUTE, CLOUD: config.CAMPAIGN_RATE_CLOUD_PER_MINUTE, SANDBOX: config.CAMPAIGN_RATE_SANDBOX_PER_MINUTE },
+        dailyLimit: { WAHA: config.CAMPAIGN_DAILY_LIMIT_WAHA, CLOUD: config.CAMPAIGN_DAILY_LIMIT_CLOUD, SANDBOX: config.CAMPAIGN_DAILY_LIMIT_SANDBOX },
+      },
+      jobExpireSeconds: config.CAMPAIGN_JOB_EXPIRE_SECONDS,
+      concurrency: 2,
+    }),
     createOrdersModule(),
     createAuditModule(),
   ];

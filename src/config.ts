@@ -111,6 +111,16 @@ const configSchema = z
     /** A send attempt still running after this is presumed dead (process killed) and retried. */
     OUTBOUND_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(120),
     OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** Campaign messages a minute per channel by default, shared by every campaign on it (WAHA sends are jittered). */
+    CAMPAIGN_RATE_WAHA_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(20),
+    CAMPAIGN_RATE_CLOUD_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(4_800),
+    CAMPAIGN_RATE_SANDBOX_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(6_000),
+    /** Unique customers a campaign may reach per channel in a moving 24 hours (Cloud: per business account); 0 = no cap. */
+    CAMPAIGN_DAILY_LIMIT_WAHA: z.coerce.number().int().min(0).default(1_000),
+    CAMPAIGN_DAILY_LIMIT_CLOUD: z.coerce.number().int().min(0).default(250),
+    CAMPAIGN_DAILY_LIMIT_SANDBOX: z.coerce.number().int().min(0).default(0),
+    /** A campaign sender's job (one slice of sending) still running after this is presumed dead and taken over. */
+    CAMPAIGN_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(3).default(120),
     /** Lifetime of cached channel routes, provider credentials and auto-reply rules. */
     CHANNEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
     AUTO_REPLY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10_000),

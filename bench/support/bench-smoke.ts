@@ -24,6 +24,7 @@ export const SMOKE_BENCHES: SmokeBench[] = [
   { name: 'graphql', script: 'dist/bench/graphql/inbox-bench.js', figures: /ours \/ raw pg = \d+%/ },
   { name: 'realtime', script: 'dist/bench/realtime/realtime-bench.js', figures: /\| Postgres LISTEN\/NOTIFY \| \d+/ },
   { name: 'webhooks', script: 'dist/bench/realtime/webhook-ingest-bench.js', figures: /ours, 2 instances: \d+ webhooks\/s/ },
+  { name: 'campaigns', script: 'dist/bench/campaigns/campaign-bench.js', figures: /ours \/ raw pg = \d+%/ },
 ];
 
 export interface SmokeResult {

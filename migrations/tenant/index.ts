@@ -8,6 +8,7 @@ import { CampaignRecipientsPageIndex1764700000000 } from './1764700000000-campai
 import { MasterConfigDefaultCountry1764800000000 } from './1764800000000-master-config-default-country';
 import { DomainEvents1764900000000 } from './1764900000000-domain-events';
 import { ContactsNameWords1765012000000 } from './1765012000000-contacts-name-words';
+import { CampaignSender1765100000000 } from './1765100000000-campaign-sender';
 
 /** In order; each class is applied once per tenant database (or schema). */
 export const tenantMigrations = [
@@ -21,4 +22,5 @@ export const tenantMigrations = [
   MasterConfigDefaultCountry1764800000000,
   DomainEvents1764900000000,
   ContactsNameWords1765012000000,
+  CampaignSender1765100000000,
 ];

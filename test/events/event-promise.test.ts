@@ -31,6 +31,7 @@ const LIVE = {
   messageUpdated: 'subscription { messageUpdated { id status } }',
   conversationUpdated: 'subscription { conversationUpdated { id status unreadCount assignee { id } } }',
   whatsappSessionUpdated: 'subscription { whatsappSessionUpdated { id status } }',
+  campaignUpdated: 'subscription { campaignUpdated { id status stats { sent } } }',
 } as const;
 type LiveName = keyof typeof LIVE;
 
@@ -107,6 +108,14 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
   ['updateContact', {
     records: ['contact.updated'],
     run: (s) => s.gql('mutation ($id: ID!) { updateContact(id: $id, input: { name: "Zoe Q" }) { id } }', { id: s.ids.contact }),
+  }],
+  ['optOutContact', {
+    records: ['contact.opted_out'],
+    run: (s) => s.gql('mutation ($id: ID!) { optOutContact(contactId: $id) { id optedOut } }', { id: s.ids.contact }),
+  }],
+  ['optInContact', {
+    records: ['contact.opted_in'],
+    run: (s) => s.gql('mutation ($id: ID!) { optInContact(contactId: $id) { id optedOut } }', { id: s.ids.contact }),
   }],
   ['importContacts', {
     records: ['contact.created'],
@@ -227,6 +236,28 @@ const RECIPES: Array<[mutation: string, recipe: Recipe]> = [
         id: s.ids.campaign,
         at: new Date(Date.now() + 7 * 86400_000).toISOString(),
       }),
+  }],
+  ['startCampaign', {
+    records: ['campaign.started'],
+    pushes: ['campaignUpdated'],
+    run: async (s) => {
+      // One a minute: the second recipient is still waiting when the campaign is paused.
+      const second = (await s.gql('mutation ($i: CreateContactInput!) { createContact(input: $i) { id } }', { i: { name: 'Ann', phone: uniquePhone()[0] } })).createContact.id;
+      const { createCampaign } = await s.gql('mutation ($s: ID!) { createCampaign(input: { name: "Now", sessionId: $s, messagesPerMinute: 1, messages: [{ body: "Hi {{name}}" }] }) { id } }', { s: s.ids.session });
+      s.ids.sending = createCampaign.id;
+      await s.gql('mutation ($id: ID!, $c: [ID!]!) { setCampaignRecipients(campaignId: $id, input: { contactIds: $c }) { id } }', { id: s.ids.sending, c: [s.ids.contact, second] });
+      return s.gql('mutation ($id: ID!) { startCampaign(id: $id) { id } }', { id: s.ids.sending });
+    },
+  }],
+  ['pauseCampaign', {
+    records: ['campaign.paused'],
+    pushes: ['campaignUpdated'],
+    run: (s) => s.gql('mutation ($id: ID!) { pauseCampaign(id: $id) { id } }', { id: s.ids.sending }),
+  }],
+  ['resumeCampaign', {
+    records: ['campaign.resumed'],
+    pushes: ['campaignUpdated'],
+    run: (s) => s.gql('mutation ($id: ID!) { resumeCampaign(id: $id) { id } }', { id: s.ids.sending }),
   }],
   ['cancelCampaign', {
     records: ['campaign.cancelled'],

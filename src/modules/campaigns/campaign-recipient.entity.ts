@@ -4,11 +4,18 @@ import { Message } from '../inbox/inbox.module';
 import { Campaign } from './campaign.entity';
 
 export enum CampaignRecipientStatus {
+  /** Not claimed by the sender yet. */
   PENDING = 'PENDING',
+  /** Claimed: its messages are stored and in the durable send queue. */
+  QUEUED = 'QUEUED',
   SENT = 'SENT',
   DELIVERED = 'DELIVERED',
   READ = 'READ',
+  /** The customer wrote back after the campaign reached them. */
+  REPLIED = 'REPLIED',
   FAILED = 'FAILED',
+  /** Not sent: opted out, deleted, or no address (the reason is in `error`). */
+  SKIPPED = 'SKIPPED',
 }
 
 /** Per-recipient state of a campaign; follows its message's acks. */
@@ -38,6 +45,11 @@ export class CampaignRecipient {
   @Column({ type: 'uuid', nullable: true }) messageId: string | null;
 
   @Column({ type: 'text', nullable: true }) error: string | null;
+
+  /** When the sender claimed it: the moving 24-hour count of unique customers per channel. */
+  @Index('IDX_campaign_recipients_sent_at', { where: '"sent_at" IS NOT NULL' })
+  @Column({ type: 'timestamptz', nullable: true })
+  sentAt: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 

@@ -5,6 +5,7 @@ export enum CampaignStatus {
   DRAFT = 'DRAFT',
   SCHEDULED = 'SCHEDULED',
   SENDING = 'SENDING',
+  PAUSED = 'PAUSED',
   COMPLETED = 'COMPLETED',
   CANCELLED = 'CANCELLED',
 }
@@ -16,6 +17,7 @@ export enum CampaignStatus {
 @Entity({ name: 'campaigns' })
 @Check('CHK_campaigns_scheduled_at', `"status" <> 'SCHEDULED' OR "scheduled_at" IS NOT NULL`)
 @Check('CHK_campaigns_recipients_total', `"recipients_total" >= 0`)
+@Check('CHK_campaigns_messages_per_minute', `"messages_per_minute" IS NULL OR "messages_per_minute" BETWEEN 1 AND 60000`)
 export class Campaign {
   @PrimaryGeneratedColumn('uuid') id: string;
 
@@ -39,6 +41,17 @@ export class Campaign {
 
   /** Size of the audience, fixed when recipients are materialised. */
   @Column({ type: 'int', default: 0 }) recipientsTotal: number;
+
+  /** The campaign's own pace; the channel's rate (shared by its campaigns) caps it. Null: the channel's rate. */
+  @Column({ type: 'int', nullable: true }) messagesPerMinute: number | null;
+
+  /** Why the campaign is PAUSED (by a person, a disconnected channel, the plan's limit...). */
+  @Column({ type: 'text', nullable: true }) pausedReason: string | null;
+
+  /** The one sender working the campaign, across instances, until its lease runs out. */
+  @Column({ type: 'uuid', nullable: true }) senderLeaseOwner: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true }) senderLeaseUntil: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 

@@ -7,13 +7,18 @@ export const CampaignEventType = {
   UPDATED: 'campaign.updated',
   RECIPIENTS_SET: 'campaign.recipients_set',
   SCHEDULED: 'campaign.scheduled',
+  STARTED: 'campaign.started',
+  PAUSED: 'campaign.paused',
+  RESUMED: 'campaign.resumed',
+  COMPLETED: 'campaign.completed',
   CANCELLED: 'campaign.cancelled',
   DELETED: 'campaign.deleted',
 } as const;
 export type CampaignEventTypeName = (typeof CampaignEventType)[keyof typeof CampaignEventType];
 
 const CAMPAIGN_FIELDS = [
-  'id', 'name', 'status', 'sessionId', 'scheduledAt', 'startedAt', 'completedAt', 'createdByUserId', 'recipientsTotal', 'createdAt', 'updatedAt',
+  'id', 'name', 'status', 'sessionId', 'scheduledAt', 'startedAt', 'completedAt', 'createdByUserId', 'recipientsTotal', 'messagesPerMinute',
+  'pausedReason', 'createdAt', 'updatedAt',
 ] as const satisfies ReadonlyArray<keyof Campaign>;
 
 /** Payload v1: `{ campaign }` after the change. */

@@ -27,7 +27,7 @@ export const campaignStatsByCampaignId = (ctx: RequestContext) =>
         [[...campaignIds]],
       );
       return campaignIds.map((id) => {
-        const stats: CampaignStatsType = { total: 0, pending: 0, sent: 0, delivered: 0, read: 0, failed: 0 };
+        const stats: CampaignStatsType = { total: 0, pending: 0, queued: 0, sent: 0, delivered: 0, read: 0, replied: 0, failed: 0, skipped: 0 };
         for (const row of rows) {
           if (row.campaign_id !== id) continue;
           stats.total += row.count;

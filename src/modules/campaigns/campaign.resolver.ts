@@ -3,6 +3,7 @@ import { ConnectionArgs, pageSize, toConnection, type Connection } from '../../p
 import type { RequestContext } from '../../platform/graphql/request-context';
 import { Access } from '../../platform/graphql/roles';
 import { documentById, DocumentType, type Document } from '../documents/documents.module';
+import { ContactType, type Contact } from '../contacts/contacts.module';
 import type { CampaignMessage } from './campaign-message.entity';
 import type { Campaign } from './campaign.entity';
 import { campaignMessagesByCampaignId, campaignRecipientPages, campaignStatsByCampaignId, type RecipientRow } from './campaign.loaders';
@@ -10,6 +11,8 @@ import { CampaignService } from './campaign.service';
 import {
   CampaignConnection,
   CampaignFilter,
+  CampaignAudienceType,
+  CampaignMessagePreviewType,
   CampaignMessageType,
   CampaignRecipientConnection,
   CampaignRecipientFilter,
@@ -23,7 +26,7 @@ import {
 /** Everyone reads campaigns; managers define, schedule and cancel them. */
 @Resolver(() => CampaignType)
 export class CampaignResolver {
-  private readonly service = new CampaignService();
+  constructor(private readonly service: CampaignService) {}
 
   @Authorized(Access.READ)
   @Query(() => CampaignConnection, { description: 'Newest first; deleted campaigns are not listed' })
@@ -82,9 +85,55 @@ export class CampaignResolver {
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => CampaignType, { description: 'DRAFT, SCHEDULED or SENDING → CANCELLED' })
+  @Mutation(() => CampaignType, { description: 'DRAFT, SCHEDULED, SENDING or PAUSED → CANCELLED; messages already in the send queue still go out' })
   cancelCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.cancel(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'DRAFT or SCHEDULED → SENDING now; needs a channel, messages and recipients' })
+  startCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.start(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'SENDING → PAUSED; messages already in the send queue still go out' })
+  pauseCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.pause(ctx, id);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => CampaignType, { description: 'PAUSED → SENDING (also re-attaches a sender to a SENDING campaign)' })
+  resumeCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+    return this.service.resume(ctx, id);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => CampaignAudienceType, { description: 'How many of this audience a campaign would reach, and how many are left out and why' })
+  campaignAudience(@Arg('input', () => SetCampaignRecipientsInput) input: SetCampaignRecipientsInput, @Ctx() ctx: RequestContext): Promise<CampaignAudienceType> {
+    return this.service.audience(ctx, input);
+  }
+
+  @Authorized(Access.WORK)
+  @Mutation(() => ContactType, { description: 'No more campaigns for this contact (a person can still write to them)' })
+  optOutContact(@Arg('contactId', () => ID) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
+    return this.service.setOptOut(ctx, contactId, true);
+  }
+
+  @Authorized(Access.MANAGE)
+  @Mutation(() => ContactType, { description: 'Campaigns may reach this contact again' })
+  optInContact(@Arg('contactId', () => ID) contactId: string, @Ctx() ctx: RequestContext): Promise<Contact> {
+    return this.service.setOptOut(ctx, contactId, false);
+  }
+
+  @Authorized(Access.READ)
+  @Query(() => [CampaignMessagePreviewType], { description: 'The messages as this contact would get them ({{name}}, {{phone}}, {{business}}, fallbacks)' })
+  previewCampaign(
+    @Arg('id', () => ID) id: string,
+    @Arg('contactId', () => ID) contactId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CampaignMessagePreviewType[]> {
+    return this.service.preview(ctx, id, contactId);
   }
 
   @FieldResolver(() => [CampaignMessageType], { description: 'The sequence each recipient gets, in order' })

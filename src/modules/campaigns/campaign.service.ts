@@ -1,6 +1,11 @@
 import { campaignEvent, CampaignEventType, type CampaignEventTypeName } from './campaign.events';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { CampaignSender } from './campaign-sender';
+import { contactValues, personalise } from './campaign-personalisation';
+import { optOutChanged } from './campaign-opt-outs';
+import { Contact } from '../contacts/contacts.module';
 import { AppError, ErrorCode, invalidField, notFound, validationFailed } from '../../platform/errors';
 import { containsPattern } from '../../platform/db/like-pattern';
 import { pageByCreatedAt } from '../../platform/graphql/keyset-pagination';
@@ -17,7 +22,9 @@ import type { CampaignFilter, CampaignMessageInput, CreateCampaignInput, SetCamp
 
 /** Content, audience and schedule can change only before sending starts. */
 const EDITABLE: readonly CampaignStatus[] = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED];
-const CANCELLABLE: readonly CampaignStatus[] = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING];
+const CANCELLABLE: readonly CampaignStatus[] = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED];
+/** The pace may change until the campaign is over. */
+const PACE_EDITABLE: readonly CampaignStatus[] = [...EDITABLE, CampaignStatus.SENDING, CampaignStatus.PAUSED];
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
 /**
@@ -26,6 +33,8 @@ const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
  * picking the campaign up.
  */
 export class CampaignService {
+  constructor(private readonly deps: { sender: Pick<CampaignSender, 'enqueue'> }) {}
+
   async list(ctx: RequestContext, args: ConnectionArgs, filterOrNull: CampaignFilter | null = {}): Promise<Connection<Campaign>> {
     const filter = filterOrNull ?? {}; // an explicit null filter means none
     const manager = await ctx.tenant().manager();
@@ -50,6 +59,7 @@ export class CampaignService {
           name: input.name.trim(),
           status: CampaignStatus.DRAFT,
           sessionId: input.sessionId ?? null,
+          messagesPerMinute: input.messagesPerMinute ?? null,
           createdByUserId: identity?.kind === 'user' ? identity.userId : null,
         });
         const id: string = inserted.identifiers[0].id;
@@ -62,8 +72,10 @@ export class CampaignService {
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateCampaignInput): Promise<Campaign> {
+    const paceOnly = input.name === undefined && input.sessionId === undefined && input.messages === undefined;
     const campaign = await this.editable(ctx, id, CampaignEventType.UPDATED, async (tx, campaign) => {
-      const changes: Partial<Pick<Campaign, 'name' | 'sessionId'>> = {};
+      const changes: Partial<Pick<Campaign, 'name' | 'sessionId' | 'messagesPerMinute'>> = {};
+      if (input.messagesPerMinute !== undefined) changes.messagesPerMinute = input.messagesPerMinute;
       if (input.name !== undefined) changes.name = input.name.trim();
       if (input.sessionId !== undefined) {
         if (input.sessionId) await requireReference(tx, WhatsappSession, input.sessionId, 'sessionId', 'WhatsApp session');
@@ -75,7 +87,7 @@ export class CampaignService {
       }
       // Always touched, so updatedAt says the campaign changed even when only its messages did.
       await tx.getRepository(Campaign).update({ id: campaign.id }, { ...changes, updatedAt: () => 'now()' });
-    });
+    }, paceOnly ? PACE_EDITABLE : EDITABLE);
     if (input.messages) (await campaignMessagesByCampaignId(ctx)).clear(campaign.id);
     return campaign;
   }
@@ -139,16 +151,116 @@ export class CampaignService {
     const now = Date.now();
     if (!(scheduledAt.getTime() > now)) throw invalidField('scheduledAt', 'scheduledAt must be in the future');
     if (scheduledAt.getTime() > now + MAX_SCHEDULE_AHEAD_MS) throw invalidField('scheduledAt', 'scheduledAt must be within a year');
-    return this.editable(ctx, id, CampaignEventType.SCHEDULED, async (tx, campaign) => {
-      if ((await tx.getRepository(CampaignMessage).countBy({ campaignId: campaign.id })) === 0) {
-        throw new AppError(ErrorCode.CONFLICT, 'Add at least one message before scheduling');
-      }
-      const [{ count }]: Array<{ count: number }> = await tx.query(
-        'SELECT count(*)::int AS count FROM campaign_recipients WHERE campaign_id = $1',
-        [campaign.id],
-      );
-      if (count === 0) throw new AppError(ErrorCode.CONFLICT, 'Set the recipients before scheduling');
+    const scheduled = await this.editable(ctx, id, CampaignEventType.SCHEDULED, async (tx, campaign) => {
+      await checkReady(tx, campaign, 'scheduling');
       await tx.getRepository(Campaign).update({ id: campaign.id }, { status: CampaignStatus.SCHEDULED, scheduledAt });
+    });
+    // After commit: the job finds the campaign SCHEDULED; a job of an earlier schedule finds it not due and ends.
+    await this.deps.sender.enqueue(ctx.tenant().tenantId, scheduled.id, scheduledAt);
+    return scheduled;
+  }
+
+  /** DRAFT or SCHEDULED → SENDING now; needs a channel, messages and recipients. */
+  async start(ctx: RequestContext, id: string): Promise<Campaign> {
+    const started = await this.transition(ctx, id, EDITABLE, CampaignEventType.STARTED, async (tx, campaign) => {
+      if (!campaign.sessionId) throw new AppError(ErrorCode.CONFLICT, 'Choose the WhatsApp channel to send from (sessionId) before starting');
+      await checkReady(tx, campaign, 'starting');
+      return { status: CampaignStatus.SENDING, startedAt: () => 'now()', pausedReason: null };
+    });
+    await this.deps.sender.enqueue(ctx.tenant().tenantId, started.id);
+    return started;
+  }
+
+  /** SENDING → PAUSED: the sender stops before its next batch (messages already queued still go out). */
+  pause(ctx: RequestContext, id: string): Promise<Campaign> {
+    return this.transition(ctx, id, [CampaignStatus.SENDING], CampaignEventType.PAUSED, async () => ({
+      status: CampaignStatus.PAUSED,
+      pausedReason: 'Paused by a person',
+    }));
+  }
+
+  /** PAUSED → SENDING; on a SENDING campaign, makes sure a sender works it (one at most, by its lease). */
+  async resume(ctx: RequestContext, id: string): Promise<Campaign> {
+    const resumed = await this.transition(ctx, id, [CampaignStatus.PAUSED, CampaignStatus.SENDING], CampaignEventType.RESUMED, async () => ({
+      status: CampaignStatus.SENDING,
+      pausedReason: null,
+    }));
+    await this.deps.sender.enqueue(ctx.tenant().tenantId, resumed.id);
+    return resumed;
+  }
+
+  /** How many of an audience choice a campaign would reach, and why the others would be left out. */
+  async audience(ctx: RequestContext, input: SetCampaignRecipientsInput): Promise<{ chosen: number; eligible: number; excluded: Array<{ reason: string; count: number }> }> {
+    const manager = await ctx.tenant().manager();
+    const [row]: Array<{ chosen: number; opted_out: number; deleted: number; no_address: number }> = await manager.query(
+      `WITH chosen AS (
+         SELECT unnest($1::uuid[]) AS contact_id
+         UNION SELECT m.contact_id FROM contact_group_members m
+                 JOIN contact_groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+                WHERE m.group_id = ANY($2::uuid[])
+         UNION SELECT l.contact_id FROM contact_labels l WHERE l.label_id = ANY($3::uuid[])
+       )
+       SELECT count(*)::int AS chosen,
+              count(*) FILTER (WHERE c.deleted_at IS NULL AND c.opted_out)::int AS opted_out,
+              count(*) FILTER (WHERE c.deleted_at IS NOT NULL)::int AS deleted,
+              count(*) FILTER (WHERE c.deleted_at IS NULL AND NOT c.opted_out AND c.phone IS NULL AND c.whatsapp_id IS NULL)::int AS no_address
+         FROM chosen JOIN contacts c ON c.id = chosen.contact_id`,
+      [[...new Set(input.contactIds)], [...new Set(input.groupIds)], [...new Set(input.labelIds)]],
+    );
+    const excluded = [
+      { reason: 'OPTED_OUT', count: row.opted_out },
+      { reason: 'DELETED', count: row.deleted },
+      { reason: 'NO_WHATSAPP_ADDRESS', count: row.no_address },
+    ].filter((exclusion) => exclusion.count > 0);
+    return { chosen: row.chosen, eligible: row.chosen - excluded.reduce((sum, exclusion) => sum + exclusion.count, 0), excluded };
+  }
+
+  /** Marks a contact opted out of (or back into) campaigns by hand; the change is in the event log. */
+  async setOptOut(ctx: RequestContext, contactId: string, optedOut: boolean): Promise<Contact> {
+    return ctx.tenant().transaction(async ({ manager: tx, record }) => {
+      const contact = isUUID(contactId) ? await tx.getRepository(Contact).findOne({ where: { id: contactId }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!contact) throw notFound('Contact');
+      if (contact.optedOut !== optedOut) {
+        await tx.getRepository(Contact).update({ id: contactId }, { optedOut, updatedAt: () => 'now()' });
+      }
+      // Recorded even when unchanged: the person's decision is what the log keeps.
+      record(optOutChanged(contactId, optedOut, 'by a person'));
+      return tx.getRepository(Contact).findOneByOrFail({ id: contactId });
+    });
+  }
+
+  /** The campaign's messages as `contactId` would get them. */
+  async preview(ctx: RequestContext, id: string, contactId: string): Promise<Array<{ position: number; body: string | null; documentId: string | null }>> {
+    const campaign = await this.get(ctx, id);
+    if (!campaign) throw notFound('Campaign');
+    const manager = await ctx.tenant().manager();
+    const [contact]: Array<{ name: string; phone: string | null }> = isUUID(contactId)
+      ? await manager.query('SELECT name, phone FROM contacts WHERE id = $1 AND deleted_at IS NULL', [contactId])
+      : [];
+    if (!contact) throw notFound('Contact');
+    const [config]: Array<{ business_name: string }> = await manager.query('SELECT business_name FROM master_config LIMIT 1');
+    const values = contactValues(contact, config?.business_name ?? null);
+    const parts = await manager.getRepository(CampaignMessage).find({ where: { campaignId: campaign.id }, order: { position: 'ASC' } });
+    return parts.map((part) => ({ position: part.position, body: part.body ? personalise(part.body, values) : null, documentId: part.documentId }));
+  }
+
+  /** Moves a locked campaign from one of `from` to the status `change` returns, recording `event`. */
+  private transition(
+    ctx: RequestContext,
+    id: string,
+    from: readonly CampaignStatus[],
+    event: CampaignEventTypeName,
+    change: (tx: EntityManager, campaign: Campaign) => Promise<QueryDeepPartialEntity<Campaign>>,
+  ): Promise<Campaign> {
+    return ctx.tenant().transaction(async ({ manager: tx, record }) => {
+      const campaign = await lockCampaign(tx, id);
+      if (!from.includes(campaign.status)) {
+        throw new AppError(ErrorCode.CONFLICT, `A ${campaign.status} campaign cannot be ${event.replace('campaign.', '')}`, { status: campaign.status });
+      }
+      await tx.getRepository(Campaign).update({ id }, { ...(await change(tx, campaign)), updatedAt: () => 'now()' });
+      const changed = await tx.getRepository(Campaign).findOneByOrFail({ id });
+      record(campaignEvent(event, changed));
+      return changed;
     });
   }
 
@@ -171,11 +283,12 @@ export class CampaignService {
     id: string,
     event: CampaignEventTypeName,
     change: (tx: EntityManager, campaign: Campaign) => Promise<void>,
+    allowed: readonly CampaignStatus[] = EDITABLE,
   ): Promise<Campaign> {
     return withDbErrors(() =>
       ctx.tenant().transaction(async ({ manager: tx, record }) => {
         const campaign = await lockCampaign(tx, id);
-        if (!EDITABLE.includes(campaign.status)) {
+        if (!allowed.includes(campaign.status)) {
           throw new AppError(ErrorCode.CONFLICT, `A ${campaign.status} campaign can no longer be changed`, { status: campaign.status });
         }
         await change(tx, campaign);
@@ -185,6 +298,15 @@ export class CampaignService {
       }),
     );
   }
+}
+
+/** A campaign can go out once it has messages and recipients. */
+async function checkReady(tx: EntityManager, campaign: Campaign, what: string): Promise<void> {
+  if ((await tx.getRepository(CampaignMessage).countBy({ campaignId: campaign.id })) === 0) {
+    throw new AppError(ErrorCode.CONFLICT, `Add at least one message before ${what}`);
+  }
+  const [recipient]: unknown[] = await tx.query('SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 LIMIT 1', [campaign.id]);
+  if (!recipient) throw new AppError(ErrorCode.CONFLICT, `Set the recipients before ${what}`);
 }
 
 async function lockCampaign(tx: EntityManager, id: string): Promise<Campaign> {

@@ -40,8 +40,16 @@ import { UsageCounter } from './outbound/usage-counter.entity';
 import { WhatsappReadReceipts } from './outbound/whatsapp-read-receipts';
 
 export { WhatsappProvider, WhatsappSession, WhatsappSessionStatus } from './channels/whatsapp-session.entity';
+export type { QueuedMessageDraft } from './outbound/outbound-message.service';
 export type { BusinessHours, Weekday } from './channels/whatsapp-settings.entity';
 export type { InboundAutoReplies, InboundAutoReplyPlan, InboundAutoReplyRule } from './inbound/inbound-auto-replies';
+
+/** What a bulk sender (campaigns) uses of the durable outbound queue: its messages are ordinary outbound messages. */
+export type OutboundQueue = Pick<OutboundMessages, 'claimMonthlyMessage' | 'insertQueued' | 'insertQueuedMany' | 'enqueueMany' | 'cancelMany' | 'wake'>;
+
+export interface WhatsappModule extends AppModule {
+  readonly outbound: OutboundQueue;
+}
 
 /** Channels and their settings, then the webhook dedup keys and the monthly usage counters. */
 export const whatsappEntities = [WhatsappSession, WhatsappSettings, WebhookEvent, UsageCounter];
@@ -74,7 +82,7 @@ export function createWhatsappModule(deps: {
   autoReplies: InboundAutoReplies;
   /** Where signed webhook events that cannot be stored are kept. */
   failedWebhookEvents: Pick<FailedWebhookEvents, 'record'>;
-}): AppModule {
+}): WhatsappModule {
   const { config, log } = deps;
   const moduleLog = log.child({ component: 'whatsapp' });
   let feedSandbox: (event: MessageStatusEvent | SessionStatusEvent, attempt?: number) => void = () => undefined;
@@ -153,6 +161,7 @@ export function createWhatsappModule(deps: {
   };
   return {
     name: 'whatsapp',
+    outbound,
     resolvers: [
       new WhatsappSettingsResolver(deps.autoReplies),
       new WhatsappSessionResolver({ sessions, providers, ingest }),

@@ -81,16 +81,23 @@ export class JobQueue {
     return this.options.structureLock ? this.options.structureLock(work) : work();
   }
 
-  /** Adds a job; it is in the database when this resolves. */
-  async send(name: string, data: object): Promise<string> {
-    const id = await this.boss.send(name, data);
+  /** Adds a job (not started before `options.startAfter`); it is in the database when this resolves. */
+  async send(name: string, data: object, options: { startAfter?: Date } = {}): Promise<string> {
+    const id = await this.boss.send(name, data, options.startAfter ? { startAfter: options.startAfter } : {});
     if (!id) throw new Error(`job queue ${name} refused the job`);
     return id;
   }
 
-  /** Best effort: a job whose data was never committed (it would find nothing to do anyway). */
-  async cancel(name: string, id: string): Promise<void> {
-    await this.boss.cancel(name, id).catch((error) => this.options.log.warn({ err: error, name, id }, 'could not cancel a job'));
+  /** Adds many jobs of one queue in one statement, with ids chosen by the caller (to cancel them if need be). */
+  async insert(name: string, jobs: ReadonlyArray<{ id: string; data: object; startAfter?: Date }>): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(jobs.map((job) => ({ id: job.id, name, data: job.data, ...(job.startAfter ? { startAfter: job.startAfter } : {}) })));
+  }
+
+  /** Best effort: jobs whose data was never committed (they would find nothing to do anyway). */
+  async cancel(name: string, id: string | string[]): Promise<void> {
+    if (Array.isArray(id) && id.length === 0) return;
+    await this.boss.cancel(name, id as string).catch((error) => this.options.log.warn({ err: error, name, id }, 'could not cancel a job'));
   }
 
   /**

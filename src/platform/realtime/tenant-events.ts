@@ -2,7 +2,7 @@
  * Events pushed to a tenant's live inboxes. Published only after the change is committed;
  * always scoped to one tenant, and checked again against the subscriber's tenant on delivery.
  */
-export type TenantEventType = 'messageReceived' | 'messageUpdated' | 'conversationUpdated' | 'whatsappSessionUpdated';
+export type TenantEventType = 'messageReceived' | 'messageUpdated' | 'conversationUpdated' | 'whatsappSessionUpdated' | 'campaignUpdated';
 
 export interface TenantEvent {
   tenantId: string;

@@ -57,14 +57,14 @@ export class OutboundMessages {
    * serializes concurrent sends of the tenant, so two cannot both take the last message.
    * Messages are counted under every plan, so a lower limit applies at once to what was sent.
    */
-  async claimMonthlyMessage(tx: EntityManager, tenantId: string): Promise<{ ok: boolean; limit: number | null }> {
+  async claimMonthlyMessage(tx: EntityManager, tenantId: string, count = 1): Promise<{ ok: boolean; limit: number | null }> {
     const limit = (await this.deps.planLimits(tenantId)).maxMessagesPerMonth;
     const rows: unknown[] = await tx.query(
       `INSERT INTO usage_counters AS u (month, metric, used)
-       SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date, $1, 1 WHERE $2::int IS NULL OR $2::int > 0
-       ON CONFLICT (month, metric) DO UPDATE SET used = u.used + 1, updated_at = now() WHERE $2::int IS NULL OR u.used < $2::int
+       SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date, $1, $3 WHERE $2::int IS NULL OR $2::int >= $3
+       ON CONFLICT (month, metric) DO UPDATE SET used = u.used + $3, updated_at = now() WHERE $2::int IS NULL OR u.used + $3 <= $2::int
        RETURNING used`,
-      [UsageMetric.OUTBOUND_MESSAGES, limit],
+      [UsageMetric.OUTBOUND_MESSAGES, limit, count],
     );
     return { ok: rows.length === 1, limit };
   }
@@ -73,6 +73,22 @@ export class OutboundMessages {
   enqueue(tenantId: string, messageId: string): Promise<string> {
     const job: OutboundSendJob = { tenantId, messageId };
     return this.deps.jobs.send(OUTBOUND_SEND_QUEUE, job);
+  }
+
+  /**
+   * Creates the send jobs of messages the caller is about to insert, in one statement; the job id
+   * is the message id. `startAfter` holds a job back (the later parts of a sequence).
+   */
+  async enqueueMany(tenantId: string, messages: ReadonlyArray<{ id: string; startAfter?: Date }>): Promise<void> {
+    await this.deps.jobs.insert(
+      OUTBOUND_SEND_QUEUE,
+      messages.map((message) => ({ id: message.id, data: { tenantId, messageId: message.id } satisfies OutboundSendJob, startAfter: message.startAfter })),
+    );
+  }
+
+  /** Best effort, when the transaction of the messages failed: their jobs would find nothing anyway. */
+  cancelMany(messageIds: string[]): Promise<void> {
+    return this.deps.jobs.cancel(OUTBOUND_SEND_QUEUE, messageIds);
   }
 
   /** Wakes this process's send workers (after the message committed). */
@@ -96,6 +112,39 @@ export class OutboundMessages {
       [draft.conversationId, draft.id],
     );
     return { message: camelizeRow<Message>(messageRow), conversation: camelizeRow<Conversation>(conversationRow[0]) };
+  }
+
+  /**
+   * Inserts many QUEUED messages in one statement (a bulk sender's batch; at most one per
+   * conversation) and makes each its conversation's last message.
+   */
+  async insertQueuedMany(tx: EntityManager, drafts: readonly QueuedMessageDraft[]): Promise<Array<{ message: Message; conversation: Conversation }>> {
+    if (drafts.length === 0) return [];
+    const column = <K extends keyof QueuedMessageDraft>(key: K) => drafts.map((draft) => draft[key] ?? null);
+    const messageRows: Array<Record<string, unknown>> = await tx.query(
+      `INSERT INTO messages (id, conversation_id, direction, from_address, to_address, body, type, status, client_message_id,
+                             document_id, sent_by_user_id, created_at, updated_at)
+       SELECT d.id, d.conversation_id, 'OUTBOUND', d.from_address, d.to_address, d.body, d.type, 'QUEUED', d.id::text,
+              d.document_id, d.sent_by_user_id, clock_timestamp(), clock_timestamp()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::uuid[])
+              AS d(id, conversation_id, from_address, to_address, body, type, document_id, sent_by_user_id)
+       RETURNING *`,
+      [
+        column('id'), column('conversationId'), column('fromAddress'), column('toAddress'), column('body'), column('type'),
+        column('documentId'), column('sentByUserId'),
+      ],
+    );
+    const messages = messageRows.map((row) => camelizeRow<Message>(row));
+    // The last of each conversation's new messages (they were inserted in order).
+    const lastByConversation = new Map(messages.map((message) => [message.conversationId, message.id]));
+    const [conversationRows]: [Array<Record<string, unknown>>, number] = await tx.query(
+      `UPDATE conversations c SET last_message_at = GREATEST(c.last_message_at, clock_timestamp()), last_message_id = u.message_id, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS u(conversation_id, message_id)
+        WHERE c.id = u.conversation_id RETURNING c.*`,
+      [[...lastByConversation.keys()], [...lastByConversation.values()]],
+    );
+    const conversations = new Map(conversationRows.map((row) => camelizeRow<Conversation>(row)).map((row) => [row.id, row]));
+    return messages.map((message) => ({ message, conversation: conversations.get(message.conversationId)! }));
   }
 
   /** `sendMessage`: resolves the recipient, stores the message as QUEUED (`message.sent`) and queues its send. */

@@ -28,7 +28,12 @@ interface PendingSend {
   storage_key: string | null;
   content_type: string | null;
   filename: string | null;
+  /** An earlier outbound message of the same conversation is still QUEUED. */
+  earlier_queued: boolean;
 }
+
+/** How long a send waits for an earlier queued message of its conversation before going anyway. */
+const EARLIER_QUEUED_WAIT_MS = 5_000;
 
 
 /** Waits for a message whose job was created just before its transaction committed. */
@@ -84,6 +89,12 @@ export class OutboundSendWorker {
         return;
       }
       if (pending.status !== 'QUEUED') return;
+      // A sequence (a campaign's parts) goes out in order: wait a little for earlier queued messages of the conversation.
+      for (let waited = 0; pending.earlier_queued && waited < EARLIER_QUEUED_WAIT_MS; waited += 250) {
+        await sleep(250);
+        pending = (await this.load(tenantId, messageId)) ?? pending;
+      }
+      if (pending.status !== 'QUEUED') return;
       if (pending.provider_message_id) return void (await this.markSent(tenantId, messageId, pending.provider_message_id));
       if (!pending.session_id) return void (await this.markFailed(tenantId, messageId, 'the conversation has no WhatsApp channel'));
 
@@ -129,7 +140,9 @@ export class OutboundSendWorker {
     return this.deps.router.withTenant(tenantId, async (manager) => {
       const rows: PendingSend[] = await manager.query(
         `SELECT m.id, m.status, m.body, m.type, m.provider_message_id, m.created_at, c.session_id, COALESCE(ct.phone, ct.whatsapp_id) AS address,
-                r.provider_message_id AS reply_to_provider_id, d.storage_key, d.content_type, d.filename
+                r.provider_message_id AS reply_to_provider_id, d.storage_key, d.content_type, d.filename,
+                EXISTS (SELECT 1 FROM messages e WHERE e.conversation_id = m.conversation_id AND e.status = 'QUEUED'
+                          AND e.direction = 'OUTBOUND' AND e.created_at < m.created_at AND e.created_at > m.created_at - interval '1 hour') AS earlier_queued
            FROM messages m
            JOIN conversations c ON c.id = m.conversation_id
            JOIN contacts ct ON ct.id = c.contact_id
