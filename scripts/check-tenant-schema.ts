@@ -10,7 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { tenantMigrations } from '../migrations/tenant';
-import { tenantEntities } from '../src/app';
+import { tenantEntities, tenantSchema } from '../src/app';
+import { describeSchemaStructure } from '../src/platform/db/schema-structure';
+import { SchemaScripts } from '../src/platform/tenancy/schema-script';
+import { migrateTarget } from '../src/platform/tenancy/tenant-migrator';
 import { withDatabase } from '../src/platform/db/connection-url';
 import { baseDataSourceOptions } from '../src/platform/db/data-source-options';
 import { quoteIdentifier } from '../src/platform/db/identifiers';
@@ -168,6 +171,39 @@ async function main(): Promise<void> {
     dataSources.push(inSchema);
     await inSchema.initialize();
     await checkMigrations(inSchema, `schema ${schema} beside another tenant`);
+
+    // Fast provisioning: the migrations recorded as one script must build the same schema.
+    console.log('\n# schema provisioned by the recorded script (one round trip)');
+    const migratedName = 'scratch_tenant_migrated';
+    const scriptedName = 'scratch_tenant_scripted';
+    await inDatabase.query(`CREATE SCHEMA ${quoteIdentifier(migratedName)}`);
+    await migrateTarget({ url, schemaName: migratedName }, tenantSchema);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await new SchemaScripts(tenantSchema).apply(client, url, scriptedName, { replace: false });
+      const scripted = await describeSchemaStructure(client, scriptedName);
+      const migrated = await describeSchemaStructure(client, migratedName);
+      for (const kind of Object.keys(migrated)) {
+        const same = JSON.stringify(scripted[kind]) === JSON.stringify(migrated[kind]);
+        expect(same, `scripted schema: ${kind} as migrated (${migrated[kind].length})`);
+        if (!same) console.log(`  scripted: ${JSON.stringify(scripted[kind])}\n  migrated: ${JSON.stringify(migrated[kind])}`);
+      }
+    } finally {
+      await client.end();
+    }
+    const inScripted = new DataSource({
+      ...baseDataSourceOptions(),
+      url,
+      schema: scriptedName,
+      entities: tenantEntities,
+      extra: { options: `-c search_path=${quoteIdentifier(scriptedName)}` },
+    });
+    dataSources.push(inScripted);
+    await inScripted.initialize();
+    await checkSchemaDiff(inScripted, 'in the scripted schema');
+    await checkHandWrittenObjects(inScripted);
+    await checkBehaviour(inScripted);
   } finally {
     for (const ds of dataSources) if (ds.isInitialized) await ds.destroy();
     await withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));

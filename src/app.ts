@@ -222,6 +222,8 @@ export interface AppPlatform {
   tokens: TokenService;
   /** What a platform admin's removal or another instance's change would announce. */
   identityChanges: IdentityChanges;
+  /** Where new tenants go (TENANCY_MODE resolved at start-up). */
+  tenancyMode: TenancyMode;
 }
 
 export interface App {
@@ -250,7 +252,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
   };
 
   try {
-    let controlUrl = config.DATABASE_URL;
+    // With DIRECT_DATABASE_URL, DATABASE_URL is a pooler that only tenant requests go through.
+    let controlUrl = config.DIRECT_DATABASE_URL ?? config.DATABASE_URL;
     if (!controlUrl) {
       const embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log });
       closers.push(() => embedded.stop());
@@ -260,6 +263,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     const tenancy = await startTenancy({
       settings: config,
       controlUrl,
+      pooledUrl: config.DIRECT_DATABASE_URL ? config.DATABASE_URL : null,
       schema: tenantSchema,
       controlMigrations,
       // The job queue's pool and the event bus's LISTEN connection are part of the budget too.
@@ -466,7 +470,7 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
     return {
       config,
       log,
-      platform: { control, router, registry, events, secrets, provisioner, servers, tokens, identityChanges },
+      platform: { control, router, registry, events, secrets, provisioner, servers, tokens, identityChanges, tenancyMode },
       schema,
       httpServer,
       url,

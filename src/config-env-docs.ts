@@ -16,10 +16,12 @@ export const CONFIG_ENV_DOCS: Record<string, EnvDoc> = {
   HOST: { meaning: 'HTTP and WebSocket listener address' },
   DATA_DIR: { meaning: 'embedded PostgreSQL, generated secrets, stored media' },
   LOG_LEVEL: { meaning: 'pino level (`fatal` … `trace`, `silent`)' },
-  DATABASE_URL: { meaning: 'control database URL; absent → embedded PostgreSQL under `DATA_DIR`', default: '*(embedded)*' },
+  DATABASE_URL: { meaning: 'control database URL; absent → embedded PostgreSQL under `DATA_DIR`. With `DIRECT_DATABASE_URL` set it names a PgBouncer (transaction pooling) that tenant requests go through', default: '*(embedded)*' },
+  DIRECT_DATABASE_URL: { meaning: 'the PostgreSQL server itself when `DATABASE_URL` is a pooler: the control database, LISTEN, session advisory locks, migrations, provisioning and moves use it' },
   EMBEDDED_PG_PORT: { meaning: 'port of the embedded PostgreSQL (only without `DATABASE_URL`)' },
   TENANCY_MODE: {
-    meaning: '`database` (one database per tenant) or `schema`; database mode falls back to schema mode, with a warning, when the role lacks `CREATEDB`',
+    meaning:
+      '`auto`: one database per tenant when the role may create databases (`CREATEDB` or superuser), else one schema per tenant (said once at start-up); `database` or `schema` to choose (database mode falls back to schemas, with a warning, when the role lacks `CREATEDB`). A role that cannot create databases keeps the schemas in the control database unless `<DB_NAME_PREFIX>_schemas` exists',
   },
   DB_NAME_PREFIX: { meaning: 'prefix of every database and schema created (lets deployments share a server)' },
   TENANT_POOL_SIZE: { meaning: 'connections per tenant database pool' },

@@ -22,8 +22,18 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    /**
+     * Set when DATABASE_URL points at a connection pooler (PgBouncer, transaction pooling): the
+     * server itself, for everything that needs a session (the control database, LISTEN, advisory
+     * locks, migrations, provisioning, moves). Tenant requests then go through DATABASE_URL.
+     */
+    DIRECT_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
-    TENANCY_MODE: z.enum(['database', 'schema']).default('database'),
+    /** auto: a database per tenant when the role may create databases, else a schema per tenant. */
+    TENANCY_MODE: z.enum(['auto', 'database', 'schema']).default('auto'),
     /** Prefix of every database and schema this deployment creates; lets deployments share a server. */
     DB_NAME_PREFIX: z
       .string()
@@ -182,6 +192,9 @@ export const configSchema = z
     }
     if (env.WAHA_URL && !env.WAHA_WEBHOOK_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['WAHA_WEBHOOK_HMAC_KEY'], message: 'is required when WAHA_URL is set' });
+    }
+    if (env.DIRECT_DATABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DIRECT_DATABASE_URL'], message: 'needs DATABASE_URL (the pooler) too' });
     }
     const reserved = nonTenantConnections(env) + env.TENANT_POOL_SIZE;
     if (env.CONNECTION_BUDGET < reserved) {

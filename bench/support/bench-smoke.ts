@@ -20,6 +20,7 @@ export interface SmokeBench {
 
 export const SMOKE_BENCHES: SmokeBench[] = [
   { name: 'tenancy', script: 'dist/bench/tenancy/tenancy-bench.js', figures: /\| database mode, ours \| \d+ \| \d+ \| 0 \|/ },
+  { name: 'tenancy-provisioning', script: 'dist/bench/tenancy/schema-provisioning-bench.js', figures: /\| ours: [^|]+\| \d+ \| [\d.]+ \|/ },
   { name: 'graphql', script: 'dist/bench/graphql/inbox-bench.js', figures: /ours \/ raw pg = \d+%/ },
   { name: 'realtime', script: 'dist/bench/realtime/realtime-bench.js', figures: /\| Postgres LISTEN\/NOTIFY \| \d+/ },
   { name: 'webhooks', script: 'dist/bench/realtime/webhook-ingest-bench.js', figures: /ours, 2 instances: \d+ webhooks\/s/ },

@@ -42,7 +42,7 @@ export function runWithTenancy(command: (ctx: CliContext) => Promise<number | vo
   const closers: Array<() => Promise<unknown>> = [];
 
   const main = async (): Promise<number> => {
-    let controlUrl = config.DATABASE_URL;
+    let controlUrl = config.DIRECT_DATABASE_URL ?? config.DATABASE_URL;
     if (!controlUrl) {
       if (await isPortOpen(config.EMBEDDED_PG_PORT)) {
         controlUrl = withDatabase(embeddedPostgresUrl(config.EMBEDDED_PG_PORT), `${config.DB_NAME_PREFIX}_control`);

@@ -24,6 +24,8 @@ export const ErrorCode = {
   /** Sign-up is closed (SIGNUP_MODE=closed) or needs a platform admin's invitation (invite). */
   SIGNUP_CLOSED: 'SIGNUP_CLOSED',
   PROVISIONING_FAILED: 'PROVISIONING_FAILED',
+  /** Every active database server is full (its capacity of tenants placed): an operator must add or undrain one. */
+  NO_DATABASE_CAPACITY: 'NO_DATABASE_CAPACITY',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** A tenant backup that is incomplete, damaged, of another tenant or of a newer release. */
   BACKUP_INVALID: 'BACKUP_INVALID',
@@ -73,6 +75,7 @@ export const ERROR_CODE_MEANINGS: Record<ErrorCode, string> = {
   INVALID_CREDENTIALS: 'Wrong email or password',
   RATE_LIMITED: 'Too many attempts or requests (per API key, per organisation, per address); `extensions.retryAfterSeconds` says when to try again',
   SIGNUP_CLOSED: 'Sign-up is closed, or needs an invitation',
+  NO_DATABASE_CAPACITY: 'Every active database server is full or draining: no new organisation can be placed until an operator adds capacity',
   PROVISIONING_FAILED: "The organisation's database could not be created; an operator can retry",
   PROVIDER_ERROR: 'WhatsApp (WAHA or the Cloud API) refused or failed the request',
   BACKUP_INVALID: 'A tenant backup that is incomplete, damaged, of another tenant or of a newer release',

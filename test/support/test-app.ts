@@ -37,7 +37,10 @@ export interface TestApp {
  * `join: other` boots a second instance of the same deployment instead: same control database,
  * prefix and secrets (so tokens work on both); its stop() leaves the databases to `other`.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { join?: TestApp; log?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { join?: TestApp; log?: Logger; /** Where the app's JSON log lines go (default: stdout). */ logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const joined = options.join;
   const prefix = joined?.prefix ?? `t${crypto.randomBytes(5).toString('hex')}`;
   const dataDir = joined ? joined.app.config.DATA_DIR : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-test-'));
@@ -54,7 +57,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     EXPOSE_SQL_COUNT: 'true',
     ...env,
   });
-  const app = await startApp(config, { log: options.log ?? createLogger(config.LOG_LEVEL, { prefix }) });
+  const log = options.log ?? createLogger(config.LOG_LEVEL, { prefix }, options.logStream as Parameters<typeof createLogger>[2]);
+  const app = await startApp(config, { log });
   const client = new GraphQLTestClient(app.url);
   let stopped = false;
   return {

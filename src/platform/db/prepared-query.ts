@@ -10,7 +10,9 @@ import type { EntityManager } from 'typeorm';
  * statement's command.
  */
 export async function preparedQuery<T = Record<string, unknown>>(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const config = { name, text, values };
+  // Through a transaction-pooling PgBouncer (1.18) the next statement may run on another server
+  // connection, where the named statement does not exist: there it is an unnamed one.
+  const config = pooledDataSources.has(manager.connection) ? { text, values } : { name, text, values };
   if (manager.queryRunner) {
     const client = (await manager.queryRunner.connect()) as PoolClient;
     return (await client.query(config)).rows as T[];
@@ -19,4 +21,11 @@ export async function preparedQuery<T = Record<string, unknown>>(manager: Entity
   // more than the query on the webhook hot path).
   const pool = (manager.connection.driver as unknown as { master: Pool }).master;
   return (await pool.query(config)).rows as T[];
+}
+
+/** DataSources whose connections go through a transaction pooler: no named prepared statements there. */
+const pooledDataSources = new WeakSet<object>();
+
+export function markPooled(dataSource: object): void {
+  pooledDataSources.add(dataSource);
 }

@@ -5,10 +5,10 @@ import { createControlDataSource, ensureDatabaseExists } from '../db/control-dat
 import { AdminConnections } from './admin-connections';
 import { ConnectionBudget } from './connection-budget';
 import { DatabaseServers } from './database-servers';
-import { resolveTenancyMode } from './tenancy-mode';
+import { mayCreateDatabases, resolveTenancyMode, type RequestedTenancyMode } from './tenancy-mode';
 import { TemplateDatabases } from './template-database';
 import { TenantMigrator } from './tenant-migrator';
-import { TenantProvisioner } from './tenant-provisioner';
+import { sharedSchemasDatabase, TenantProvisioner } from './tenant-provisioner';
 import { TenantRegistry } from './tenant-registry';
 import { TenantRouter } from './tenant-router';
 import { controlStructureLock, type StructureLock } from './structure-lock';
@@ -16,7 +16,7 @@ import type { TenantSchema } from './tenant-schema';
 
 /** The settings tenancy needs; the app's Config satisfies this. */
 export interface TenancySettings {
-  TENANCY_MODE: TenancyMode;
+  TENANCY_MODE: RequestedTenancyMode;
   DB_NAME_PREFIX: string;
   CONNECTION_BUDGET: number;
   CONTROL_POOL_SIZE: number;
@@ -57,6 +57,8 @@ export async function startTenancy(options: {
   /** Connections the caller keeps open besides the control pool (e.g. a LISTEN connection). */
   reservedConnections?: number;
   controlUrl: string;
+  /** DATABASE_URL when it names a pooler (DIRECT_DATABASE_URL is then controlUrl): tenant requests to the default server go there. */
+  pooledUrl?: string | null;
   schema: TenantSchema;
   controlMigrations: Array<new () => MigrationInterface>;
   log: Logger;
@@ -69,9 +71,10 @@ export async function startTenancy(options: {
     const structureLock = controlStructureLock(control);
     // Applied once even when several instances start together.
     await structureLock(() => control.runMigrations({ transaction: 'each' }));
-    const servers = new DatabaseServers(control, controlUrl);
+    const servers = new DatabaseServers(control, controlUrl, process.env, options.pooledUrl ?? null);
     await servers.ensureDefault();
     const tenancyMode = await resolveTenancyMode(settings.TENANCY_MODE, control, log);
+    const schemasDatabase = await resolveSchemasDatabase(control, settings.DB_NAME_PREFIX, log);
     // The control pool and the caller's own connections are part of the budget too.
     const budget = new ConnectionBudget(
       settings.CONNECTION_BUDGET - settings.CONTROL_POOL_SIZE - (options.reservedConnections ?? 0),
@@ -110,6 +113,7 @@ export async function startTenancy(options: {
       router,
       mode: tenancyMode,
       prefix: settings.DB_NAME_PREFIX,
+      schemasDatabase,
       log,
     });
     return {
@@ -136,4 +140,21 @@ export async function startTenancy(options: {
     await control.destroy().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The database that holds schema-mode tenants on each server: `<prefix>_schemas`, created on
+ * first use. A role that may not create databases cannot make it, so unless an operator made it
+ * already the schemas go into the control database itself (the one database such a role owns).
+ */
+async function resolveSchemasDatabase(control: DataSource, prefix: string, log: Logger): Promise<string> {
+  const shared = sharedSchemasDatabase(prefix);
+  if (await mayCreateDatabases(control)) return shared;
+  const [{ exists, current }] = await control.query(
+    'SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists, current_database() AS current',
+    [shared],
+  );
+  if (exists) return shared;
+  log.info({ schemasDatabase: current }, 'the database role may not create databases: schema-mode tenants live in the control database');
+  return current as string;
 }

@@ -31,20 +31,20 @@ export interface TenantMigrationResult {
 /** Namespace of our advisory locks, so they never collide with another application's. */
 const MIGRATION_LOCK_NAMESPACE = 72_616_001;
 
-const CREATE_MIGRATIONS_TABLE =
+export const CREATE_MIGRATIONS_TABLE =
   'CREATE TABLE IF NOT EXISTS "migrations" ("id" SERIAL PRIMARY KEY, "timestamp" bigint NOT NULL, "name" character varying NOT NULL)';
 
 /**
  * TypeORM records generated-column expressions with the database name; a clone keeps the
  * template's name, which would make schema-diff tooling see phantom changes.
  */
-const FIX_TYPEORM_METADATA = `DO $$ BEGIN
+export const FIX_TYPEORM_METADATA = `DO $$ BEGIN
   IF to_regclass('typeorm_metadata') IS NOT NULL THEN
     UPDATE typeorm_metadata SET database = current_database() WHERE database IS DISTINCT FROM current_database();
   END IF;
 END $$`;
 
-const migrationName = (Migration: MigrationClass) => new Migration().name ?? Migration.name;
+export const migrationName = (Migration: MigrationClass) => new Migration().name ?? Migration.name;
 
 /**
  * Applies pending tenant migrations to one database or schema under an advisory lock, each

@@ -10,6 +10,7 @@ import type { AdminConnections } from './admin-connections';
 import type { DatabaseServers } from './database-servers';
 import type { TemplateDatabases } from './template-database';
 import { migrateTarget } from './tenant-migrator';
+import { SchemaScripts } from './schema-script';
 import type { TenantRegistry } from './tenant-registry';
 import type { TenantRouter } from './tenant-router';
 import type { TenantSchema } from './tenant-schema';
@@ -34,9 +35,23 @@ export class TenantProvisioner {
       /** Where new tenants go unless createTenant says otherwise. */
       mode: TenancyMode;
       prefix: string;
+      /** The database holding schema-mode tenants on each server (default `<prefix>_schemas`). */
+      schemasDatabase?: string;
       log: Logger;
     },
-  ) {}
+  ) {
+    this.scripts = new SchemaScripts(deps.schema);
+  }
+
+  /** This release's migrations as one script, for new schemas. */
+  private readonly scripts: SchemaScripts;
+  /** Shared schema-mode databases known to exist (server id/name): provisioning skips the lookup. */
+  private readonly knownDatabases = new Set<string>();
+
+  /** The database that holds schema-mode tenants on each server. */
+  schemasDatabase(): string {
+    return this.deps.schemasDatabase ?? sharedSchemasDatabase(this.deps.prefix);
+  }
 
   /**
    * Records a new tenant (PROVISIONING) and its placement. One statement writes both (one round
@@ -49,7 +64,7 @@ export class TenantProvisioner {
   ): Promise<Tenant> {
     const { servers, prefix } = this.deps;
     const mode = input.mode ?? this.deps.mode;
-    const server = await servers.defaultServer(manager);
+    const server = await servers.placementTarget(manager);
     const id = crypto.randomUUID();
     const base = slugify(input.name);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -72,7 +87,7 @@ export class TenantProvisioner {
           input.planCode ?? 'free',
           mode,
           server.id,
-          mode === 'database' ? tenantDatabaseName(prefix, id) : sharedSchemasDatabase(prefix),
+          mode === 'database' ? tenantDatabaseName(prefix, id) : this.schemasDatabase(),
           mode === 'schema' ? tenantSchemaName(prefix, id) : null,
         ],
       );
@@ -183,8 +198,31 @@ export class TenantProvisioner {
     return this.deps.schema.version;
   }
 
-  private createSchema(placement: TenantPlacement, retry: boolean): Promise<string> {
-    return this.createEmpty(placement, this.deps.schema, { replace: retry });
+  /**
+   * A new schema with this release's structure: the migrations as one recorded script, applied
+   * in one round trip on a kept provisioning connection (schema-script.ts says why it is the same).
+   */
+  private async createSchema(placement: TenantPlacement, retry: boolean): Promise<string> {
+    await this.ensureSharedDatabase(placement);
+    const server = await this.deps.servers.get(placement.databaseServerId);
+    const url = this.deps.servers.urlFor(server, placement.databaseName!);
+    return this.withDatabase(placement, (client) => this.scripts.apply(client, url, placement.schemaName!, { replace: retry }));
+  }
+
+  /** The shared database of schema-mode tenants, created on first use. */
+  private async ensureSharedDatabase(location: TenantLocation): Promise<void> {
+    const key = `${location.databaseServerId}/${location.databaseName}`;
+    if (this.knownDatabases.has(key)) return;
+    const database = assertIdentifier(location.databaseName!);
+    await this.withAdmin(location.databaseServerId, async (admin) => {
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (!rowCount) {
+        await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`).catch((error: unknown) => {
+          if (!isDuplicateDatabaseError(error)) throw error; // created concurrently
+        });
+      }
+    });
+    this.knownDatabases.add(key);
   }
 
   /**
@@ -194,20 +232,14 @@ export class TenantProvisioner {
    */
   async createEmpty(location: TenantLocation, schema: TenantSchema, options: { replace: boolean }): Promise<string> {
     const database = assertIdentifier(location.databaseName!);
-    await this.withAdmin(location.databaseServerId, async (admin) => {
-      if (location.mode === 'database') {
+    if (location.mode === 'database') {
+      await this.withAdmin(location.databaseServerId, async (admin) => {
         if (options.replace) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
         await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
-        return;
-      }
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (!rowCount) {
-        await admin.query(`CREATE DATABASE ${quoteIdentifier(database)}`).catch((error: unknown) => {
-          if (!isDuplicateDatabaseError(error)) throw error; // created concurrently
-        });
-      }
-    });
+      });
+    }
     if (location.mode === 'schema') {
+      await this.ensureSharedDatabase(location);
       const schemaName = quoteIdentifier(location.schemaName!);
       await this.withDatabase(location, async (client) => {
         if (options.replace) await client.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);

@@ -12,7 +12,7 @@ import { assertIdentifier, isDuplicateDatabaseError, quoteIdentifier, tenantData
 import { BackupWriter, openBackup, type BackupManifest } from './tenant-backup-archive';
 import { blockWrites, exportTable, importTenantData, readLayout, recordedSchemaVersion, type TenantDataLayout } from './tenant-data-copy';
 import type { DatabaseServers } from './database-servers';
-import { sharedSchemasDatabase, type TenantLocation, type TenantProvisioner } from './tenant-provisioner';
+import { type TenantLocation, type TenantProvisioner } from './tenant-provisioner';
 import type { TenantRegistry } from './tenant-registry';
 import type { TenantRouter } from './tenant-router';
 import { migrateTarget } from './tenant-migrator';
@@ -262,7 +262,7 @@ export class TenantRelocation {
     const usual: TenantLocation =
       mode === 'database'
         ? { mode, databaseServerId: serverId, databaseName: tenantDatabaseName(prefix, tenantId), schemaName: null }
-        : { mode, databaseServerId: serverId, databaseName: sharedSchemasDatabase(prefix), schemaName: tenantSchemaName(prefix, tenantId) };
+        : { mode, databaseServerId: serverId, databaseName: this.deps.provisioner.schemasDatabase(), schemaName: tenantSchemaName(prefix, tenantId) };
     const same = describe(usual) === describe(current);
     if (!same && !(await this.exists(usual))) return usual;
     const suffix = crypto.randomBytes(4).toString('hex');

@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { baseDataSourceOptions } from '../db/data-source-options';
 import { quoteIdentifier } from '../db/identifiers';
+import { markPooled } from '../db/prepared-query';
 import type { ConnectionBudget } from './connection-budget';
 import type { DatabaseServers } from './database-servers';
 import type { TenantRecord, TenantRegistry } from './tenant-registry';
@@ -79,6 +80,8 @@ interface PoolEntry {
   leases: number;
   lastUsedAt: number;
   closing: boolean;
+  /** Its connections go through a transaction pooler (PgBouncer). */
+  pooled?: boolean;
 }
 
 export interface RouterFigures {
@@ -298,18 +301,25 @@ export class TenantRouter {
       const server = await servers.get(tenant.databaseServerId);
       // In schema mode the placement names the server's shared database that holds the schemas.
       const database = tenant.databaseName!;
+      const { url, pooled } = servers.requestUrlFor(server, database);
       const dataSource = new DataSource({
         ...baseDataSourceOptions(),
-        url: servers.urlFor(server, database),
+        url,
         entities: schema.entities,
         extra: {
           max: entry.slots,
           idleTimeoutMillis: 10_000,
           connectionTimeoutMillis: connectionWaitTimeoutMs,
           application_name: tenant.mode === 'database' ? 'crm-tenant' : 'crm-schemas',
-          ...(tenant.mode === 'schema' ? { options: `-c search_path=${NO_TENANT_SCHEMA}`, maxUses: SCHEMA_CONNECTION_MAX_USES } : {}),
+          // A pooler refuses the `options` start-up parameter, and a session setting would not
+          // follow the next transaction to its server connection anyway: see schemaLease.
+          ...(tenant.mode === 'schema' && !pooled ? { options: `-c search_path=${NO_TENANT_SCHEMA}`, maxUses: SCHEMA_CONNECTION_MAX_USES } : {}),
         },
       });
+      if (pooled) {
+        markPooled(dataSource);
+        entry.pooled = true;
+      }
       await dataSource.initialize();
       entry.dataSource = dataSource;
       this.opened += 1;
@@ -321,6 +331,7 @@ export class TenantRouter {
   }
 
   private async schemaLease(tenant: TenantRecord, dataSource: DataSource, entry: PoolEntry): Promise<TenantLease> {
+    if (entry.pooled) return this.pooledSchemaLease(tenant, dataSource, entry);
     const runner = dataSource.createQueryRunner();
     try {
       await runner.query(`SET search_path TO ${quoteIdentifier(tenant.schemaName!)}`);
@@ -341,6 +352,42 @@ export class TenantRouter {
         } catch (error) {
           // The connection may still carry this tenant's search_path: never pool it again.
           await discardConnection(runner, error);
+        } finally {
+          this.checkIn(entry);
+          this.shares.release(tenant.tenantId);
+        }
+      },
+    };
+  }
+
+  /**
+   * A schema-mode lease through a transaction pooler: consecutive statements may run on different
+   * server connections, so the search path cannot be a session setting. Every transaction of the
+   * lease sets it with SET LOCAL right after it begins, and a statement outside a transaction is
+   * wrapped in one (BEGIN; SET LOCAL ...; statement; COMMIT). Nothing of it outlives the
+   * transaction, so the server connection goes back to the pooler clean.
+   */
+  private async pooledSchemaLease(tenant: TenantRecord, dataSource: DataSource, entry: PoolEntry): Promise<TenantLease> {
+    const runner = dataSource.createQueryRunner();
+    let client: PoolClient;
+    try {
+      client = (await runner.connect()) as PoolClient;
+    } catch (error) {
+      await runner.release().catch(() => undefined);
+      throw error;
+    }
+    const restore = scopeSearchPathToTransactions(client, tenant.schemaName!);
+    let released = false;
+    return {
+      tenantId: tenant.tenantId,
+      manager: runner.manager,
+      release: async () => {
+        if (released) return;
+        released = true;
+        const clean = restore();
+        try {
+          if (clean) await runner.release();
+          else await discardConnection(runner, new Error('released inside a transaction'));
         } finally {
           this.checkIn(entry);
           this.shares.release(tenant.tenantId);
@@ -446,6 +493,55 @@ function entryKey(tenant: Pick<TenantRecord, 'mode' | 'databaseServerId' | 'data
 async function discardConnection(runner: QueryRunner, error: unknown): Promise<void> {
   const postgresRunner = runner as unknown as { releasePostgresConnection(err?: unknown): Promise<void> };
   await postgresRunner.releasePostgresConnection(error instanceof Error ? error : new Error(String(error)));
+}
+
+type QueryFunction = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Makes every transaction on `client` run with `schemaName` as its search path (SET LOCAL), and
+ * wraps statements sent outside a transaction in one. Returns a function that puts the client's
+ * own query method back and says whether no transaction was left open.
+ */
+function scopeSearchPathToTransactions(client: PoolClient, schemaName: string): () => boolean {
+  const original = client.query as unknown as QueryFunction;
+  const setPath = `SET LOCAL search_path TO ${quoteIdentifier(schemaName)}`;
+  let inTransaction = false;
+  const send = (...args: unknown[]) => original.apply(client, args);
+  const scoped = async (...args: unknown[]): Promise<unknown> => {
+    const [config, values] = args;
+    const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+    if (typeof text !== 'string' || args.length > 2 || typeof values === 'function') {
+      throw new Error('A tenant lease through the pooler takes promise-style queries only');
+    }
+    const verb = /^\s*(\w+)(?:\s+(\w+))?/.exec(text);
+    const first = verb?.[1]?.toUpperCase();
+    const second = verb?.[2]?.toUpperCase();
+    if (first === 'BEGIN' || (first === 'START' && second === 'TRANSACTION')) {
+      const result = await send(config, values);
+      inTransaction = true;
+      await send(setPath);
+      return result;
+    }
+    if (first === 'COMMIT' || first === 'END' || (first === 'ROLLBACK' && second !== 'TO')) {
+      inTransaction = false;
+      return send(config, values);
+    }
+    if (inTransaction) return send(config, values);
+    await send(`BEGIN; ${setPath}`);
+    try {
+      const result = await send(config, values);
+      await send('COMMIT');
+      return result;
+    } catch (error) {
+      await send('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  };
+  (client as unknown as { query: QueryFunction }).query = scoped;
+  return () => {
+    (client as unknown as { query: QueryFunction }).query = original;
+    return !inTransaction;
+  };
 }
 
 function poolOf(dataSource: DataSource | null): Pool | null {
