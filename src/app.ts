@@ -350,6 +350,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       identityChanges,
       recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
       introspection: config.GRAPHQL_INTROSPECTION,
+      stallMs: config.SUBSCRIBER_STALL_MS,
+      maxBufferedBytes: config.SUBSCRIBER_MAX_BUFFERED_BYTES,
       clientAddress,
       requestLimit: requestRateLimit(rateLimits),
     });
