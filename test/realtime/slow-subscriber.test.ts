@@ -88,7 +88,11 @@ describe('a subscriber that stops reading', () => {
       const started = Date.now();
       await waitUntil(() => seen() === published, `the healthy subscriber to keep up (${published} published)`, 2_000);
       lagMs.push(Date.now() - started);
-      if (droppedAfter === null && events.subscriberCount === baseline) droppedAfter = published;
+      if (droppedAfter === null && events.subscriberCount === baseline) {
+        droppedAfter = published;
+        // Reads again at once, to see the close frame behind its backlog before a keep-alive cuts it off.
+        slow.resume();
+      }
     }
     assert.ok(droppedAfter !== null, `the slow subscriber was dropped (published ${published} × 16 KB)`);
     assert.equal(events.subscriberCount, baseline, 'only the healthy subscription is left');
