@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compiles with tsc when dist/ is missing or older than any source file, so `npm start` and the
-// CLI commands work straight after `npm install` and after every edit.
+// CLI commands work straight after `npm install` and after every edit; then builds the web inbox
+// (scripts/build-web.js) when web/dist is older than its sources.
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -14,7 +15,7 @@ function newestMtime(target) {
   return fs.readdirSync(target).reduce((newest, name) => Math.max(newest, newestMtime(path.join(target, name))), 0);
 }
 
-const sources = ['src', 'migrations', 'scripts', 'test', 'bench', 'ormconfig.ts', 'tsconfig.json']
+const sources = ['src', 'migrations', 'scripts', 'test', 'bench', 'clients/typescript/src', 'clients/typescript/generated', 'clients/typescript/examples', 'ormconfig.ts', 'tsconfig.json']
   .map((name) => path.join(root, name))
   .filter((file) => fs.existsSync(file));
 const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
@@ -28,3 +29,4 @@ if (stale) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
   fs.utimesSync(marker, new Date(), new Date());
 }
+require('./build-web.js').buildIfStale();

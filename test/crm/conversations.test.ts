@@ -89,7 +89,7 @@ describe('conversations and messages', () => {
     }
   });
 
-  test('filters: status, assignee, label, unread only', async () => {
+  test('filters: status, assignee, unassigned, label, unread only', async () => {
     const list = async (filter: Record<string, unknown>) => ids((await t.client.data(INBOX, { first: 100, filter }, owner.token)).conversations);
     const truth = async (where: string, params: unknown[] = []) =>
       (
@@ -103,6 +103,11 @@ describe('conversations and messages', () => {
     assert.deepEqual(await list({ assigneeId: agent.userId }), await truth('c.assignee_user_id = $1', [agent.userId]));
     assert.deepEqual(await list({ labelId: inbox.labelIds[1] }), await truth('EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = $1)', [inbox.labelIds[1]]));
     assert.deepEqual(await list({ unreadOnly: true }), await truth('c.unread_count > 0'));
+    const unassigned = await truth('c.assignee_user_id IS NULL');
+    assert.ok(unassigned.length > 0 && unassigned.length < 30, 'some are unassigned, some not');
+    assert.deepEqual(await list({ unassigned: true }), unassigned);
+    assert.deepEqual(await list({ unassigned: false }), await list({}), 'unassigned: false filters nothing');
+    assert.deepEqual(await list({ unassigned: true, labelId: inbox.labelIds[1] }), await truth('c.assignee_user_id IS NULL AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = $1)', [inbox.labelIds[1]]));
     assert.deepEqual(await list({ unreadOnly: true, assigneeId: owner.userId, status: 'OPEN' }), await truth(`c.unread_count > 0 AND c.assignee_user_id = $1 AND c.status = 'OPEN'`, [owner.userId]));
     const filtered = (await t.client.data(INBOX, { first: 2, filter: { unreadOnly: true } }, owner.token)).conversations;
     assert.equal(filtered.totalCount, (await truth('c.unread_count > 0')).length, 'totalCount follows the filter');

@@ -38,6 +38,11 @@ export class StallableProxy {
     this.stalled = true;
   }
 
+  /** Cuts every open connection (as a network blip would); new ones go through as before. */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -57,6 +57,7 @@ export class ConversationService {
     const where: string[] = [];
     if (filter?.status) where.push(`c.status = ${bind(filter.status)}`);
     if (filter?.assigneeId) where.push(`c.assignee_user_id = ${bind(filter.assigneeId)}`);
+    if (filter?.unassigned) where.push('c.assignee_user_id IS NULL');
     if (filter?.labelId) {
       where.push(`EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label_id = ${bind(filter.labelId)})`);
     }

@@ -36,6 +36,11 @@ export class ConversationFilter {
   @IsUUID()
   assigneeId?: string;
 
+  @Field({ nullable: true, description: 'Only conversations nobody is assigned to' })
+  @IsOptional()
+  @IsBoolean()
+  unassigned?: boolean;
+
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() labelId?: string;
 
   @Field({ nullable: true, description: 'Only conversations with unread inbound messages' })

@@ -89,7 +89,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setNotFoundHandler((request, reply) => {
     // A client-side route of the web app: its page, which routes in the browser.
     if (staticRoot && request.method === 'GET' && request.headers.accept?.includes('text/html')) {
-      return reply.sendFile('index.html');
+      return reply.code(200).sendFile('index.html');
     }
     return sendJson(reply, 404, { error: 'not found' });
   });
