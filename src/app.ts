@@ -419,6 +419,8 @@ export async function startApp(config: Config, options: { log?: Logger } = {}): 
       identityChanges,
       recheckIntervalMs: config.TENANT_CACHE_TTL_MS,
       introspection: config.GRAPHQL_INTROSPECTION,
+      stallMs: config.SUBSCRIBER_STALL_MS,
+      maxBufferedBytes: config.SUBSCRIBER_MAX_BUFFERED_BYTES,
       clientAddress,
       requestLimit,
       observeOperation: (operation, ok, seconds) => metrics.observeOperation(operationLabel(operation), 'ws', ok, seconds),

@@ -74,8 +74,15 @@ export const configSchema = z
     PUBLIC_URL: optionalUrl,
     /** Set: live events fan out through Redis pub/sub; unset: Postgres LISTEN/NOTIFY on the control database. */
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
-    /** Events one subscription may have waiting for its socket; past it the subscriber is dropped. */
-    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(256),
+    /**
+     * Events one subscription may have waiting, a memory bound only (events are shared between a
+     * tenant's subscribers): a subscriber is dropped for not reading by the two settings below.
+     */
+    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+    /** A WebSocket whose unsent bytes make no progress for this long is closed (4413: reconnect and refetch). */
+    SUBSCRIBER_STALL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** A WebSocket holding more unsent bytes than this is closed at once (4413). */
+    SUBSCRIBER_MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(4 * 1024 * 1024),
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(1_000).default(25),
     WAHA_URL: optionalUrl,
     WAHA_API_KEY: z.string().optional(),

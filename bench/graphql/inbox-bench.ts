@@ -4,13 +4,14 @@
 //   3. our server with DataLoader batching off (DATALOADER_BATCHING=false: one query per field).
 // Postgres: DATABASE_URL when set (e.g. the local server), otherwise an embedded one under .data/bench.
 // Knobs: BENCH_CONVERSATIONS (200), BENCH_FIRST (20), BENCH_CONCURRENCY (16), BENCH_SECONDS (10),
-// BENCH_ROUNDS (5), BENCH_WARMUP_SECONDS (2). The apps' connection budgets are sized to the server's
+// BENCH_ROUNDS (5), BENCH_WARMUP_SECONDS (2), BENCH_PROFILE (a .cpuprofile file of one more run of ours). The apps' connection budgets are sized to the server's
 // max_connections; BENCH_SMOKE=1 runs everything at a tiny size. The targets take turns in rounds (ours, raw, naive, ours, ...) so a burst of
 // other load on the machine hits all three alike; each gets BENCH_SECONDS in total.
 import '../support/production-mode';
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -164,6 +165,17 @@ async function main(): Promise<void> {
         postgresCpuMs[i] += processCpuMs(pids) - pgBefore;
         for (const pid of await postgresBackendPids(serverUrl, prefix)) pids.add(pid);
       }
+    }
+    // BENCH_PROFILE=file: one more run of our server with the CPU profiler on (to find where its time goes).
+    if (process.env.BENCH_PROFILE) {
+      const session = new inspector.Session();
+      session.connect();
+      const call = (method: string) => new Promise<any>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+      await call('Profiler.enable');
+      await call('Profiler.start');
+      await runLoad(targets[0].target, { concurrency: CONCURRENCY, seconds: SECONDS / ROUNDS });
+      fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await call('Profiler.stop')).profile));
+      session.disconnect();
     }
     const results = targets.map(({ name, transport }, i) => {
       const result = combineLoads(runs[i]);

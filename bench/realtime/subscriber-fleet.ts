@@ -83,6 +83,7 @@ export class SubscriberFleet {
   }
 
   async close(): Promise<void> {
+    if (!this.child.connected) return;
     await this.request({ type: 'close' });
     await new Promise((resolve) => (this.child.exitCode !== null ? resolve(null) : this.child.once('exit', resolve)));
   }

@@ -71,7 +71,7 @@ export const ERROR_CODE_MEANINGS: Record<ErrorCode, string> = {
   PLAN_LIMIT_REACHED: "The organisation's plan allows no more of this (contacts, users…)",
   QUERY_TOO_COMPLEX: 'The query is too deep or too costly; ask for fewer fields or smaller pages',
   TOO_MANY_SUBSCRIPTIONS: 'This WebSocket already holds as many subscriptions as it may',
-  SUBSCRIBER_TOO_SLOW: 'The subscriber fell so far behind that its buffer filled; it was dropped. Resubscribe and catch up with the events feed',
+  SUBSCRIBER_TOO_SLOW: 'The subscriber stopped reading live events; its socket was closed with code 4413. Reconnect, resubscribe and refetch (or catch up with the events feed)',
   INVALID_CREDENTIALS: 'Wrong email or password',
   RATE_LIMITED: 'Too many attempts or requests (per API key, per organisation, per address); `extensions.retryAfterSeconds` says when to try again',
   SIGNUP_CLOSED: 'Sign-up is closed, or needs an invitation',

@@ -14,7 +14,7 @@ import type { ControlEventOutbox } from '../events/control-event-outbox';
 import { appendEvents } from '../events/event-log';
 import type { Identity, LoaderOptions, LoaderRegistry, RequestContext, TenantScope, TenantTransaction } from './request-context';
 
-export const DEFAULT_SUBSCRIPTION_QUEUE_LIMIT = 256;
+export const DEFAULT_SUBSCRIPTION_QUEUE_LIMIT = 20_000;
 
 /** A context plus the clean-up that returns its tenant connection. */
 export interface DisposableContext extends RequestContext {
@@ -35,7 +35,7 @@ export class RequestContextFactory {
       log: Logger;
       loaderOptions?: LoaderOptions;
       events?: TenantEventBus;
-      /** Events one subscriber may have waiting before it is dropped as too slow. */
+      /** Events one subscriber may have waiting (a memory bound; stalled sockets are dropped by the WebSocket server). */
       subscriptionQueueLimit?: number;
       dispatcher: EventDispatcher;
       controlOutbox: ControlEventOutbox;

@@ -28,12 +28,23 @@ import { AppError, ErrorCode } from '../errors';
 import { TenantEventStream } from './tenant-event-stream';
 import { inLeaseScope } from '../tenancy/tenant-router';
 
-/** A subscriber whose socket holds more unsent bytes than this is too slow and is dropped. */
-export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
+/** A subscriber whose socket holds more unsent bytes than this is dropped at once (SUBSCRIBER_MAX_BUFFERED_BYTES). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** A socket whose unsent bytes make no progress for this long is dropped (SUBSCRIBER_STALL_MS). */
+export const DEFAULT_STALL_MS = 10_000;
+/** Events of one subscription executed together, at most (one context, relation loads batched). */
+export const MAX_EVENTS_PER_BATCH = 100;
 /** Close code for a missing, bad or expired token (graphql-ws's Unauthorized). */
 export const UNAUTHORIZED_CLOSE_CODE = 4401;
 /** A valid identity that may not connect, e.g. its tenant is suspended. */
 export const FORBIDDEN_CLOSE_CODE = 4403;
+/**
+ * Close code for a subscriber that stopped reading (or fell too far behind): reconnect and refetch.
+ * Not one of graphql-ws's own codes (its 4408 and 4429 mean other things, and its client gives up
+ * on 4429), so graphql-ws clients retry it by default.
+ */
+export const STALLED_SUBSCRIBER_CLOSE_CODE = 4413;
+export const STALLED_SUBSCRIBER_CLOSE_REASON = 'Too slow reading live events: reconnect, then refetch what you show';
 /** Operations one socket may run at once; an inbox needs a handful. */
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 /** Ping every this often; a peer that has not answered by the next ping is terminated. */
@@ -52,11 +63,18 @@ interface ConnectionState {
   checking?: Promise<Identity | null>;
   /** When the identity was last re-checked (ms). */
   checkedAt: number;
+  /** Live event streams of the socket's subscriptions, let go of at once when it is dropped. */
+  streams: Set<TenantEventStream>;
+  /** When a result was last handed to the socket (each send waits for the previous one to flush). */
+  progressAt: number;
+  /** Closed as a stalled subscriber. */
+  dropped: boolean;
 }
 
 /** What a subscription's event stream needs from the operation that opened it. */
 interface Operation {
   socket: WebSocket;
+  state: ConnectionState;
   requestId: string;
   /** The identity events run with: per tenant and role, see sharedIdentity(). */
   identity: Identity | null;
@@ -96,6 +114,10 @@ export function createGraphQLWsServer(options: {
   introspection?: boolean;
   /** Told of every operation a socket starts: its type, whether it was accepted, and how long that took. */
   observeOperation?: (operation: string | undefined, ok: boolean, seconds: number) => void;
+  /** A socket whose unsent bytes make no progress for this long is closed as stalled. */
+  stallMs?: number;
+  /** A socket holding more unsent bytes than this is closed as stalled at once. */
+  maxBufferedBytes?: number;
 }) {
   const { schema, limits, log } = options;
   const introspection = options.introspection ?? true;
@@ -189,9 +211,39 @@ export function createGraphQLWsServer(options: {
   recheckTimer.unref();
   const stateOf = (extra: object) => {
     let state = states.get(extra);
-    if (!state) states.set(extra, (state = { contexts: new Map(), checkedAt: Date.now() }));
+    if (!state) states.set(extra, (state = { contexts: new Map(), checkedAt: Date.now(), streams: new Set(), progressAt: Date.now(), dropped: false }));
     return state;
   };
+
+  /**
+   * Lets go of a subscriber that stopped reading: its streams leave the bus at once (nothing more
+   * queues for it), and the socket is closed with a code and reason that tell the client to
+   * reconnect and refetch, since it missed events. The close frame waits behind the unsent bytes;
+   * ws destroys the socket if the peer never reads it (its close timeout).
+   */
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const dropStalled = (state: ConnectionState, why: string) => {
+    if (state.dropped) return;
+    state.dropped = true;
+    open.delete(state);
+    log.warn({ why, buffered: state.socket?.bufferedAmount, tenantId: state.identity && 'tenantId' in state.identity ? state.identity.tenantId : undefined }, 'dropping a subscriber that stopped reading');
+    for (const stream of state.streams) void stream.return();
+    state.streams.clear();
+    state.socket?.close(STALLED_SUBSCRIBER_CLOSE_CODE, STALLED_SUBSCRIBER_CLOSE_REASON);
+  };
+  // Stalled: unsent bytes wait and no result went out for stallMs. A slow server never counts
+  // against a client (nothing waits in its socket then), nor does a burst a client is still reading.
+  const stallTimer = setInterval(
+    () => {
+      const due = Date.now() - stallMs;
+      for (const state of open) {
+        if (state.socket && state.streams.size > 0 && state.socket.bufferedAmount > 0 && state.progressAt < due) dropStalled(state, 'no progress');
+      }
+    },
+    Math.max(50, Math.min(1_000, stallMs / 4)),
+  );
+  stallTimer.unref();
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
@@ -252,9 +304,10 @@ export function createGraphQLWsServer(options: {
         return prepared;
       },
       onNext: (ctx, _id, _payload, _args, result) => {
-        if (ctx.extra.socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
-          log.warn({ buffered: ctx.extra.socket.bufferedAmount }, 'dropping a subscriber that stopped reading');
-          ctx.extra.socket.terminate();
+        const state = stateOf(ctx.extra);
+        state.progressAt = Date.now();
+        if (ctx.extra.socket.bufferedAmount > maxBufferedBytes) {
+          dropStalled(state, 'buffer limit');
           return;
         }
         if (!result.errors?.length) return;
@@ -276,6 +329,7 @@ export function createGraphQLWsServer(options: {
       onClose: async (ctx) => {
         const state = stateOf(ctx.extra);
         open.delete(state);
+        state.streams.clear();
         clearTimeout(state.expiryTimer);
         await Promise.all([...state.contexts.values()].map((context) => context.dispose()));
         state.contexts.clear();
@@ -289,10 +343,10 @@ export function createGraphQLWsServer(options: {
   const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
   /**
-   * graphql's subscribe() runs every event with the one context of the subscription. Here each
-   * event gets a fresh context instead (own DataLoaders, tenant connection leased on first use
-   * and released once the event's result is built), so a long-lived subscription never holds a
-   * connection or serves one event's cached rows to the next.
+   * graphql's subscribe() runs every event with the one context of the subscription. Here events
+   * get fresh contexts instead (own DataLoaders, tenant connection leased on first use and
+   * released once the results are built), so a long-lived subscription never holds a connection
+   * or serves cached rows of long ago.
    *
    * Subscribers of one tenant that run the same operation with the same variables and role
    * (every open inbox of a tenant, typically) share one execution per event, as Hasura
@@ -300,37 +354,62 @@ export function createGraphQLWsServer(options: {
    * identity that has the tenant and role but no user (sharedIdentity). Without this, an event
    * costs one GraphQL execution per subscriber.
    *
-   * A TenantEventStream that overflows drops the socket: its peer stopped reading.
+   * The events that wait for a subscriber when it pulls (a burst) run together, in one context:
+   * their relation fields (conversation, contact, last message) load in one statement each for
+   * the batch, so the server catches up instead of falling further behind with one round of
+   * queries per event. A batch of one is the quiet case.
    */
   async function subscribeWithEventContexts(args: ExecutionArgs) {
     const operation = operations.get(args.contextValue as object);
     const source = await createSourceEventStream(args);
     if (!operation || !isAsyncIterator(source)) return source as ExecutionResult;
-    if (source instanceof TenantEventStream) {
-      source.onOverflow(() => {
-        log.warn({ requestId: operation.requestId }, 'dropping a subscriber whose buffer filled');
-        operation.socket.terminate();
-      });
+    const { state } = operation;
+    const stream = source instanceof TenantEventStream ? source : null;
+    if (stream) {
+      if (state.dropped) await stream.return();
+      state.streams.add(stream);
+      // A memory bound only (SUBSCRIPTION_QUEUE_LIMIT): events are shared, so a queue is pointers.
+      stream.onOverflow(() => dropStalled(state, 'queue limit'));
     }
     let sequence = 0;
-    const run = async (event: unknown) => {
+    const runTogether = (events: unknown[]): Array<Promise<ExecutionResult>> => {
       sequence += 1;
       const context = options.contexts.create(operation.identity, `${operation.requestId}.${sequence}`);
-      try {
-        return await inLeaseScope(() => execute({ ...args, rootValue: event, contextValue: context }));
-      } finally {
-        await context.dispose();
-      }
+      const results = inLeaseScope(() =>
+        events.map(async (event) => execute({ ...args, rootValue: event, contextValue: context }) as ExecutionResult),
+      );
+      void Promise.allSettled(results).then(() => context.dispose());
+      return results;
     };
-    return mapAsyncIterator(source, (event) => {
+    const resultsOf = (events: unknown[]): Array<Promise<ExecutionResult>> => {
       const key = operation.shareKey;
-      if (key === null || typeof event !== 'object' || event === null) return run(event);
-      let results = sharedResults.get(event);
-      if (!results) sharedResults.set(event, (results = new Map()));
-      let result = results.get(key);
-      if (!result) results.set(key, (result = run(event)));
-      return result;
-    });
+      if (key === null) return runTogether(events);
+      const results: Array<Promise<ExecutionResult> | undefined> = [];
+      const missing: number[] = [];
+      events.forEach((event, index) => {
+        const known = typeof event === 'object' && event !== null ? sharedResults.get(event)?.get(key) : undefined;
+        results.push(known);
+        if (!known) missing.push(index);
+      });
+      if (missing.length > 0) {
+        const ran = runTogether(missing.map((index) => events[index]));
+        missing.forEach((index, i) => {
+          results[index] = ran[i];
+          const event = events[index];
+          if (typeof event !== 'object' || event === null) return;
+          let byKey = sharedResults.get(event);
+          if (!byKey) sharedResults.set(event, (byKey = new Map()));
+          byKey.set(key, ran[i]);
+        });
+      }
+      return results as Array<Promise<ExecutionResult>>;
+    };
+    const pull = async (): Promise<Array<Promise<ExecutionResult>>> => {
+      if (stream) return resultsOf(await stream.nextBatch(MAX_EVENTS_PER_BATCH));
+      const next = await source.next();
+      return next.done ? [] : resultsOf([next.value]);
+    };
+    return batchedAsyncIterator(source, pull);
   }
 
 
@@ -372,6 +451,7 @@ export function createGraphQLWsServer(options: {
     const identity = state.identity ?? null;
     operations.set(contextValue, {
       socket: ctx.extra.socket,
+      state,
       requestId: contextValue.requestId,
       identity: identity && sharedIdentity(identity),
       shareKey:
@@ -400,6 +480,7 @@ export function createGraphQLWsServer(options: {
     /** Closes every socket; used while draining. */
     close: async () => {
       clearInterval(recheckTimer);
+      clearInterval(stallTimer);
       stopListening?.();
       await cleanup.dispose();
     },
@@ -437,23 +518,34 @@ function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> & Asyn
 }
 
 /**
- * Maps each item of an async iterator. Hand-written rather than an async generator, so return()
- * reaches the source at once even while a next() is waiting for the next event.
+ * The results of a source's events in order: `pull` fetches the next batch of them (empty when the
+ * source ended), and a batch is drained before the next pull. Hand-written rather than an async
+ * generator, so return() reaches the source at once even while a next() waits for the next event.
  */
-function mapAsyncIterator<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>): AsyncGenerator<R, undefined> {
+function batchedAsyncIterator<R>(source: AsyncIterator<unknown>, pull: () => Promise<Array<Promise<R>>>): AsyncGenerator<R, undefined> {
   const done = { done: true, value: undefined } as const;
+  let pending: Array<Promise<R>> = [];
+  let closed = false;
   const close = async () => {
+    closed = true;
+    pending = [];
     await source.return?.();
     return done;
   };
   const mapped: AsyncGenerator<R, undefined> = {
     async next() {
-      const result = await source.next();
-      if (result.done) return done;
+      if (closed) return done;
       try {
-        return { done: false, value: await map(result.value) };
+        if (pending.length === 0) {
+          pending = await pull();
+          // Awaited one by one below; a batch cut short by close must not report its failures.
+          for (const result of pending) result.catch(() => undefined);
+        }
+        const result = pending.shift();
+        if (!result) return done;
+        return { done: false, value: await result };
       } catch (error) {
-        await source.return?.();
+        await close();
         throw error;
       }
     },

@@ -70,6 +70,25 @@ export class TenantEventStream implements AsyncIterableIterator<TenantEvent> {
     return { done: false, value: event };
   }
 
+  /**
+   * The next event and up to `max - 1` more that already wait behind it (one tenant check for
+   * all), so a subscriber that fell behind catches up in batches: their relation fields load in
+   * one statement per batch instead of one per event. Empty when the stream ended.
+   */
+  async nextBatch(max: number): Promise<TenantEvent[]> {
+    const first = await this.take();
+    if (!first) return [];
+    const batch = [first, ...this.queue.splice(0, Math.max(0, max - 1))];
+    try {
+      await this.options.assertActive();
+    } catch (error) {
+      this.fail(error);
+      this.failure = null;
+      throw error;
+    }
+    return batch;
+  }
+
   async return(): Promise<IteratorResult<TenantEvent, undefined>> {
     this.finish();
     return { done: true, value: undefined };
