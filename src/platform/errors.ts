@@ -89,5 +89,5 @@ export const PROTOCOL_ERROR_CODE_MEANINGS: Record<string, string> = {
   PERSISTED_QUERY_NOT_FOUND: 'The persisted query hash is unknown; send the full document',
   PERSISTED_QUERY_NOT_SUPPORTED: 'Persisted queries are not supported',
   OPERATION_RESOLUTION_FAILURE: 'The operation to run could not be determined (operationName missing or unknown)',
-  BAD_REQUEST: 'The HTTP request is malformed (body not JSON, no query)',
+  BAD_REQUEST: 'The HTTP request is malformed (body not JSON, no query), or a subscription was sent over HTTP instead of graphql-ws',
 };

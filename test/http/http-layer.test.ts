@@ -165,6 +165,16 @@ describe('HTTP layer (Fastify): CORS, explorer, status and error bodies', () => 
     });
     assert.equal(badToken.status, 401);
     assert.equal(json(badToken).errors[0].extensions.code, 'UNAUTHENTICATED');
+    // A subscription over HTTP (GraphiQL sends one so before it has parsed the editor) is refused plainly.
+    const owner = await t.client.signUp();
+    const overHttp = await send(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` },
+      body: JSON.stringify({ query: 'subscription { messageReceived { id } }' }),
+    });
+    assert.equal(overHttp.status, 400);
+    assert.equal(json(overHttp).errors[0].extensions.code, 'BAD_REQUEST');
+    assert.match(json(overHttp).errors[0].message, /WebSocket/);
 
     // A webhook's body limit (2 MB) is enforced before its handler runs, whatever the content type.
     const tooLarge = await send(`${t.url}/webhooks/waha`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Buffer.alloc(2 * 1024 * 1024 + 1, 'a') });

@@ -16,7 +16,8 @@ import { knownSessions } from './session';
 import { SimulateCustomer } from './SimulateCustomer';
 
 export type Conversation = ConversationFieldsFragment;
-export type Setup = InboxSetupQuery;
+/** The inbox signs in as a member, so `me` is always there (it is null only for API keys). */
+export type Setup = InboxSetupQuery & { me: NonNullable<InboxSetupQuery['me']> };
 
 interface Filters {
   open: boolean;
@@ -82,7 +83,14 @@ export function Inbox({ onSwitchTenant, onSignOut }: { onSwitchTenant: (tenantId
     [onSignOut],
   );
 
-  const loadSetup = useCallback(() => client.query(InboxSetupDocument, {}).then(setSetup, fail), [client, fail]);
+  const loadSetup = useCallback(
+    () =>
+      client.query(InboxSetupDocument, {}).then((data) => {
+        if (!data.me) throw new Error('Sign in as a member to use the inbox');
+        setSetup({ ...data, me: data.me });
+      }, fail).catch(fail),
+    [client, fail],
+  );
   useEffect(() => void loadSetup(), [loadSetup, epoch]);
   // Channels, labels and quick replies made elsewhere (another agent, the API) show up too.
   useEffect(() => client.subscribe(WhatsappSessionUpdatedDocument, {}, () => void loadSetup()), [client, loadSetup]);

@@ -38,7 +38,13 @@ export function createApolloServer(options: {
   const queryLimitsPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, operationName }) {
+        async didResolveOperation({ request, document, operationName, operation }) {
+          // Over HTTP a subscription would run its resolver without an event: refuse it plainly.
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions run over WebSocket (graphql-ws) on this same path, not over HTTP', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           try {
             assertCleanInput(document, request.variables);
           } catch (error) {
