@@ -127,14 +127,18 @@ describe('docs/partners.md: every sample runs', () => {
     assert.equal(forged.status, 401);
     assert.equal(received.length, 0);
 
-    const { createContact } = await t.client.data(`mutation ($input: CreateContactInput!) { createContact(input: $input) { id } }`, { input: { name: 'Ada', phone: `+447911${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}` } }, owner.token);
-    const event = await eventually(async () => received.find((e) => e.type === 'contact.created'), 'the verified delivery');
+    const { createContact } = await t.client.data(`mutation ($input: CreateContactInput!) { createContact(input: $input) { id } }`, { input: { name: 'Ada', phone: "+44 7911 123456" } }, owner.token);
+    const event = await eventually(async () => received.find((e) => e.type === 'contact.created'), 'the verified delivery', 20_000);
     assert.equal(event.data.contact.id, createContact.id);
     assert.ok(event.id);
   });
 
   test('deliveries: lists the endpoint’s deliveries with their attempts', async () => {
-    const logs = await run('deliveries', { url, apiKey, endpointId });
+    // The receiver has the event before the server records its 204: wait for the record.
+    const logs = await eventually(async () => {
+      const got = await run('deliveries', { url, apiKey, endpointId });
+      return got[0]?.[1] === 'PENDING' ? null : got;
+    }, 'the delivery recorded', 20_000);
     assert.deepEqual(logs[0], ['contact.created', 'SUCCEEDED', [204]]);
   });
 
