@@ -68,7 +68,8 @@ describe('finding 4: one lease per request in schema mode', () => {
       );
       const errors = outcomes.flatMap((outcome) => outcome.errors ?? []).map((error) => error.extensions?.code ?? error.message);
       assert.deepEqual(errors, []);
-      assert.equal(outcomes.filter((outcome) => outcome.data?.simulateInboundMessage?.id).length, INBOUND);
+      // Whatever else came back (a close code, a completion without a result) is shown as it was.
+      assert.deepEqual(outcomes.filter((outcome) => !outcome.data?.simulateInboundMessage?.id), []);
     } finally {
       await Promise.all(sockets.map((socket) => socket.dispose()));
     }
