@@ -25,7 +25,7 @@ export class MessageResolver {
       'Newest first (last/before read from the oldest end); NOT_FOUND when there is no such conversation. For history in chronological order, see Conversation.messages',
   })
   messages(
-    @Arg('conversationId', () => ID) conversationId: string,
+    @Arg('conversationId', () => ID, { description: 'The conversation whose messages to list' }) conversationId: string,
     @Args() args: BidirectionalConnectionArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Message>> {

@@ -23,7 +23,7 @@ export class FailedWebhookEventResolver {
 
   @Authorized(Access.PLATFORM)
   @Query(() => [FailedWebhookEventType], { description: 'Newest first' })
-  failedWebhookEvents(@Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<FailedWebhookEventType[]> {
+  failedWebhookEvents(@Arg('first', () => Int, { description: 'How many to return, 1-100; default 20', defaultValue: 20 }) first: number): Promise<FailedWebhookEventType[]> {
     if (first < 1 || first > MAX_FIRST) throw invalidField('first', `first must be 1-${MAX_FIRST}`);
     return this.failed.latest(first);
   }

@@ -15,7 +15,7 @@ export class PlanUsageType {
 @Resolver()
 export class PlanUsageResolver {
   @Authorized(Access.READ)
-  @Query(() => PlanUsageType)
+  @Query(() => PlanUsageType, { description: 'The organisation\'s plan limits and current usage' })
   async planUsage(@Ctx() ctx: RequestContext): Promise<PlanUsageType> {
     const [limits, manager] = await Promise.all([ctx.tenant().planLimits(), ctx.tenant().manager()]);
     const [row]: Array<{ month: string; outbound: number; contacts: number }> = await manager.query(
