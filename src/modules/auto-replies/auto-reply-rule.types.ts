@@ -10,19 +10,19 @@ export const MAX_COOLDOWN_MINUTES = 7 * 24 * 60;
 
 @ObjectType('AutoReplyRule', { description: 'Answers an inbound message automatically; the highest priority matching active rule wins' })
 export class AutoReplyRuleType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field(() => AutoReplyTrigger) trigger: AutoReplyTrigger;
+  @Field(() => ID, { description: 'The rule\'s ID' }) id: string;
+  @Field({ description: 'Display name' }) name: string;
+  @Field(() => AutoReplyTrigger, { description: 'What makes the rule reply' }) trigger: AutoReplyTrigger;
   @Field(() => String, { nullable: true, description: 'Keyword or regular expression; null for OUTSIDE_BUSINESS_HOURS' })
   pattern: string | null;
-  @Field() replyBody: string;
-  @Field() isActive: boolean;
-  @Field(() => Int) cooldownMinutes: number;
-  @Field(() => Int) priority: number;
+  @Field({ description: 'The text sent as the reply' }) replyBody: string;
+  @Field({ description: 'Whether the rule currently replies' }) isActive: boolean;
+  @Field(() => Int, { description: 'Minutes before the rule may reply again in the same conversation' }) cooldownMinutes: number;
+  @Field(() => Int, { description: 'Higher priority rules are tried first' }) priority: number;
   @Field(() => ID, { nullable: true, description: 'The channel this rule is limited to; null for every channel' })
   sessionId: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'When the rule was created' }) createdAt: Date;
+  @Field({ description: 'When the rule last changed' }) updatedAt: Date;
 }
 
 export const AutoReplyRuleConnection = ConnectionType(AutoReplyRuleType);

@@ -31,57 +31,57 @@ export const MAX_AUDIENCE_IDS = 1000;
 
 @ObjectType('Campaign', { description: 'A bulk send to many contacts' })
 export class CampaignType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field(() => CampaignStatus) status: CampaignStatus;
+  @Field(() => ID, { description: 'The campaign\'s ID' }) id: string;
+  @Field({ description: 'Display name' }) name: string;
+  @Field(() => CampaignStatus, { description: 'Where the campaign is in its lifecycle' }) status: CampaignStatus;
   @Field(() => ID, { nullable: true, description: 'The channel to send from' }) sessionId: string | null;
-  @Field(() => Date, { nullable: true }) scheduledAt: Date | null;
-  @Field(() => Date, { nullable: true }) startedAt: Date | null;
-  @Field(() => Date, { nullable: true }) completedAt: Date | null;
-  @Field(() => ID, { nullable: true }) createdByUserId: string | null;
+  @Field(() => Date, { description: 'When sending is scheduled to start; null when not scheduled', nullable: true }) scheduledAt: Date | null;
+  @Field(() => Date, { description: 'When sending started; null until then', nullable: true }) startedAt: Date | null;
+  @Field(() => Date, { description: 'When sending finished; null until then', nullable: true }) completedAt: Date | null;
+  @Field(() => ID, { description: 'The user who created it; null when not created by a user (e.g. an API key)', nullable: true }) createdByUserId: string | null;
   @Field(() => Int, { description: 'Size of the audience when recipients were last set' }) recipientsTotal: number;
   @Field(() => Int, { nullable: true, description: "The campaign's pace; the channel's rate (shared by its campaigns) caps it. Null: the channel's rate" })
   messagesPerMinute: number | null;
   @Field(() => String, { nullable: true, description: 'Why the campaign is PAUSED' }) pausedReason: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'When the campaign was created' }) createdAt: Date;
+  @Field({ description: 'When the campaign last changed' }) updatedAt: Date;
 }
 
 export const CampaignConnection = ConnectionType(CampaignType);
 
 @ObjectType('CampaignMessage', { description: 'One part of the sequence each recipient gets, in position order' })
 export class CampaignMessageType {
-  @Field(() => ID) id: string;
-  @Field(() => Int) position: number;
+  @Field(() => ID, { description: 'The message\'s ID' }) id: string;
+  @Field(() => Int, { description: 'Order in which the campaign\'s messages are sent, from 0' }) position: number;
   @Field(() => String, { nullable: true, description: 'Text, or the caption of the document' }) body: string | null;
-  @Field(() => ID, { nullable: true }) documentId: string | null;
+  @Field(() => ID, { description: 'ID of the attached document; null when there is none', nullable: true }) documentId: string | null;
   // Resolved in CampaignMessageResolver through a DataLoader.
-  @Field(() => DocumentType, { nullable: true }) document?: DocumentType | null;
+  @Field(() => DocumentType, { description: 'The attached document; null when there is none', nullable: true }) document?: DocumentType | null;
 }
 
-@ObjectType('CampaignRecipient')
+@ObjectType('CampaignRecipient', { description: 'One contact a campaign sends to, with its delivery state' })
 export class CampaignRecipientType {
-  @Field(() => ID) id: string;
-  @Field(() => ID) contactId: string;
-  @Field(() => CampaignRecipientStatus) status: CampaignRecipientStatus;
+  @Field(() => ID, { description: 'The recipient\'s ID' }) id: string;
+  @Field(() => ID, { description: 'The contact' }) contactId: string;
+  @Field(() => CampaignRecipientStatus, { description: 'Delivery state for this contact' }) status: CampaignRecipientStatus;
   @Field(() => ID, { nullable: true, description: 'The message sent to this recipient, once sent' }) messageId: string | null;
-  @Field(() => String, { nullable: true }) error: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field(() => String, { description: 'Why sending failed; null unless it failed', nullable: true }) error: string | null;
+  @Field({ description: 'When the contact was added to the campaign' }) createdAt: Date;
+  @Field({ description: 'When the state last changed' }) updatedAt: Date;
 }
 
 export const CampaignRecipientConnection = ConnectionType(CampaignRecipientType);
 
 @ObjectType('CampaignStats', { description: 'Recipients per status, kept current from acks and replies' })
 export class CampaignStatsType {
-  @Field(() => Int) total: number;
+  @Field(() => Int, { description: 'All recipients' }) total: number;
   @Field(() => Int, { description: 'Not claimed by the sender yet' }) pending: number;
   @Field(() => Int, { description: 'In the send queue' }) queued: number;
-  @Field(() => Int) sent: number;
-  @Field(() => Int) delivered: number;
-  @Field(() => Int) read: number;
+  @Field(() => Int, { description: 'Recipients whose messages were sent' }) sent: number;
+  @Field(() => Int, { description: 'Recipients whose messages were delivered' }) delivered: number;
+  @Field(() => Int, { description: 'Recipients who read the messages' }) read: number;
   @Field(() => Int, { description: 'Wrote back after the campaign reached them' }) replied: number;
-  @Field(() => Int) failed: number;
+  @Field(() => Int, { description: 'Recipients whose sending failed' }) failed: number;
   @Field(() => Int, { description: 'Not sent: opted out, deleted or without a WhatsApp address' }) skipped: number;
 }
 

@@ -3,19 +3,19 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../platform/graphql/pagination';
 
 /** A person the business talks to. `groups` and `labels` are batched field resolvers. */
-@ObjectType('Contact', { simpleResolvers: true })
+@ObjectType('Contact', { description: 'A person the organisation talks to on WhatsApp', simpleResolvers: true })
 export class ContactType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
+  @Field(() => ID, { description: 'The contact\'s ID' }) id: string;
+  @Field({ description: 'Display name' }) name: string;
   @Field(() => String, { nullable: true, description: "E.164 digits without '+', e.g. 15551234567; null when the customer hides their number" })
   phone: string | null;
   @Field(() => String, { nullable: true, description: "WhatsApp's id ('…@lid') of a customer who hides their number" })
   whatsappId: string | null;
-  @Field(() => String, { nullable: true }) email: string | null;
-  @Field(() => String, { nullable: true }) notes: string | null;
+  @Field(() => String, { description: 'Email address; null when unknown', nullable: true }) email: string | null;
+  @Field(() => String, { description: 'Free-text notes; null when empty', nullable: true }) notes: string | null;
   @Field({ description: 'The contact asked not to receive campaigns' }) optedOut: boolean;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'When the contact was created' }) createdAt: Date;
+  @Field({ description: 'When the contact last changed' }) updatedAt: Date;
   /** Not a field: soft-deleted contacts are not listed; loaded contacts of conversations may carry it. */
   deletedAt?: Date | null;
 }

@@ -8,13 +8,13 @@ registerEnumType(DocumentSource, { name: 'DocumentSource', description: 'How a d
 
 @ObjectType('Document', { description: 'A stored file; its bytes are at contentUrl for the tenant\'s signed-in users' })
 export class DocumentType {
-  @Field(() => ID) id: string;
-  @Field() filename: string;
-  @Field() contentType: string;
-  @Field(() => GraphQLSafeInt) sizeBytes: number;
+  @Field(() => ID, { description: 'The document\'s ID' }) id: string;
+  @Field({ description: 'Original file name' }) filename: string;
+  @Field({ description: 'MIME type, e.g. application/pdf' }) contentType: string;
+  @Field(() => GraphQLSafeInt, { description: 'Size in bytes' }) sizeBytes: number;
   @Field({ description: 'Lowercase hex SHA-256 of the content' }) sha256: string;
-  @Field(() => DocumentSource) source: DocumentSource;
-  @Field() createdAt: Date;
+  @Field(() => DocumentSource, { description: 'How the document got here' }) source: DocumentSource;
+  @Field({ description: 'When the document was stored' }) createdAt: Date;
 }
 
 export const DocumentConnection = ConnectionType(DocumentType);

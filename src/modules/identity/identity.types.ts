@@ -48,58 +48,58 @@ export enum InvitationStatus {
 }
 registerEnumType(InvitationStatus, { name: 'InvitationStatus' });
 
-@ObjectType('User', { simpleResolvers: true })
+@ObjectType('User', { description: 'A person with an account', simpleResolvers: true })
 export class UserType {
-  @Field(() => ID) id: string;
-  @Field() email: string;
-  @Field() name: string;
+  @Field(() => ID, { description: 'The user\'s ID' }) id: string;
+  @Field({ description: 'Email address' }) email: string;
+  @Field({ description: 'Display name' }) name: string;
 }
 
-@ObjectType('Tenant')
+@ObjectType('Tenant', { description: 'An organisation (tenant)' })
 export class TenantType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field() slug: string;
-  @Field(() => TenantStatus) status: TenantStatus;
+  @Field(() => ID, { description: 'The organisation\'s ID' }) id: string;
+  @Field({ description: 'Display name' }) name: string;
+  @Field({ description: 'URL-safe unique short name' }) slug: string;
+  @Field(() => TenantStatus, { description: 'Lifecycle state of the organisation' }) status: TenantStatus;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A session token for a user in one organisation' })
 export class AuthPayload {
-  @Field() token: string;
-  @Field() expiresAt: Date;
-  @Field(() => UserType) user: UserType;
-  @Field(() => TenantType) tenant: TenantType;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field({ description: 'Bearer token for the Authorization header' }) token: string;
+  @Field({ description: 'When the token stops being accepted' }) expiresAt: Date;
+  @Field(() => UserType, { description: 'The signed-in user' }) user: UserType;
+  @Field(() => TenantType, { description: 'The organisation the token is for' }) tenant: TenantType;
+  @Field(() => TenantRole, { description: 'The user\'s role in the organisation' }) role: TenantRole;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The signed-in user and their organisation' })
 export class Me {
-  @Field(() => UserType) user: UserType;
-  @Field(() => TenantType) tenant: TenantType;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field(() => UserType, { description: 'The signed-in user' }) user: UserType;
+  @Field(() => TenantType, { description: 'The organisation of the token' }) tenant: TenantType;
+  @Field(() => TenantRole, { description: 'The user\'s role in the organisation' }) role: TenantRole;
 }
 
 @ObjectType('Invitation', { description: 'An offer to join a tenant; nobody joins until the invited email accepts it' })
 export class InvitationType {
-  @Field(() => ID) id: string;
-  @Field() email: string;
-  @Field(() => TenantRole) role: TenantRole;
-  @Field(() => InvitationStatus) status: InvitationStatus;
+  @Field(() => ID, { description: 'The invitation\'s ID' }) id: string;
+  @Field({ description: 'The invited email address' }) email: string;
+  @Field(() => TenantRole, { description: 'The role the invitee gets on accepting' }) role: TenantRole;
+  @Field(() => InvitationStatus, { description: 'Where the invitation stands' }) status: InvitationStatus;
   @Field(() => TenantType, { description: 'The organisation that invites' }) tenant: TenantType;
-  @Field() createdAt: Date;
-  @Field() expiresAt: Date;
+  @Field({ description: 'When the invitation was sent' }) createdAt: Date;
+  @Field({ description: 'When the invitation stops being accepted' }) expiresAt: Date;
 }
 
-@ObjectType('Member')
+@ObjectType('Member', { description: 'A user\'s membership of the organisation, or a pending invitation' })
 export class MemberType {
   @Field(() => UserType, {
     description: 'The member. For a PENDING member, a stand-in holding only the invitation id and the invited email (nothing of any account)',
   })
   user: UserType;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field(() => TenantRole, { description: 'The member\'s role' }) role: TenantRole;
   @Field({ description: 'When they joined; for a PENDING member, when they were invited' }) joinedAt: Date;
-  @Field(() => MemberStatus) status: MemberStatus;
-  @Field() email: string;
+  @Field(() => MemberStatus, { description: 'Active member or pending invitation' }) status: MemberStatus;
+  @Field({ description: 'The member\'s email address' }) email: string;
   @Field(() => InvitationType, { nullable: true, description: 'For a PENDING member: the invitation' })
   invitation?: InvitationType | null;
   @Field(() => String, {
@@ -109,11 +109,11 @@ export class MemberType {
   invitationToken?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A sign-up invitation just created' })
 export class CreatedSignUpInvitation {
-  @Field() email: string;
+  @Field({ description: 'The invited email address' }) email: string;
   @Field({ description: 'Pass to signUp as invitationToken; shown once' }) token: string;
-  @Field() expiresAt: Date;
+  @Field({ description: 'When the invitation stops being accepted' }) expiresAt: Date;
 }
 
 /** Length and strength are checked by the password policy (PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE). */

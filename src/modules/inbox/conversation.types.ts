@@ -9,16 +9,16 @@ registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
  * The inbox row: one chat per contact and channel. `contact`, `lastMessage`, `labels` and
  * `assignee` are batched field resolvers (DataLoader), so a page costs a fixed number of queries.
  */
-@ObjectType('Conversation', { simpleResolvers: true })
+@ObjectType('Conversation', { description: 'The chat thread with one contact on one channel', simpleResolvers: true })
 export class ConversationType {
-  @Field(() => ID) id: string;
-  @Field(() => ConversationStatus) status: ConversationStatus;
-  @Field(() => Int) unreadCount: number;
+  @Field(() => ID, { description: 'The conversation\'s ID' }) id: string;
+  @Field(() => ConversationStatus, { description: 'Open or closed' }) status: ConversationStatus;
+  @Field(() => Int, { description: 'Inbound messages not yet marked read' }) unreadCount: number;
   @Field(() => Date, { nullable: true, description: 'Time of the newest message; the inbox is ordered by it' })
   lastMessageAt: Date | null;
   @Field(() => ID, { nullable: true, description: 'The WhatsApp channel' }) sessionId: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'When the conversation started' }) createdAt: Date;
+  @Field({ description: 'When the conversation last changed' }) updatedAt: Date;
   /** Resolved by the `contact`, `lastMessage` and `assignee` fields. */
   contactId: string;
   lastMessageId: string | null;

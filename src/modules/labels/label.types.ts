@@ -5,13 +5,13 @@ import { ConnectionType } from '../../platform/graphql/pagination';
 const COLOR_RULE = { message: 'color must be #rrggbb' };
 
 /** A chat label, put on contacts and conversations. */
-@ObjectType('Label', { simpleResolvers: true })
+@ObjectType('Label', { description: 'A tag for contacts and conversations', simpleResolvers: true })
 export class LabelType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
+  @Field(() => ID, { description: 'The label\'s ID' }) id: string;
+  @Field({ description: 'Display name' }) name: string;
   @Field({ description: "'#rrggbb'" }) color: string;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'When the label was created' }) createdAt: Date;
+  @Field({ description: 'When the label last changed' }) updatedAt: Date;
 }
 
 export const LabelConnection = ConnectionType(LabelType);

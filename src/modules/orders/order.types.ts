@@ -14,27 +14,27 @@ export const MAX_ITEM_QUANTITY = 100_000;
 export const MAX_UNIT_PRICE_CENTS = 100_000_000;
 export const MAX_ORDER_ITEMS = 200;
 
-@ObjectType('OrderItem')
+@ObjectType('OrderItem', { description: 'One line of an order' })
 export class OrderItemType {
-  @Field(() => ID) id: string;
-  @Field() productName: string;
-  @Field(() => String, { nullable: true }) sku: string | null;
-  @Field(() => Int) quantity: number;
-  @Field(() => Int) unitPriceCents: number;
+  @Field(() => ID, { description: 'The line\'s ID' }) id: string;
+  @Field({ description: 'Product name' }) productName: string;
+  @Field(() => String, { description: 'Stock-keeping unit; null when not given', nullable: true }) sku: string | null;
+  @Field(() => Int, { description: 'Number of units' }) quantity: number;
+  @Field(() => Int, { description: 'Price of one unit in cents (minor currency units)' }) unitPriceCents: number;
   @Field(() => GraphQLSafeInt, { description: 'quantity × unitPriceCents, computed by the database' }) lineTotalCents: number;
-  @Field() createdAt: Date;
+  @Field({ description: 'When the line was added' }) createdAt: Date;
 }
 
-@ObjectType('Order')
+@ObjectType('Order', { description: 'A customer order placed for a contact' })
 export class OrderType {
-  @Field(() => ID) id: string;
-  @Field(() => ID) contactId: string;
-  @Field(() => OrderStatus) status: OrderStatus;
+  @Field(() => ID, { description: 'The order\'s ID' }) id: string;
+  @Field(() => ID, { description: 'The contact who ordered' }) contactId: string;
+  @Field(() => OrderStatus, { description: 'Where the order is in its lifecycle' }) status: OrderStatus;
   @Field({ description: 'ISO 4217' }) currency: string;
   @Field(() => GraphQLSafeInt, { description: 'Sum of the items, kept by the database' }) totalCents: number;
-  @Field(() => String, { nullable: true }) notes: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field(() => String, { description: 'Free-text notes; null when empty', nullable: true }) notes: string | null;
+  @Field({ description: 'When the order was created' }) createdAt: Date;
+  @Field({ description: 'When the order last changed' }) updatedAt: Date;
 }
 
 export const OrderConnection = ConnectionType(OrderType);

@@ -7,12 +7,12 @@ const SHORTCUT_RULE = { message: 'shortcut is 1-49 letters, digits, _ or -, opti
 
 @ObjectType('QuickReply', { description: 'A canned answer an agent inserts by typing its shortcut' })
 export class QuickReplyType {
-  @Field(() => ID) id: string;
+  @Field(() => ID, { description: 'The quick reply\'s ID' }) id: string;
   @Field({ description: "Lower case with a leading '/', e.g. '/hours'" }) shortcut: string;
-  @Field() title: string;
-  @Field() body: string;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'Display title' }) title: string;
+  @Field({ description: 'The message text' }) body: string;
+  @Field({ description: 'When the quick reply was created' }) createdAt: Date;
+  @Field({ description: 'When the quick reply last changed' }) updatedAt: Date;
 }
 
 export const QuickReplyConnection = ConnectionType(QuickReplyType);

@@ -9,20 +9,20 @@ registerEnumType(WhatsappProvider, {
 registerEnumType(WhatsappSessionStatus, { name: 'WhatsappSessionStatus' });
 
 /** A WhatsApp channel. Provider credentials are write-only and never part of this type. */
-@ObjectType('WhatsappSession')
+@ObjectType('WhatsappSession', { description: 'A WhatsApp channel (number) connected to the organisation' })
 export class WhatsappSessionType {
-  @Field(() => ID) id: string;
-  @Field(() => WhatsappProvider) provider: WhatsappProvider;
-  @Field() name: string;
+  @Field(() => ID, { description: 'The channel\'s ID' }) id: string;
+  @Field(() => WhatsappProvider, { description: 'Which WhatsApp provider backs the channel' }) provider: WhatsappProvider;
+  @Field({ description: 'Display name' }) name: string;
   @Field({ description: 'WAHA session name, Cloud API phone_number_id or sandbox session name' }) externalSessionId: string;
-  @Field(() => WhatsappSessionStatus) status: WhatsappSessionStatus;
+  @Field(() => WhatsappSessionStatus, { description: 'Connection state' }) status: WhatsappSessionStatus;
   @Field(() => String, { nullable: true, description: 'Raw QR value to render while status is SCAN_QR_CODE; it rotates' })
   qrCode: string | null;
   @Field(() => String, { nullable: true, description: 'E.164 digits of the connected number, once known' }) phoneNumber: string | null;
-  @Field(() => String, { nullable: true }) engine: string | null;
-  @Field(() => String, { nullable: true }) lastError: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field(() => String, { description: 'The provider\'s engine; null when not reported', nullable: true }) engine: string | null;
+  @Field(() => String, { description: 'The last provider error; null when there is none', nullable: true }) lastError: string | null;
+  @Field({ description: 'When the channel was connected' }) createdAt: Date;
+  @Field({ description: 'When the channel last changed' }) updatedAt: Date;
 }
 
 @InputType()

@@ -7,9 +7,9 @@ import { UsageMetric } from './usage-counter.entity';
 export class PlanUsageType {
   @Field({ description: 'YYYY-MM' }) month: string;
   @Field(() => Int, { description: 'Outbound messages (sends and auto-replies) this month' }) outboundMessages: number;
-  @Field(() => Int, { nullable: true }) maxMessagesPerMonth: number | null;
+  @Field(() => Int, { description: 'Most outbound messages per UTC month; null is unlimited', nullable: true }) maxMessagesPerMonth: number | null;
   @Field(() => Int, { description: 'Live contacts' }) contacts: number;
-  @Field(() => Int, { nullable: true }) maxContacts: number | null;
+  @Field(() => Int, { description: 'Most live contacts the plan allows; null is unlimited', nullable: true }) maxContacts: number | null;
 }
 
 @Resolver()
