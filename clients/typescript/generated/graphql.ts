@@ -4,12 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Narrows the conversations; omitted fields do not filter */
 export type ConversationFilter = {
   /** Conversations assigned to this user */
   assigneeId?: string | number | null | undefined;
+  /** Only conversations with this label */
   labelId?: string | number | null | undefined;
   /** The contact's name from its start or from the start of its words, case-insensitive ('smi' finds 'Anna Smith'), or the start of the phone number's digits */
   search?: string | null | undefined;
+  /** Only conversations in this status */
   status?: ConversationStatus | null | undefined;
   /** Only conversations nobody is assigned to */
   unassigned?: boolean | null | undefined;
@@ -22,14 +25,19 @@ export type ConversationStatus =
   | 'OPEN'
   | 'PENDING';
 
+/** A new label */
 export type CreateLabelInput = {
   /** '#rrggbb'; grey when omitted */
   color?: string | null | undefined;
+  /** Display name, 1-100 characters */
   name: string;
 };
 
+/** Credentials to sign in */
 export type LoginInput = {
+  /** The account's email address */
   email: string;
+  /** The account's password */
   password: string;
   /** Needed when the user belongs to several tenants */
   tenantId?: string | number | null | undefined;
@@ -69,9 +77,13 @@ export type OrderStatus =
   | 'PENDING'
   | 'SHIPPED';
 
+/** A message to send: give conversationId, contactId or phone, and the content */
 export type SendMessageInput = {
+  /** Message text, at most 4096 characters */
   body?: string | null | undefined;
+  /** Send to this contact */
   contactId?: string | number | null | undefined;
+  /** Send in this conversation */
   conversationId?: string | number | null | undefined;
   /** A stored document to send as an image or file */
   documentId?: string | number | null | undefined;
@@ -83,16 +95,23 @@ export type SendMessageInput = {
   sessionId?: string | number | null | undefined;
 };
 
+/** A new account with its own organisation */
 export type SignUpInput = {
+  /** Email address to sign in with */
   email: string;
   /** Needed when SIGNUP_MODE=invite: a platform admin's sign-up invitation for this email */
   invitationToken?: string | null | undefined;
+  /** Your display name, 1-200 characters */
   name: string;
+  /** Name of the new organisation, 2-200 characters */
   organizationName: string;
+  /** The new account's password */
   password: string;
 };
 
+/** A customer message to fake on a SANDBOX channel */
 export type SimulateInboundMessageInput = {
+  /** Message text, 1-4096 characters */
   body: string;
   /** The simulated customer's phone, e.g. '+44 7911 123456' */
   from: string;
@@ -109,6 +128,7 @@ export type TenantRole =
   | 'MANAGER'
   | 'TENANT_ADMIN';
 
+/** A document to store */
 export type UploadDocumentInput = {
   /** The file, base64-encoded; at most MAX_UPLOAD_BYTES once decoded */
   contentBase64: string;

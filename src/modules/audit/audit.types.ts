@@ -38,7 +38,7 @@ export class AuditEventType {
 @ObjectType('AuditEventConnection', { description: 'A page of audit log entries' })
 export class AuditEventConnection extends ConnectionType(AuditEventType) {}
 
-@InputType()
+@InputType({ description: 'Narrows the audit log; omitted fields do not filter' })
 export class AuditLogFilter {
   @Field(() => String, { nullable: true, description: 'Only events caused by this user, key or operator' })
   @IsOptional()

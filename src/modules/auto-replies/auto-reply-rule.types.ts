@@ -27,42 +27,42 @@ export class AutoReplyRuleType {
 
 export const AutoReplyRuleConnection = ConnectionType(AutoReplyRuleType);
 
-@InputType()
+@InputType({ description: 'A new auto-reply rule' })
 export class CreateAutoReplyRuleInput {
-  @Field() @Length(1, 100) name: string;
-  @Field(() => AutoReplyTrigger) @IsEnum(AutoReplyTrigger) trigger: AutoReplyTrigger;
+  @Field({ description: 'Display name, 1-100 characters' }) @Length(1, 100) name: string;
+  @Field(() => AutoReplyTrigger, { description: 'What makes the rule reply' }) @IsEnum(AutoReplyTrigger) trigger: AutoReplyTrigger;
   @Field(() => String, {
     nullable: true,
     description: 'KEYWORD: a word or phrase (case-insensitive, whole words). REGEX: a bounded regular expression (flags iu). Omit for OUTSIDE_BUSINESS_HOURS',
   })
   @IsOptional()
   pattern?: string | null;
-  @Field() @Length(1, 4096) replyBody: string;
-  @Field({ defaultValue: true }) @IsBoolean() isActive: boolean;
+  @Field({ description: 'The reply text, 1-4096 characters' }) @Length(1, 4096) replyBody: string;
+  @Field({ description: 'Whether the rule replies from the start; default true', defaultValue: true }) @IsBoolean() isActive: boolean;
   @Field(() => Int, { defaultValue: 60, description: `Minutes before the rule fires again in the same conversation, 0-${MAX_COOLDOWN_MINUTES}` })
   @IsInt()
   @Min(0)
   @Max(MAX_COOLDOWN_MINUTES)
   cooldownMinutes: number;
-  @Field(() => Int, { defaultValue: 0 }) @IsInt() @Min(-1000) @Max(1000) priority: number;
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
+  @Field(() => Int, { description: '-1000 to 1000, higher tried first; default 0', defaultValue: 0 }) @IsInt() @Min(-1000) @Max(1000) priority: number;
+  @Field(() => ID, { description: 'Limit the rule to this channel; null applies it to all channels', nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
 }
 
 @InputType({ description: 'Only the fields given change; sessionId: null makes the rule apply to every channel' })
 export class UpdateAutoReplyRuleInput {
-  @Field({ nullable: true }) @IsOptional() @Length(1, 100) name?: string;
-  @Field(() => AutoReplyTrigger, { nullable: true }) @IsOptional() @IsEnum(AutoReplyTrigger) trigger?: AutoReplyTrigger;
-  @Field(() => String, { nullable: true }) @IsOptional() pattern?: string | null;
-  @Field({ nullable: true }) @IsOptional() @Length(1, 4096) replyBody?: string;
-  @Field({ nullable: true }) @IsOptional() @IsBoolean() isActive?: boolean;
-  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(MAX_COOLDOWN_MINUTES) cooldownMinutes?: number;
-  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
+  @Field({ description: 'Display name, 1-100 characters', nullable: true }) @IsOptional() @Length(1, 100) name?: string;
+  @Field(() => AutoReplyTrigger, { description: 'What makes the rule reply', nullable: true }) @IsOptional() @IsEnum(AutoReplyTrigger) trigger?: AutoReplyTrigger;
+  @Field(() => String, { description: 'KEYWORD: a word or phrase; REGEX: a bounded regular expression; null for OUTSIDE_BUSINESS_HOURS', nullable: true }) @IsOptional() pattern?: string | null;
+  @Field({ description: 'The reply text, 1-4096 characters', nullable: true }) @IsOptional() @Length(1, 4096) replyBody?: string;
+  @Field({ description: 'Whether the rule replies', nullable: true }) @IsOptional() @IsBoolean() isActive?: boolean;
+  @Field(() => Int, { description: 'Minutes before the rule fires again in the same conversation, 0-10080', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(MAX_COOLDOWN_MINUTES) cooldownMinutes?: number;
+  @Field(() => Int, { description: '-1000 to 1000, higher tried first', nullable: true }) @IsOptional() @IsInt() @Min(-1000) @Max(1000) priority?: number;
+  @Field(() => ID, { description: 'Limit the rule to this channel; null applies it to all channels', nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Narrows the auto-reply rules; omitted fields do not filter' })
 export class AutoReplyRuleFilter {
-  @Field(() => AutoReplyTrigger, { nullable: true }) @IsOptional() @IsEnum(AutoReplyTrigger) trigger?: AutoReplyTrigger;
-  @Field({ nullable: true }) @IsOptional() @IsBoolean() isActive?: boolean;
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string;
+  @Field(() => AutoReplyTrigger, { description: 'Only rules with this trigger', nullable: true }) @IsOptional() @IsEnum(AutoReplyTrigger) trigger?: AutoReplyTrigger;
+  @Field({ description: 'Only active (true) or inactive (false) rules', nullable: true }) @IsOptional() @IsBoolean() isActive?: boolean;
+  @Field(() => ID, { description: 'Only rules for this channel', nullable: true }) @IsOptional() @IsUUID() sessionId?: string;
 }

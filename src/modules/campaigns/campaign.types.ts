@@ -92,55 +92,55 @@ export class CampaignMessagePreviewType {
   @Field(() => ID, { nullable: true, description: 'The document sent with it, if any' }) documentId: string | null;
 }
 
-@InputType()
+@InputType({ description: 'One message of a campaign' })
 export class CampaignMessageInput {
-  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 4096) body?: string | null;
+  @Field(() => String, { description: 'Message text, 1-4096 characters; may be null when a document is attached', nullable: true }) @IsOptional() @Length(1, 4096) body?: string | null;
   @Field(() => ID, { nullable: true, description: 'An uploaded document to send, with body as its caption' })
   @IsOptional()
   @IsUUID()
   documentId?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A new campaign, created as DRAFT' })
 export class CreateCampaignInput {
-  @Field() @Length(1, 200) name: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
+  @Field({ description: 'Display name, 1-200 characters' }) @Length(1, 200) name: string;
+  @Field(() => ID, { description: 'The channel to send through', nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
   @Field(() => Int, { nullable: true, description: 'Messages a minute; capped by the channel' }) @IsOptional() @Min(1) @Max(60_000) messagesPerMinute?: number | null;
-  @Field(() => [CampaignMessageInput], { defaultValue: [] }) @ArrayMaxSize(MAX_CAMPAIGN_MESSAGES) @ValidateNested() messages: CampaignMessageInput[];
+  @Field(() => [CampaignMessageInput], { description: 'The messages to send, in order, at most 10; default none', defaultValue: [] }) @ArrayMaxSize(MAX_CAMPAIGN_MESSAGES) @ValidateNested() messages: CampaignMessageInput[];
 }
 
 @InputType({ description: 'Only the fields given change; messages, when given, replace the whole sequence' })
 export class UpdateCampaignInput {
-  @Field({ nullable: true }) @IsOptional() @Length(1, 200) name?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
+  @Field({ description: 'Display name, 1-200 characters', nullable: true }) @IsOptional() @Length(1, 200) name?: string;
+  @Field(() => ID, { description: 'The channel to send through', nullable: true }) @IsOptional() @IsUUID() sessionId?: string | null;
   @Field(() => Int, { nullable: true, description: 'Messages a minute; capped by the channel. May change while SENDING or PAUSED' })
   @IsOptional()
   @Min(1)
   @Max(60_000)
   messagesPerMinute?: number | null;
-  @Field(() => [CampaignMessageInput], { nullable: true })
+  @Field(() => [CampaignMessageInput], { description: 'Replaces the messages, in order, at most 10', nullable: true })
   @IsOptional()
   @ArrayMaxSize(MAX_CAMPAIGN_MESSAGES)
   @ValidateNested()
   messages?: CampaignMessageInput[];
 }
 
-@InputType()
+@InputType({ description: 'Narrows the campaigns; omitted fields do not filter' })
 export class CampaignFilter {
-  @Field(() => CampaignStatus, { nullable: true }) @IsOptional() @IsEnum(CampaignStatus) status?: CampaignStatus;
+  @Field(() => CampaignStatus, { description: 'Only campaigns in this status', nullable: true }) @IsOptional() @IsEnum(CampaignStatus) status?: CampaignStatus;
   @Field({ nullable: true, description: 'Part of the name, case-insensitive' }) @IsOptional() @MaxLength(100) search?: string;
 }
 
-@InputType()
+@InputType({ description: 'Narrows a campaign\'s recipients; omitted fields do not filter' })
 export class CampaignRecipientFilter {
-  @Field(() => CampaignRecipientStatus, { nullable: true }) @IsOptional() @IsEnum(CampaignRecipientStatus) status?: CampaignRecipientStatus;
+  @Field(() => CampaignRecipientStatus, { description: 'Only recipients in this state', nullable: true }) @IsOptional() @IsEnum(CampaignRecipientStatus) status?: CampaignRecipientStatus;
 }
 
 @InputType({ description: 'The audience: the union of these contacts, group members and labelled contacts' })
 export class SetCampaignRecipientsInput {
-  @Field(() => [ID], { defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) contactIds: string[];
-  @Field(() => [ID], { defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) groupIds: string[];
-  @Field(() => [ID], { defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) labelIds: string[];
+  @Field(() => [ID], { description: 'Contacts to include, at most 1000; default none', defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) contactIds: string[];
+  @Field(() => [ID], { description: 'Groups whose contacts to include, at most 1000; default none', defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) groupIds: string[];
+  @Field(() => [ID], { description: 'Labels whose contacts to include, at most 1000; default none', defaultValue: [] }) @ArrayMaxSize(MAX_AUDIENCE_IDS) @IsUUID(undefined, { each: true }) labelIds: string[];
 }
 
 @ObjectType('CampaignAudienceExclusion', { description: 'Contacts of the chosen audience that would not be sent to' })

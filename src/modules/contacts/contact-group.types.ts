@@ -14,14 +14,14 @@ export class ContactGroupType {
 
 export const ContactGroupConnection = ConnectionType(ContactGroupType);
 
-@InputType()
+@InputType({ description: 'A new contact group' })
 export class CreateContactGroupInput {
-  @Field() @Length(1, 100) name: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(2_000) description?: string | null;
+  @Field({ description: 'Display name, 1-100 characters' }) @Length(1, 100) name: string;
+  @Field(() => String, { description: 'Free-text description, at most 2,000 characters', nullable: true }) @IsOptional() @MaxLength(2_000) description?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Changes to a contact group; omitted fields keep their value' })
 export class UpdateContactGroupInput {
-  @Field({ nullable: true }) @IsOptional() @Length(1, 100) name?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(2_000) description?: string | null;
+  @Field({ description: 'Display name, 1-100 characters', nullable: true }) @IsOptional() @Length(1, 100) name?: string;
+  @Field(() => String, { description: 'Free-text description, at most 2,000 characters', nullable: true }) @IsOptional() @MaxLength(2_000) description?: string | null;
 }

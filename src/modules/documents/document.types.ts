@@ -19,15 +19,15 @@ export class DocumentType {
 
 export const DocumentConnection = ConnectionType(DocumentType);
 
-@InputType()
+@InputType({ description: 'A document to store' })
 export class UploadDocumentInput {
   @Field({ description: 'Sanitised: path segments and control characters are dropped' }) @Length(1, 255) filename: string;
   @Field({ description: 'Must be an allowed type, and the bytes must match it' }) @Length(3, 255) contentType: string;
   @Field({ description: 'The file, base64-encoded; at most MAX_UPLOAD_BYTES once decoded' }) contentBase64: string;
 }
 
-@InputType()
+@InputType({ description: 'Narrows the documents; omitted fields do not filter' })
 export class DocumentFilter {
-  @Field(() => DocumentSource, { nullable: true }) @IsOptional() @IsEnum(DocumentSource) source?: DocumentSource;
+  @Field(() => DocumentSource, { description: 'Only documents from this source', nullable: true }) @IsOptional() @IsEnum(DocumentSource) source?: DocumentSource;
   @Field({ nullable: true, description: 'Part of the filename, case-insensitive' }) @IsOptional() @MaxLength(100) search?: string;
 }

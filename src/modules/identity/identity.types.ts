@@ -119,45 +119,45 @@ export class CreatedSignUpInvitation {
 /** Length and strength are checked by the password policy (PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE). */
 const PASSWORD_RULE = { message: 'password must be at most 200 characters' };
 
-@InputType()
+@InputType({ description: 'A new account with its own organisation' })
 export class SignUpInput {
-  @Field() @Length(2, 200) organizationName: string;
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @MaxLength(200, PASSWORD_RULE) password: string;
-  @Field() @Length(1, 200) name: string;
+  @Field({ description: 'Name of the new organisation, 2-200 characters' }) @Length(2, 200) organizationName: string;
+  @Field({ description: 'Email address to sign in with' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'The new account\'s password' }) @MaxLength(200, PASSWORD_RULE) password: string;
+  @Field({ description: 'Your display name, 1-200 characters' }) @Length(1, 200) name: string;
   @Field({ nullable: true, description: "Needed when SIGNUP_MODE=invite: a platform admin's sign-up invitation for this email" })
   @IsOptional()
   @MaxLength(200)
   invitationToken?: string;
 }
 
-@InputType()
+@InputType({ description: 'Credentials to sign in' })
 export class LoginInput {
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @MaxLength(200) password: string;
+  @Field({ description: 'The account\'s email address' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'The account\'s password' }) @MaxLength(200) password: string;
   @Field(() => ID, { nullable: true, description: 'Needed when the user belongs to several tenants' })
   @IsOptional()
   @IsUUID()
   tenantId?: string;
 }
 
-@InputType()
+@InputType({ description: 'Who to invite, and with which role' })
 export class AddMemberInput {
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field({ nullable: true, deprecationReason: 'The invitee chooses their own name when accepting' })
+  @Field({ description: 'Email address to invite' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'Ignored', nullable: true, deprecationReason: 'The invitee chooses their own name when accepting' })
   @IsOptional()
   @Length(1, 200)
   name?: string;
-  @Field({ nullable: true, deprecationReason: 'Ignored: the invitee sets their own password (acceptInvitationToken)' })
+  @Field({ description: 'Ignored', nullable: true, deprecationReason: 'Ignored: the invitee sets their own password (acceptInvitationToken)' })
   @IsOptional()
   @MaxLength(200, PASSWORD_RULE)
   password?: string;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field(() => TenantRole, { description: 'The role the invitee gets on accepting' }) role: TenantRole;
 }
 
-@InputType()
+@InputType({ description: 'Accepts an invitation by its emailed token' })
 export class AcceptInvitationTokenInput {
-  @Field() @Length(1, 200) token: string;
+  @Field({ description: 'The invitation token from the email' }) @Length(1, 200) token: string;
   @Field({ description: 'A new account: the password to set; an existing account: its password' })
   @MaxLength(200, PASSWORD_RULE)
   password: string;

@@ -27,9 +27,9 @@ export class ConversationType {
 
 export const ConversationConnection = ConnectionType(ConversationType);
 
-@InputType()
+@InputType({ description: 'Narrows the conversations; omitted fields do not filter' })
 export class ConversationFilter {
-  @Field(() => ConversationStatus, { nullable: true }) @IsOptional() @IsEnum(ConversationStatus) status?: ConversationStatus;
+  @Field(() => ConversationStatus, { description: 'Only conversations in this status', nullable: true }) @IsOptional() @IsEnum(ConversationStatus) status?: ConversationStatus;
 
   @Field(() => ID, { nullable: true, description: 'Conversations assigned to this user' })
   @IsOptional()
@@ -41,7 +41,7 @@ export class ConversationFilter {
   @IsBoolean()
   unassigned?: boolean;
 
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() labelId?: string;
+  @Field(() => ID, { description: 'Only conversations with this label', nullable: true }) @IsOptional() @IsUUID() labelId?: string;
 
   @Field({ nullable: true, description: 'Only conversations with unread inbound messages' })
   @IsOptional()

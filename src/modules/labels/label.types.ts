@@ -16,17 +16,17 @@ export class LabelType {
 
 export const LabelConnection = ConnectionType(LabelType);
 
-@InputType()
+@InputType({ description: 'A new label' })
 export class CreateLabelInput {
-  @Field() @Length(1, 100) name: string;
+  @Field({ description: 'Display name, 1-100 characters' }) @Length(1, 100) name: string;
   @Field({ nullable: true, description: "'#rrggbb'; grey when omitted" })
   @IsOptional()
   @Matches(/^#[0-9a-fA-F]{6}$/, COLOR_RULE)
   color?: string;
 }
 
-@InputType()
+@InputType({ description: 'Changes to a label; omitted fields keep their value' })
 export class UpdateLabelInput {
-  @Field({ nullable: true }) @IsOptional() @Length(1, 100) name?: string;
-  @Field({ nullable: true }) @IsOptional() @Matches(/^#[0-9a-fA-F]{6}$/, COLOR_RULE) color?: string;
+  @Field({ description: 'Display name, 1-100 characters', nullable: true }) @IsOptional() @Length(1, 100) name?: string;
+  @Field({ description: 'Colour as #RRGGBB', nullable: true }) @IsOptional() @Matches(/^#[0-9a-fA-F]{6}$/, COLOR_RULE) color?: string;
 }

@@ -39,28 +39,28 @@ export class OrderType {
 
 export const OrderConnection = ConnectionType(OrderType);
 
-@InputType()
+@InputType({ description: 'One order line' })
 export class OrderItemInput {
-  @Field() @Length(1, 255) productName: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 100) sku?: string | null;
-  @Field(() => Int) @IsInt() @Min(1) @Max(MAX_ITEM_QUANTITY) quantity: number;
-  @Field(() => Int) @IsInt() @Min(0) @Max(MAX_UNIT_PRICE_CENTS) unitPriceCents: number;
+  @Field({ description: 'Product name, 1-255 characters' }) @Length(1, 255) productName: string;
+  @Field(() => String, { description: 'Stock-keeping unit, 1-100 characters', nullable: true }) @IsOptional() @Length(1, 100) sku?: string | null;
+  @Field(() => Int, { description: 'Number of units, 1-100,000' }) @IsInt() @Min(1) @Max(MAX_ITEM_QUANTITY) quantity: number;
+  @Field(() => Int, { description: 'Price of one unit in cents (minor currency units), 0-100,000,000' }) @IsInt() @Min(0) @Max(MAX_UNIT_PRICE_CENTS) unitPriceCents: number;
 }
 
-@InputType()
+@InputType({ description: 'A new order' })
 export class CreateOrderInput {
-  @Field(() => ID) @IsUUID() contactId: string;
+  @Field(() => ID, { description: 'The contact who ordered' }) @IsUUID() contactId: string;
   @Field({ description: 'ISO 4217, e.g. USD' }) @IsISO4217CurrencyCode() currency: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(4000) notes?: string | null;
-  @Field(() => [OrderItemInput])
+  @Field(() => String, { description: 'Free-text notes, at most 4,000 characters', nullable: true }) @IsOptional() @MaxLength(4000) notes?: string | null;
+  @Field(() => [OrderItemInput], { description: 'The order lines, 1-200' })
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ORDER_ITEMS)
   @ValidateNested()
   items: OrderItemInput[];
 }
 
-@InputType()
+@InputType({ description: 'Narrows the orders; omitted fields do not filter' })
 export class OrderFilter {
   @Field(() => ID, { nullable: true, description: "One contact's orders" }) @IsOptional() @IsUUID() contactId?: string;
-  @Field(() => OrderStatus, { nullable: true }) @IsOptional() @IsEnum(OrderStatus) status?: OrderStatus;
+  @Field(() => OrderStatus, { description: 'Only orders in this status', nullable: true }) @IsOptional() @IsEnum(OrderStatus) status?: OrderStatus;
 }

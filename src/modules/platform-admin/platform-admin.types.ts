@@ -10,10 +10,10 @@ export class PlatformAuthPayload {
   @Field({ description: 'When the token stops being accepted' }) expiresAt: Date;
 }
 
-@InputType()
+@InputType({ description: 'Platform operator credentials' })
 export class PlatformLoginInput {
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @MaxLength(200) password: string;
+  @Field({ description: 'The operator\'s email address' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'The operator\'s password' }) @MaxLength(200) password: string;
 }
 
 @ObjectType('TenantDetails', { description: 'An organisation as the platform operator sees it' })
@@ -26,9 +26,9 @@ export class TenantDetailsType extends TenantType {
 
 export const TenantDetailsConnection = ConnectionType(TenantDetailsType);
 
-@InputType()
+@InputType({ description: 'Narrows the organisations; omitted fields do not filter' })
 export class TenantFilter {
-  @Field(() => TenantStatus, { nullable: true }) status?: TenantStatus;
+  @Field(() => TenantStatus, { description: 'Only organisations in this status', nullable: true }) status?: TenantStatus;
 }
 
 @ObjectType({ description: 'Connection pool figures of this server instance' })

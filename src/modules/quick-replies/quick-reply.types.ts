@@ -17,21 +17,21 @@ export class QuickReplyType {
 
 export const QuickReplyConnection = ConnectionType(QuickReplyType);
 
-@InputType()
+@InputType({ description: 'A new quick reply' })
 export class CreateQuickReplyInput {
-  @Field() @Matches(SHORTCUT, SHORTCUT_RULE) shortcut: string;
-  @Field() @Length(1, 200) title: string;
-  @Field() @Length(1, 4096) body: string;
+  @Field({ description: 'What agents type to insert it: letters, digits, _ and -, up to 49, optionally after a leading /' }) @Matches(SHORTCUT, SHORTCUT_RULE) shortcut: string;
+  @Field({ description: 'Display title, 1-200 characters' }) @Length(1, 200) title: string;
+  @Field({ description: 'The message text, 1-4096 characters' }) @Length(1, 4096) body: string;
 }
 
-@InputType()
+@InputType({ description: 'Changes to a quick reply; omitted fields keep their value' })
 export class UpdateQuickReplyInput {
-  @Field({ nullable: true }) @IsOptional() @Matches(SHORTCUT, SHORTCUT_RULE) shortcut?: string;
-  @Field({ nullable: true }) @IsOptional() @Length(1, 200) title?: string;
-  @Field({ nullable: true }) @IsOptional() @Length(1, 4096) body?: string;
+  @Field({ description: 'What agents type to insert it: letters, digits, _ and -, up to 49, optionally after a leading /', nullable: true }) @IsOptional() @Matches(SHORTCUT, SHORTCUT_RULE) shortcut?: string;
+  @Field({ description: 'Display title, 1-200 characters', nullable: true }) @IsOptional() @Length(1, 200) title?: string;
+  @Field({ description: 'The message text, 1-4096 characters', nullable: true }) @IsOptional() @Length(1, 4096) body?: string;
 }
 
-@InputType()
+@InputType({ description: 'Narrows the quick replies; omitted fields do not filter' })
 export class QuickReplyFilter {
   @Field({ nullable: true, description: 'Part of the shortcut or title, case-insensitive' }) @IsOptional() @MaxLength(100) search?: string;
 }

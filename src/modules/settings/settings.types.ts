@@ -15,7 +15,7 @@ export class MasterConfigType {
 
 @InputType({ description: 'Only the fields given change' })
 export class UpdateMasterConfigInput {
-  @Field({ nullable: true }) @IsOptional() @MaxLength(200) businessName?: string;
+  @Field({ description: 'The business name shown to customers, at most 200 characters', nullable: true }) @IsOptional() @MaxLength(200) businessName?: string;
   @Field({ nullable: true, description: 'IANA time zone name' }) @IsOptional() @MaxLength(64) timezone?: string;
   @Field({ nullable: true, description: 'ISO 4217, upper case' }) @IsOptional() @IsISO4217CurrencyCode() currency?: string;
   @Field({ nullable: true, description: 'BCP 47 language tag' }) @IsOptional() @MaxLength(35) locale?: string;

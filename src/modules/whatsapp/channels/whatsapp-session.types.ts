@@ -25,7 +25,7 @@ export class WhatsappSessionType {
   @Field({ description: 'When the channel last changed' }) updatedAt: Date;
 }
 
-@InputType()
+@InputType({ description: 'A new WhatsApp channel to connect' })
 export class ConnectWhatsAppInput {
   @Field(() => WhatsappProvider, { nullable: true, description: 'Default: WAHA when the server has one configured, else SANDBOX' })
   @IsOptional()
@@ -50,13 +50,13 @@ export class ConnectWhatsAppInput {
   appSecret?: string;
 }
 
-@InputType()
+@InputType({ description: 'A customer message to fake on a SANDBOX channel' })
 export class SimulateInboundMessageInput {
   @Field(() => ID, { description: 'A SANDBOX session' }) @IsUUID() sessionId: string;
 
   @Field({ description: "The simulated customer's phone, e.g. '+44 7911 123456'" }) @Length(5, 40) from: string;
 
-  @Field() @Length(1, 4096) body: string;
+  @Field({ description: 'Message text, 1-4096 characters' }) @Length(1, 4096) body: string;
 
   @Field(() => String, { nullable: true, description: 'Profile name of the simulated customer' })
   @IsOptional()

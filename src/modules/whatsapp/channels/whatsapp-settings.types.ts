@@ -30,10 +30,10 @@ export class WhatsappSettingsType {
   @Field(() => Date, { nullable: true, description: 'Null until the settings are first saved' }) updatedAt: Date | null;
 }
 
-@InputType()
+@InputType({ description: 'An opening interval within a day, in the settings\' time zone' })
 export class TimeIntervalInput {
-  @Field() @Matches(TIME_OF_DAY, TIME_RULE) open: string;
-  @Field() @Matches(TIME_OF_DAY, TIME_RULE) close: string;
+  @Field({ description: 'HH:MM, 24h' }) @Matches(TIME_OF_DAY, TIME_RULE) open: string;
+  @Field({ description: 'HH:MM, 24h; \'24:00\' is the end of the day' }) @Matches(TIME_OF_DAY, TIME_RULE) close: string;
 }
 
 const dayOptions = { nullable: true, description: 'Omitted or empty: closed' } as const;
@@ -52,6 +52,6 @@ export class BusinessHoursInput {
 @InputType({ description: 'Only the fields given change' })
 export class UpdateWhatsappSettingsInput {
   @Field({ nullable: true, description: 'IANA time zone name' }) @IsOptional() @MaxLength(64) timezone?: string;
-  @Field(() => BusinessHoursInput, { nullable: true }) @IsOptional() @ValidateNested() businessHours?: BusinessHoursInput;
-  @Field({ nullable: true }) @IsOptional() @IsBoolean() markReadOnReply?: boolean;
+  @Field(() => BusinessHoursInput, { description: 'Replaces the opening hours', nullable: true }) @IsOptional() @ValidateNested() businessHours?: BusinessHoursInput;
+  @Field({ description: 'Send a read receipt for the chat when an agent replies', nullable: true }) @IsOptional() @IsBoolean() markReadOnReply?: boolean;
 }
