@@ -20,9 +20,13 @@ export type ConversationFilter = {
   unreadOnly?: boolean | null | undefined;
 };
 
+/** Where a conversation stands in the inbox */
 export type ConversationStatus =
+  /** Done; a new inbound message reopens it */
   | 'CLOSED'
+  /** Needs attention */
   | 'OPEN'
+  /** Waiting on someone or something */
   | 'PENDING';
 
 /** A new label */
@@ -43,38 +47,62 @@ export type LoginInput = {
   tenantId?: string | number | null | undefined;
 };
 
+/** Which way a message travelled */
 export type MessageDirection =
+  /** From the contact */
   | 'INBOUND'
+  /** To the contact */
   | 'OUTBOUND';
 
 /** Delivery ladder QUEUED < SENT < DELIVERED < READ < PLAYED; FAILED is off the ladder */
 export type MessageStatus =
+  /** Reached the recipient's phone */
   | 'DELIVERED'
+  /** Could not be sent; see failureReason */
   | 'FAILED'
+  /** A voice or video message was played */
   | 'PLAYED'
+  /** Accepted, waiting to be sent */
   | 'QUEUED'
+  /** Read by the recipient */
   | 'READ'
+  /** Handed to WhatsApp */
   | 'SENT';
 
 /** What the message carries */
 export type MessageType =
+  /** Audio or a voice note */
   | 'AUDIO'
+  /** A file */
   | 'DOCUMENT'
+  /** An image */
   | 'IMAGE'
+  /** A shared location */
   | 'LOCATION'
+  /** Any other kind */
   | 'OTHER'
+  /** An emoji reaction to another message */
   | 'REACTION'
+  /** A sticker */
   | 'STICKER'
+  /** A pre-approved WhatsApp template */
   | 'TEMPLATE'
+  /** Plain text */
   | 'TEXT'
+  /** A video */
   | 'VIDEO';
 
 /** PENDING → CONFIRMED → SHIPPED → DELIVERED; CANCELLED from any state before DELIVERED */
 export type OrderStatus =
+  /** Cancelled before delivery */
   | 'CANCELLED'
+  /** Confirmed */
   | 'CONFIRMED'
+  /** Received by the customer */
   | 'DELIVERED'
+  /** Created, not yet confirmed */
   | 'PENDING'
+  /** On its way */
   | 'SHIPPED';
 
 /** A message to send: give conversationId, contactId or phone, and the content */
@@ -123,9 +151,13 @@ export type SimulateInboundMessageInput = {
 
 /** What a member may do in a tenant */
 export type TenantRole =
+  /** Reads and works the inbox (messages, conversations) */
   | 'AGENT'
+  /** Reads everything, including the audit log; changes nothing */
   | 'AUDITOR'
+  /** Reads, works the inbox and manages contacts, campaigns and other content */
   | 'MANAGER'
+  /** Everything, including members, channels, settings, webhooks and API keys */
   | 'TENANT_ADMIN';
 
 /** A document to store */
@@ -140,15 +172,24 @@ export type UploadDocumentInput = {
 
 /** WAHA (QR-linked phone), CLOUD (Meta WhatsApp Cloud API) or SANDBOX (simulated, nothing leaves the server) */
 export type WhatsappProvider =
+  /** Meta's WhatsApp Cloud API */
   | 'CLOUD'
+  /** Simulated; nothing leaves the server */
   | 'SANDBOX'
+  /** A phone linked by QR code through WAHA */
   | 'WAHA';
 
+/** Connection state of a WhatsApp channel */
 export type WhatsappSessionStatus =
+  /** Could not connect; see lastError */
   | 'FAILED'
+  /** Waiting for the phone to scan qrCode */
   | 'SCAN_QR_CODE'
+  /** Connecting */
   | 'STARTING'
+  /** Disconnected */
   | 'STOPPED'
+  /** Connected and able to send */
   | 'WORKING';
 
 export type SignUpMutationVariables = Exact<{

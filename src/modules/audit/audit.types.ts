@@ -12,7 +12,7 @@ export enum AuditActorKind {
   PROVIDER = 'PROVIDER',
 }
 registerEnumType(AuditActorKind, {
-  name: 'AuditActorKind',
+  name: 'AuditActorKind', valuesConfig: { USER: { description: 'A signed-in member' }, API_KEY: { description: 'An API key' }, PLATFORM_ADMIN: { description: 'A platform operator' }, SYSTEM: { description: 'The server itself (jobs, schedules)' }, PROVIDER: { description: 'A WhatsApp provider (webhooks, acks)' } },
   description: 'Who caused an event: a member, an API key, a platform operator, the server itself, or a WhatsApp provider',
 });
 

@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType } from '../../platform/graphql/pagination';
 import { AutoReplyTrigger } from './auto-reply-rule.entity';
 
-registerEnumType(AutoReplyTrigger, { name: 'AutoReplyTrigger', description: 'What makes an auto-reply rule fire' });
+registerEnumType(AutoReplyTrigger, { name: 'AutoReplyTrigger', valuesConfig: { KEYWORD: { description: 'The inbound text contains the pattern\'s word or phrase' }, REGEX: { description: 'The inbound text matches the pattern\'s regular expression' }, OUTSIDE_BUSINESS_HOURS: { description: 'A message arrives outside the channel\'s business hours' } }, description: 'What makes an auto-reply rule fire' });
 
 /** A week: long enough for "once per conversation" rules, short enough to stay meaningful. */
 export const MAX_COOLDOWN_MINUTES = 7 * 24 * 60;

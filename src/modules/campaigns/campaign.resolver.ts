@@ -141,16 +141,16 @@ export class CampaignResolver {
     return (await campaignMessagesByCampaignId(ctx)).load(campaign.id);
   }
 
-  @FieldResolver(() => CampaignStatsType)
+  @FieldResolver(() => CampaignStatsType, { description: 'Recipient counts by delivery state' })
   async stats(@Root() campaign: Campaign, @Ctx() ctx: RequestContext): Promise<CampaignStatsType> {
     return (await campaignStatsByCampaignId(ctx)).load(campaign.id);
   }
 
-  @FieldResolver(() => CampaignRecipientConnection)
+  @FieldResolver(() => CampaignRecipientConnection, { description: 'The contacts the campaign sends to, with their delivery state, paginated' })
   async recipients(
     @Root() campaign: Campaign,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => CampaignRecipientFilter, { nullable: true }) filter: CampaignRecipientFilter | undefined,
+    @Arg('filter', () => CampaignRecipientFilter, { nullable: true, description: 'Narrows the recipients; omitted means all' }) filter: CampaignRecipientFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<RecipientRow>> {
     const first = pageSize(args);

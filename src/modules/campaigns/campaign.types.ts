@@ -9,7 +9,7 @@ registerEnumType(CampaignStatus, {
   name: 'CampaignStatus',
   description:
     'DRAFT → SCHEDULED → SENDING ⇄ PAUSED → COMPLETED; CANCELLED before completion. Editable while DRAFT or SCHEDULED (the pace until it is over)',
-  valuesConfig: { PAUSED: { description: 'Stopped by a person, a disconnected channel or the plan limit (`pausedReason`); resumeCampaign goes on' } },
+  valuesConfig: { DRAFT: { description: 'Being prepared; not scheduled' }, SCHEDULED: { description: 'Waiting for scheduledAt' }, SENDING: { description: 'Sending to its recipients' }, COMPLETED: { description: 'Every recipient was processed' }, CANCELLED: { description: 'Stopped for good before completion' }, PAUSED: { description: 'Stopped by a person, a disconnected channel or the plan limit (`pausedReason`); resumeCampaign goes on' } },
 });
 registerEnumType(CampaignRecipientStatus, {
   name: 'CampaignRecipientStatus',

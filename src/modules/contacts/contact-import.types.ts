@@ -10,7 +10,7 @@ export enum ContactImportProblem {
   ALREADY_EXISTS = 'ALREADY_EXISTS',
 }
 
-registerEnumType(ContactImportProblem, { name: 'ContactImportProblem', description: 'Why a CSV row was not imported' });
+registerEnumType(ContactImportProblem, { name: 'ContactImportProblem', valuesConfig: { MISSING_NAME: { description: 'The name is empty' }, NAME_TOO_LONG: { description: 'The name is over 200 characters' }, MISSING_PHONE: { description: 'The phone is empty' }, INVALID_PHONE: { description: 'The phone is not a valid number' }, INVALID_EMAIL: { description: 'The email is not a valid address' }, DUPLICATE_IN_FILE: { description: 'An earlier row has the same phone' }, ALREADY_EXISTS: { description: 'A live contact already has the phone' } }, description: 'Why a CSV row was not imported' });
 
 @ObjectType({ description: 'Why one CSV row was rejected' })
 export class ContactImportRowError {

@@ -65,7 +65,7 @@ export class ContactResolver {
     return this.imports.import(ctx, csv);
   }
 
-  @FieldResolver(() => [ContactGroupType])
+  @FieldResolver(() => [ContactGroupType], { description: 'Groups the contact belongs to' })
   async groups(@Root() contact: Contact, @Ctx() ctx: RequestContext) {
     return (await groupsByContactIdLoader(ctx)).load(contact.id);
   }

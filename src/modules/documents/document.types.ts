@@ -4,7 +4,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { ConnectionType } from '../../platform/graphql/pagination';
 import { DocumentSource } from './document.entity';
 
-registerEnumType(DocumentSource, { name: 'DocumentSource', description: 'How a document got here' });
+registerEnumType(DocumentSource, { name: 'DocumentSource', valuesConfig: { UPLOAD: { description: 'Uploaded through the API (uploadDocument)' }, INBOUND_MEDIA: { description: 'Media received in a WhatsApp message' }, CAMPAIGN: { description: 'Attached to a campaign message' } }, description: 'How a document got here' });
 
 @ObjectType('Document', { description: 'A stored file; its bytes are at contentUrl for the tenant\'s signed-in users' })
 export class DocumentType {

@@ -25,10 +25,10 @@ registerEnumType(ViewerKind, {
   },
 });
 
-registerEnumType(TenantRole, { name: 'TenantRole', description: 'What a member may do in a tenant' });
+registerEnumType(TenantRole, { name: 'TenantRole', valuesConfig: { TENANT_ADMIN: { description: 'Everything, including members, channels, settings, webhooks and API keys' }, MANAGER: { description: 'Reads, works the inbox and manages contacts, campaigns and other content' }, AGENT: { description: 'Reads and works the inbox (messages, conversations)' }, AUDITOR: { description: 'Reads everything, including the audit log; changes nothing' } }, description: 'What a member may do in a tenant' });
 registerEnumType(TenantStatus, {
-  name: 'TenantStatus',
-  valuesConfig: { DELETED: { description: 'Erased by an operator (`tenant:delete`): its data is gone, its record kept anonymised for the audit trail' } },
+  name: 'TenantStatus', description: 'Lifecycle state of an organisation',
+  valuesConfig: { PROVISIONING: { description: 'Its database is being prepared' }, ACTIVE: { description: 'In normal use' }, SUSPENDED: { description: 'Blocked by a platform operator' }, MAINTENANCE: { description: 'Being moved or restored by an operator; requests are refused until it ends' }, FAILED: { description: 'Provisioning failed; see lastError' }, ARCHIVED: { description: 'Archived by an operator; sign-in is refused until it is restored' }, DELETED: { description: 'Erased by an operator (`tenant:delete`): its data is gone, its record kept anonymised for the audit trail' } },
 });
 
 export enum MemberStatus {
@@ -37,7 +37,7 @@ export enum MemberStatus {
   /** Invited; not a member until the invitation is accepted. */
   PENDING = 'PENDING',
 }
-registerEnumType(MemberStatus, { name: 'MemberStatus' });
+registerEnumType(MemberStatus, { name: 'MemberStatus', description: 'Whether a member has joined or is still invited', valuesConfig: { ACTIVE: { description: 'A member of the organisation' }, PENDING: { description: 'Invited; not a member until the invitation is accepted' } } });
 
 export enum InvitationStatus {
   PENDING = 'PENDING',
@@ -46,7 +46,7 @@ export enum InvitationStatus {
   REVOKED = 'REVOKED',
   EXPIRED = 'EXPIRED',
 }
-registerEnumType(InvitationStatus, { name: 'InvitationStatus' });
+registerEnumType(InvitationStatus, { name: 'InvitationStatus', description: 'Where an invitation stands', valuesConfig: { PENDING: { description: 'Waiting for an answer' }, ACCEPTED: { description: 'Accepted; the invitee is a member' }, DECLINED: { description: 'Declined by the invitee' }, REVOKED: { description: 'Withdrawn by an admin' }, EXPIRED: { description: 'Not answered in time' } } });
 
 @ObjectType('User', { description: 'A person with an account', simpleResolvers: true })
 export class UserType {

@@ -81,12 +81,12 @@ export class ConversationResolver {
 
   // An inbox page joins the selected columns of contact and last message to its rows; the field
   // resolvers take them from the row without a promise. Anything else goes through the loaders.
-  @FieldResolver(() => ContactType)
+  @FieldResolver(() => ContactType, { description: 'The contact the conversation is with' })
   contact(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Contact | Promise<Contact> {
     return conversation.contact ?? loadContact(ctx, conversation.contactId);
   }
 
-  @FieldResolver(() => MessageType, { nullable: true })
+  @FieldResolver(() => MessageType, { nullable: true, description: 'The most recent message; null when there is none' })
   lastMessage(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Message | null | Promise<Message | null> {
     if (!conversation.lastMessageId) return null;
     if (conversation.lastMessage !== undefined) return conversation.lastMessage;

@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType } from '../../platform/graphql/pagination';
 import { ConversationStatus } from './conversation.entity';
 
-registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
+registerEnumType(ConversationStatus, { name: 'ConversationStatus', description: 'Where a conversation stands in the inbox', valuesConfig: { OPEN: { description: 'Needs attention' }, PENDING: { description: 'Waiting on someone or something' }, CLOSED: { description: 'Done; a new inbound message reopens it' } } });
 
 /**
  * The inbox row: one chat per contact and channel. `contact`, `lastMessage`, `labels` and

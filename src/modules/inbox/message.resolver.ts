@@ -32,7 +32,7 @@ export class MessageResolver {
     return this.deps.messages.list(ctx, conversationId, args);
   }
 
-  @FieldResolver(() => ConversationType)
+  @FieldResolver(() => ConversationType, { description: 'The conversation the message belongs to' })
   async conversation(@Root() message: Message, @Ctx() ctx: RequestContext): Promise<Conversation> {
     const conversation = await (await conversationByIdLoader(ctx)).load(message.conversationId);
     if (!conversation) throw notFound('Conversation');

@@ -2,10 +2,10 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../platform/graphql/pagination';
 import { MessageDirection, MessageStatus, MessageType as MessageKind } from './message.entity';
 
-registerEnumType(MessageDirection, { name: 'MessageDirection' });
-registerEnumType(MessageKind, { name: 'MessageType', description: 'What the message carries' });
+registerEnumType(MessageDirection, { name: 'MessageDirection', description: 'Which way a message travelled', valuesConfig: { INBOUND: { description: 'From the contact' }, OUTBOUND: { description: 'To the contact' } } });
+registerEnumType(MessageKind, { name: 'MessageType', valuesConfig: { TEXT: { description: 'Plain text' }, IMAGE: { description: 'An image' }, VIDEO: { description: 'A video' }, AUDIO: { description: 'Audio or a voice note' }, DOCUMENT: { description: 'A file' }, STICKER: { description: 'A sticker' }, LOCATION: { description: 'A shared location' }, REACTION: { description: 'An emoji reaction to another message' }, TEMPLATE: { description: 'A pre-approved WhatsApp template' }, OTHER: { description: 'Any other kind' } }, description: 'What the message carries' });
 registerEnumType(MessageStatus, {
-  name: 'MessageStatus',
+  name: 'MessageStatus', valuesConfig: { QUEUED: { description: 'Accepted, waiting to be sent' }, SENT: { description: 'Handed to WhatsApp' }, DELIVERED: { description: 'Reached the recipient\'s phone' }, READ: { description: 'Read by the recipient' }, PLAYED: { description: 'A voice or video message was played' }, FAILED: { description: 'Could not be sent; see failureReason' } },
   description: 'Delivery ladder QUEUED < SENT < DELIVERED < READ < PLAYED; FAILED is off the ladder',
 });
 

@@ -67,7 +67,7 @@ export class OrderResolver {
     return (await contactByIdLoader(ctx)).load(order.contactId);
   }
 
-  @FieldResolver(() => [OrderItemType])
+  @FieldResolver(() => [OrderItemType], { description: 'The order lines' })
   async items(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderItem[]> {
     return (await orderItemsByOrderId(ctx)).load(order.id);
   }

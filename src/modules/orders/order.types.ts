@@ -5,7 +5,7 @@ import { ConnectionType } from '../../platform/graphql/pagination';
 import { OrderStatus } from './order.entity';
 
 registerEnumType(OrderStatus, {
-  name: 'OrderStatus',
+  name: 'OrderStatus', valuesConfig: { PENDING: { description: 'Created, not yet confirmed' }, CONFIRMED: { description: 'Confirmed' }, SHIPPED: { description: 'On its way' }, DELIVERED: { description: 'Received by the customer' }, CANCELLED: { description: 'Cancelled before delivery' } },
   description: 'PENDING → CONFIRMED → SHIPPED → DELIVERED; CANCELLED from any state before DELIVERED',
 });
 

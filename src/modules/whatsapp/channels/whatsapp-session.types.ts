@@ -3,10 +3,10 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { WhatsappProvider, WhatsappSessionStatus } from './whatsapp-session.entity';
 
 registerEnumType(WhatsappProvider, {
-  name: 'WhatsappProvider',
+  name: 'WhatsappProvider', valuesConfig: { WAHA: { description: 'A phone linked by QR code through WAHA' }, CLOUD: { description: 'Meta\'s WhatsApp Cloud API' }, SANDBOX: { description: 'Simulated; nothing leaves the server' } },
   description: 'WAHA (QR-linked phone), CLOUD (Meta WhatsApp Cloud API) or SANDBOX (simulated, nothing leaves the server)',
 });
-registerEnumType(WhatsappSessionStatus, { name: 'WhatsappSessionStatus' });
+registerEnumType(WhatsappSessionStatus, { name: 'WhatsappSessionStatus', description: 'Connection state of a WhatsApp channel', valuesConfig: { STARTING: { description: 'Connecting' }, SCAN_QR_CODE: { description: 'Waiting for the phone to scan qrCode' }, WORKING: { description: 'Connected and able to send' }, FAILED: { description: 'Could not connect; see lastError' }, STOPPED: { description: 'Disconnected' } } });
 
 /** A WhatsApp channel. Provider credentials are write-only and never part of this type. */
 @ObjectType('WhatsappSession', { description: 'A WhatsApp channel (number) connected to the organisation' })
