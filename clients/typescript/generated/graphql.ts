@@ -4,12 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Narrows the conversations; omitted fields do not filter */
 export type ConversationFilter = {
   /** Conversations assigned to this user */
   assigneeId?: string | number | null | undefined;
+  /** Only conversations with this label */
   labelId?: string | number | null | undefined;
   /** The contact's name from its start or from the start of its words, case-insensitive ('smi' finds 'Anna Smith'), or the start of the phone number's digits */
   search?: string | null | undefined;
+  /** Only conversations in this status */
   status?: ConversationStatus | null | undefined;
   /** Only conversations nobody is assigned to */
   unassigned?: boolean | null | undefined;
@@ -17,61 +20,98 @@ export type ConversationFilter = {
   unreadOnly?: boolean | null | undefined;
 };
 
+/** Where a conversation stands in the inbox */
 export type ConversationStatus =
+  /** Done; a new inbound message reopens it */
   | 'CLOSED'
+  /** Needs attention */
   | 'OPEN'
+  /** Waiting on someone or something */
   | 'PENDING';
 
+/** A new label */
 export type CreateLabelInput = {
   /** '#rrggbb'; grey when omitted */
   color?: string | null | undefined;
+  /** Display name, 1-100 characters */
   name: string;
 };
 
+/** Credentials to sign in */
 export type LoginInput = {
+  /** The account's email address */
   email: string;
+  /** The account's password */
   password: string;
   /** Needed when the user belongs to several tenants */
   tenantId?: string | number | null | undefined;
 };
 
+/** Which way a message travelled */
 export type MessageDirection =
+  /** From the contact */
   | 'INBOUND'
+  /** To the contact */
   | 'OUTBOUND';
 
 /** Delivery ladder QUEUED < SENT < DELIVERED < READ < PLAYED; FAILED is off the ladder */
 export type MessageStatus =
+  /** Reached the recipient's phone */
   | 'DELIVERED'
+  /** Could not be sent; see failureReason */
   | 'FAILED'
+  /** A voice or video message was played */
   | 'PLAYED'
+  /** Accepted, waiting to be sent */
   | 'QUEUED'
+  /** Read by the recipient */
   | 'READ'
+  /** Handed to WhatsApp */
   | 'SENT';
 
 /** What the message carries */
 export type MessageType =
+  /** Audio or a voice note */
   | 'AUDIO'
+  /** A file */
   | 'DOCUMENT'
+  /** An image */
   | 'IMAGE'
+  /** A shared location */
   | 'LOCATION'
+  /** Any other kind */
   | 'OTHER'
+  /** An emoji reaction to another message */
   | 'REACTION'
+  /** A sticker */
   | 'STICKER'
+  /** A pre-approved WhatsApp template */
   | 'TEMPLATE'
+  /** Plain text */
   | 'TEXT'
+  /** A video */
   | 'VIDEO';
 
 /** PENDING → CONFIRMED → SHIPPED → DELIVERED; CANCELLED from any state before DELIVERED */
 export type OrderStatus =
+  /** Cancelled before delivery */
   | 'CANCELLED'
+  /** Confirmed */
   | 'CONFIRMED'
+  /** Received by the customer */
   | 'DELIVERED'
+  /** Created, not yet confirmed */
   | 'PENDING'
+  /** On its way */
   | 'SHIPPED';
 
+/** A message to send: give conversationId, contactId or phone, and the content */
 export type SendMessageInput = {
+  /** Message text, at most 4096 characters */
   body?: string | null | undefined;
+  /** Send to this contact */
   contactId?: string | number | null | undefined;
+  /** Send in this conversation */
   conversationId?: string | number | null | undefined;
   /** A stored document to send as an image or file */
   documentId?: string | number | null | undefined;
@@ -83,16 +123,23 @@ export type SendMessageInput = {
   sessionId?: string | number | null | undefined;
 };
 
+/** A new account with its own organisation */
 export type SignUpInput = {
+  /** Email address to sign in with */
   email: string;
   /** Needed when SIGNUP_MODE=invite: a platform admin's sign-up invitation for this email */
   invitationToken?: string | null | undefined;
+  /** Your display name, 1-200 characters */
   name: string;
+  /** Name of the new organisation, 2-200 characters */
   organizationName: string;
+  /** The new account's password */
   password: string;
 };
 
+/** A customer message to fake on a SANDBOX channel */
 export type SimulateInboundMessageInput = {
+  /** Message text, 1-4096 characters */
   body: string;
   /** The simulated customer's phone, e.g. '+44 7911 123456' */
   from: string;
@@ -104,11 +151,16 @@ export type SimulateInboundMessageInput = {
 
 /** What a member may do in a tenant */
 export type TenantRole =
+  /** Reads and works the inbox (messages, conversations) */
   | 'AGENT'
+  /** Reads everything, including the audit log; changes nothing */
   | 'AUDITOR'
+  /** Reads, works the inbox and manages contacts, campaigns and other content */
   | 'MANAGER'
+  /** Everything, including members, channels, settings, webhooks and API keys */
   | 'TENANT_ADMIN';
 
+/** A document to store */
 export type UploadDocumentInput = {
   /** The file, base64-encoded; at most MAX_UPLOAD_BYTES once decoded */
   contentBase64: string;
@@ -120,15 +172,24 @@ export type UploadDocumentInput = {
 
 /** WAHA (QR-linked phone), CLOUD (Meta WhatsApp Cloud API) or SANDBOX (simulated, nothing leaves the server) */
 export type WhatsappProvider =
+  /** Meta's WhatsApp Cloud API */
   | 'CLOUD'
+  /** Simulated; nothing leaves the server */
   | 'SANDBOX'
+  /** A phone linked by QR code through WAHA */
   | 'WAHA';
 
+/** Connection state of a WhatsApp channel */
 export type WhatsappSessionStatus =
+  /** Could not connect; see lastError */
   | 'FAILED'
+  /** Waiting for the phone to scan qrCode */
   | 'SCAN_QR_CODE'
+  /** Connecting */
   | 'STARTING'
+  /** Disconnected */
   | 'STOPPED'
+  /** Connected and able to send */
   | 'WORKING';
 
 export type SignUpMutationVariables = Exact<{

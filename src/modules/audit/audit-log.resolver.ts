@@ -15,7 +15,7 @@ export class AuditLogResolver {
   @Query(() => AuditEventConnection, { description: 'What happened in this organisation, newest first' })
   async auditLog(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => AuditLogFilter, { nullable: true }) filter: AuditLogFilter | undefined,
+    @Arg('filter', () => AuditLogFilter, { description: 'Narrows the entries; omitted means all', nullable: true }) filter: AuditLogFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<DomainEvent>> {
     const { tenantId } = ctx.tenant();

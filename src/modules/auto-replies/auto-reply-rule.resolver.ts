@@ -27,40 +27,40 @@ export class AutoReplyRuleResolver {
   }
 
   @Authorized(Access.READ)
-  @Query(() => AutoReplyRuleConnection)
+  @Query(() => AutoReplyRuleConnection, { description: 'The organisation\'s auto-reply rules, paginated' })
   autoReplyRules(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => AutoReplyRuleFilter, { nullable: true }) filter: AutoReplyRuleFilter | undefined,
+    @Arg('filter', () => AutoReplyRuleFilter, { description: 'Narrows the list; omitted means all', nullable: true }) filter: AutoReplyRuleFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<AutoReplyRule>> {
     return this.service.list(ctx, args, filter);
   }
 
   @Authorized(Access.READ)
-  @Query(() => AutoReplyRuleType, { nullable: true })
-  autoReplyRule(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AutoReplyRule | null> {
+  @Query(() => AutoReplyRuleType, { description: 'One auto-reply rule; null when there is no such rule', nullable: true })
+  autoReplyRule(@Arg('id', () => ID, { description: 'The rule\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<AutoReplyRule | null> {
     return this.service.get(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => AutoReplyRuleType)
-  createAutoReplyRule(@Arg('input', () => CreateAutoReplyRuleInput) input: CreateAutoReplyRuleInput, @Ctx() ctx: RequestContext): Promise<AutoReplyRule> {
+  @Mutation(() => AutoReplyRuleType, { description: 'Creates an auto-reply rule' })
+  createAutoReplyRule(@Arg('input', () => CreateAutoReplyRuleInput, { description: 'The new rule' }) input: CreateAutoReplyRuleInput, @Ctx() ctx: RequestContext): Promise<AutoReplyRule> {
     return this.changed(ctx, this.service.create(ctx, input));
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => AutoReplyRuleType)
+  @Mutation(() => AutoReplyRuleType, { description: 'Updates an auto-reply rule; omitted fields keep their value' })
   updateAutoReplyRule(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateAutoReplyRuleInput) input: UpdateAutoReplyRuleInput,
+    @Arg('id', () => ID, { description: 'The rule to update' }) id: string,
+    @Arg('input', () => UpdateAutoReplyRuleInput, { description: 'The fields to change' }) input: UpdateAutoReplyRuleInput,
     @Ctx() ctx: RequestContext,
   ): Promise<AutoReplyRule> {
     return this.changed(ctx, this.service.update(ctx, id, input));
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => Boolean)
-  deleteAutoReplyRule(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Deletes an auto-reply rule' })
+  deleteAutoReplyRule(@Arg('id', () => ID, { description: 'The rule to delete' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.changed(ctx, this.service.delete(ctx, id));
   }
 }

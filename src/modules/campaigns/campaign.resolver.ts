@@ -32,29 +32,29 @@ export class CampaignResolver {
   @Query(() => CampaignConnection, { description: 'Newest first; deleted campaigns are not listed' })
   campaigns(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => CampaignFilter, { nullable: true }) filter: CampaignFilter | undefined,
+    @Arg('filter', () => CampaignFilter, { description: 'Narrows the list; omitted means all', nullable: true }) filter: CampaignFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Campaign>> {
     return this.service.list(ctx, args, filter);
   }
 
   @Authorized(Access.READ)
-  @Query(() => CampaignType, { nullable: true })
-  campaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign | null> {
+  @Query(() => CampaignType, { description: 'One campaign; null when there is no such campaign', nullable: true })
+  campaign(@Arg('id', () => ID, { description: 'The campaign\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<Campaign | null> {
     return this.service.get(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'A DRAFT campaign' })
-  createCampaign(@Arg('input', () => CreateCampaignInput) input: CreateCampaignInput, @Ctx() ctx: RequestContext): Promise<Campaign> {
+  createCampaign(@Arg('input', () => CreateCampaignInput, { description: 'The new campaign' }) input: CreateCampaignInput, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.create(ctx, input);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'Only while DRAFT or SCHEDULED' })
   updateCampaign(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateCampaignInput) input: UpdateCampaignInput,
+    @Arg('id', () => ID, { description: 'The campaign to update' }) id: string,
+    @Arg('input', () => UpdateCampaignInput, { description: 'The fields to change' }) input: UpdateCampaignInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Campaign> {
     return this.service.update(ctx, id, input);
@@ -62,7 +62,7 @@ export class CampaignResolver {
 
   @Authorized(Access.MANAGE)
   @Mutation(() => Boolean, { description: 'Soft delete; refused while SENDING, and a SCHEDULED campaign is cancelled' })
-  deleteCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  deleteCampaign(@Arg('id', () => ID, { description: 'The campaign to delete' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.service.delete(ctx, id);
   }
 
@@ -71,8 +71,8 @@ export class CampaignResolver {
     description: 'Replaces the audience with the distinct live, not opted-out contacts chosen directly, by group and by label. Only while DRAFT or SCHEDULED',
   })
   setCampaignRecipients(
-    @Arg('campaignId', () => ID) campaignId: string,
-    @Arg('input', () => SetCampaignRecipientsInput) input: SetCampaignRecipientsInput,
+    @Arg('campaignId', () => ID, { description: 'The campaign whose recipients to set' }) campaignId: string,
+    @Arg('input', () => SetCampaignRecipientsInput, { description: 'The contacts and/or groups that receive the campaign' }) input: SetCampaignRecipientsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Campaign> {
     return this.service.setRecipients(ctx, campaignId, input);
@@ -80,13 +80,13 @@ export class CampaignResolver {
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'DRAFT or SCHEDULED → SCHEDULED at a future time; needs messages and recipients' })
-  scheduleCampaign(@Arg('id', () => ID) id: string, @Arg('scheduledAt', () => Date) scheduledAt: Date, @Ctx() ctx: RequestContext): Promise<Campaign> {
+  scheduleCampaign(@Arg('id', () => ID, { description: 'The campaign to schedule' }) id: string, @Arg('scheduledAt', () => Date, { description: 'When sending starts' }) scheduledAt: Date, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.schedule(ctx, id, scheduledAt);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => CampaignType, { description: 'DRAFT, SCHEDULED, SENDING or PAUSED → CANCELLED; messages already in the send queue still go out' })
-  cancelCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
+  cancelCampaign(@Arg('id', () => ID, { description: 'The campaign to cancel' }) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
     return this.service.cancel(ctx, id);
   }
 
@@ -141,16 +141,16 @@ export class CampaignResolver {
     return (await campaignMessagesByCampaignId(ctx)).load(campaign.id);
   }
 
-  @FieldResolver(() => CampaignStatsType)
+  @FieldResolver(() => CampaignStatsType, { description: 'Recipient counts by delivery state' })
   async stats(@Root() campaign: Campaign, @Ctx() ctx: RequestContext): Promise<CampaignStatsType> {
     return (await campaignStatsByCampaignId(ctx)).load(campaign.id);
   }
 
-  @FieldResolver(() => CampaignRecipientConnection)
+  @FieldResolver(() => CampaignRecipientConnection, { description: 'The contacts the campaign sends to, with their delivery state, paginated' })
   async recipients(
     @Root() campaign: Campaign,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => CampaignRecipientFilter, { nullable: true }) filter: CampaignRecipientFilter | undefined,
+    @Arg('filter', () => CampaignRecipientFilter, { nullable: true, description: 'Narrows the recipients; omitted means all' }) filter: CampaignRecipientFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<RecipientRow>> {
     const first = pageSize(args);

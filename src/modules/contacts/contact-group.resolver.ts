@@ -19,22 +19,22 @@ export class ContactGroupResolver {
   }
 
   @Authorized(Access.READ)
-  @Query(() => ContactGroupType, { nullable: true })
-  contactGroup(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ContactGroup | null> {
+  @Query(() => ContactGroupType, { description: 'One contact group; null when there is no such live group', nullable: true })
+  contactGroup(@Arg('id', () => ID, { description: 'The group\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<ContactGroup | null> {
     return this.groupService.find(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => ContactGroupType)
-  createContactGroup(@Arg('input') input: CreateContactGroupInput, @Ctx() ctx: RequestContext): Promise<ContactGroup> {
+  @Mutation(() => ContactGroupType, { description: 'Creates a contact group' })
+  createContactGroup(@Arg('input', { description: 'The new group' }) input: CreateContactGroupInput, @Ctx() ctx: RequestContext): Promise<ContactGroup> {
     return this.groupService.create(ctx, input);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => ContactGroupType)
+  @Mutation(() => ContactGroupType, { description: 'Updates a contact group; omitted fields keep their value' })
   updateContactGroup(
-    @Arg('id', () => ID) id: string,
-    @Arg('input') input: UpdateContactGroupInput,
+    @Arg('id', () => ID, { description: 'The group to update' }) id: string,
+    @Arg('input', { description: 'The fields to change' }) input: UpdateContactGroupInput,
     @Ctx() ctx: RequestContext,
   ): Promise<ContactGroup> {
     return this.groupService.update(ctx, id, input);
@@ -42,7 +42,7 @@ export class ContactGroupResolver {
 
   @Authorized(Access.MANAGE)
   @Mutation(() => Boolean, { description: 'Soft delete; the contacts themselves stay' })
-  async deleteContactGroup(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  async deleteContactGroup(@Arg('id', () => ID, { description: 'The group to delete' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     await this.groupService.softDelete(ctx, id);
     return true;
   }
@@ -50,18 +50,18 @@ export class ContactGroupResolver {
   @Authorized(Access.MANAGE)
   @Mutation(() => ContactGroupType, { description: 'Up to 1,000 contacts per call; contacts already in the group are fine' })
   addContactsToGroup(
-    @Arg('groupId', () => ID) groupId: string,
-    @Arg('contactIds', () => [ID]) contactIds: string[],
+    @Arg('groupId', () => ID, { description: 'The group to add to' }) groupId: string,
+    @Arg('contactIds', () => [ID], { description: 'Live contacts to add (NOT_FOUND if any is missing); ones already in the group are ignored' }) contactIds: string[],
     @Ctx() ctx: RequestContext,
   ): Promise<ContactGroup> {
     return this.groupService.addContacts(ctx, groupId, contactIds);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => ContactGroupType)
+  @Mutation(() => ContactGroupType, { description: 'Removes contacts from a group; contacts not in it are ignored' })
   removeContactsFromGroup(
-    @Arg('groupId', () => ID) groupId: string,
-    @Arg('contactIds', () => [ID]) contactIds: string[],
+    @Arg('groupId', () => ID, { description: 'The group to remove from' }) groupId: string,
+    @Arg('contactIds', () => [ID], { description: 'Contacts to remove' }) contactIds: string[],
     @Ctx() ctx: RequestContext,
   ): Promise<ContactGroup> {
     return this.groupService.removeContacts(ctx, groupId, contactIds);

@@ -12,30 +12,30 @@ export class DocumentResolver {
   constructor(private readonly service: DocumentService) {}
 
   @Authorized(Access.READ)
-  @Query(() => DocumentConnection)
+  @Query(() => DocumentConnection, { description: 'The organisation\'s documents, paginated' })
   documents(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => DocumentFilter, { nullable: true }) filter: DocumentFilter | undefined,
+    @Arg('filter', () => DocumentFilter, { description: 'Narrows the list; omitted means all', nullable: true }) filter: DocumentFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Document>> {
     return this.service.list(ctx, args, filter);
   }
 
   @Authorized(Access.READ)
-  @Query(() => DocumentType, { nullable: true })
-  document(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Document | null> {
+  @Query(() => DocumentType, { description: 'One document; null when there is no such document', nullable: true })
+  document(@Arg('id', () => ID, { description: 'The document\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<Document | null> {
     return this.service.get(ctx, id);
   }
 
   @Authorized(Access.WORK)
-  @Mutation(() => DocumentType)
-  uploadDocument(@Arg('input', () => UploadDocumentInput) input: UploadDocumentInput, @Ctx() ctx: RequestContext): Promise<Document> {
+  @Mutation(() => DocumentType, { description: 'Stores a document for the organisation' })
+  uploadDocument(@Arg('input', () => UploadDocumentInput, { description: 'The document and its metadata' }) input: UploadDocumentInput, @Ctx() ctx: RequestContext): Promise<Document> {
     return this.service.upload(ctx, input);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => Boolean, { description: 'Soft delete: the document disappears from lists and its content URL; the file is kept' })
-  deleteDocument(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  deleteDocument(@Arg('id', () => ID, { description: 'The document to delete' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.service.delete(ctx, id);
   }
 

@@ -10,8 +10,8 @@ export class MediaType {
       'Short-lived signed URL, relative to the API origin, that works without an Authorization header (e.g. in <img src>); refetch after urlExpiresAt',
   })
   url: string;
-  @Field() urlExpiresAt: Date;
-  @Field() mimeType: string;
-  @Field() fileName: string;
-  @Field(() => GraphQLSafeInt) sizeBytes: number;
+  @Field({ description: 'When the download URL stops working' }) urlExpiresAt: Date;
+  @Field({ description: 'MIME type, e.g. image/jpeg' }) mimeType: string;
+  @Field({ description: 'File name' }) fileName: string;
+  @Field(() => GraphQLSafeInt, { description: 'Size in bytes' }) sizeBytes: number;
 }

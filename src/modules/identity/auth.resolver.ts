@@ -17,26 +17,26 @@ export class AuthResolver {
   @Mutation(() => AuthPayload, {
     description: 'Creates an organisation with its own database and you as its admin (limited per address; see SIGNUP_MODE)',
   })
-  signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  signUp(@Arg('input', { description: 'The new account and organisation' }) input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return this.identity.signUp(input, ctx.clientAddress ?? null);
   }
 
   @Mutation(() => AuthPayload, { description: 'Refused with RATE_LIMITED for a while after repeated failures (per account and address)' })
-  login(@Arg('input') input: LoginInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  login(@Arg('input', { description: 'Email and password' }) input: LoginInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return this.identity.login(input, ctx.clientAddress ?? null);
   }
 
   @Mutation(() => AuthPayload, {
     description: "Accepts a member invitation with its token: a new account with the password (and name) given, or an existing account with its own password",
   })
-  acceptInvitationToken(@Arg('input') input: AcceptInvitationTokenInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  acceptInvitationToken(@Arg('input', { description: 'The invitation token and, for a new account, its sign-up details' }) input: AcceptInvitationTokenInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return this.invitations.acceptWithToken(ctx, input, ctx.clientAddress ?? null);
   }
 
   @Authorized(Access.PLATFORM)
   @Mutation(() => CreatedSignUpInvitation, { description: 'Lets one email sign up while SIGNUP_MODE=invite' })
   createSignUpInvitation(
-    @Arg('email') email: string,
+    @Arg('email', { description: 'Email address the sign-up invitation is for' }) email: string,
     @Ctx() ctx: RequestContext,
   ): Promise<CreatedSignUpInvitation> {
     if (ctx.identity?.kind !== 'platformAdmin') throw new AppError(ErrorCode.FORBIDDEN, 'Only platform admins invite sign-ups');

@@ -25,10 +25,10 @@ registerEnumType(ViewerKind, {
   },
 });
 
-registerEnumType(TenantRole, { name: 'TenantRole', description: 'What a member may do in a tenant' });
+registerEnumType(TenantRole, { name: 'TenantRole', valuesConfig: { TENANT_ADMIN: { description: 'Everything, including members, channels, settings, webhooks and API keys' }, MANAGER: { description: 'Reads, works the inbox and manages contacts, campaigns and other content' }, AGENT: { description: 'Reads and works the inbox (messages, conversations)' }, AUDITOR: { description: 'Reads everything, including the audit log; changes nothing' } }, description: 'What a member may do in a tenant' });
 registerEnumType(TenantStatus, {
-  name: 'TenantStatus',
-  valuesConfig: { DELETED: { description: 'Erased by an operator (`tenant:delete`): its data is gone, its record kept anonymised for the audit trail' } },
+  name: 'TenantStatus', description: 'Lifecycle state of an organisation',
+  valuesConfig: { PROVISIONING: { description: 'Its database is being prepared' }, ACTIVE: { description: 'In normal use' }, SUSPENDED: { description: 'Blocked by a platform operator' }, MAINTENANCE: { description: 'Being moved or restored by an operator; requests are refused until it ends' }, FAILED: { description: 'Provisioning failed; see lastError' }, ARCHIVED: { description: 'Archived by an operator; sign-in is refused until it is restored' }, DELETED: { description: 'Erased by an operator (`tenant:delete`): its data is gone, its record kept anonymised for the audit trail' } },
 });
 
 export enum MemberStatus {
@@ -37,7 +37,7 @@ export enum MemberStatus {
   /** Invited; not a member until the invitation is accepted. */
   PENDING = 'PENDING',
 }
-registerEnumType(MemberStatus, { name: 'MemberStatus' });
+registerEnumType(MemberStatus, { name: 'MemberStatus', description: 'Whether a member has joined or is still invited', valuesConfig: { ACTIVE: { description: 'A member of the organisation' }, PENDING: { description: 'Invited; not a member until the invitation is accepted' } } });
 
 export enum InvitationStatus {
   PENDING = 'PENDING',
@@ -46,60 +46,60 @@ export enum InvitationStatus {
   REVOKED = 'REVOKED',
   EXPIRED = 'EXPIRED',
 }
-registerEnumType(InvitationStatus, { name: 'InvitationStatus' });
+registerEnumType(InvitationStatus, { name: 'InvitationStatus', description: 'Where an invitation stands', valuesConfig: { PENDING: { description: 'Waiting for an answer' }, ACCEPTED: { description: 'Accepted; the invitee is a member' }, DECLINED: { description: 'Declined by the invitee' }, REVOKED: { description: 'Withdrawn by an admin' }, EXPIRED: { description: 'Not answered in time' } } });
 
-@ObjectType('User', { simpleResolvers: true })
+@ObjectType('User', { description: 'A person with an account', simpleResolvers: true })
 export class UserType {
-  @Field(() => ID) id: string;
-  @Field() email: string;
-  @Field() name: string;
+  @Field(() => ID, { description: 'The user\'s ID' }) id: string;
+  @Field({ description: 'Email address' }) email: string;
+  @Field({ description: 'Display name' }) name: string;
 }
 
-@ObjectType('Tenant')
+@ObjectType('Tenant', { description: 'An organisation (tenant)' })
 export class TenantType {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field() slug: string;
-  @Field(() => TenantStatus) status: TenantStatus;
+  @Field(() => ID, { description: 'The organisation\'s ID' }) id: string;
+  @Field({ description: 'Display name' }) name: string;
+  @Field({ description: 'URL-safe unique short name' }) slug: string;
+  @Field(() => TenantStatus, { description: 'Lifecycle state of the organisation' }) status: TenantStatus;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A session token for a user in one organisation' })
 export class AuthPayload {
-  @Field() token: string;
-  @Field() expiresAt: Date;
-  @Field(() => UserType) user: UserType;
-  @Field(() => TenantType) tenant: TenantType;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field({ description: 'Bearer token for the Authorization header' }) token: string;
+  @Field({ description: 'When the token stops being accepted' }) expiresAt: Date;
+  @Field(() => UserType, { description: 'The signed-in user' }) user: UserType;
+  @Field(() => TenantType, { description: 'The organisation the token is for' }) tenant: TenantType;
+  @Field(() => TenantRole, { description: 'The user\'s role in the organisation' }) role: TenantRole;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The signed-in user and their organisation' })
 export class Me {
-  @Field(() => UserType) user: UserType;
-  @Field(() => TenantType) tenant: TenantType;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field(() => UserType, { description: 'The signed-in user' }) user: UserType;
+  @Field(() => TenantType, { description: 'The organisation of the token' }) tenant: TenantType;
+  @Field(() => TenantRole, { description: 'The user\'s role in the organisation' }) role: TenantRole;
 }
 
 @ObjectType('Invitation', { description: 'An offer to join a tenant; nobody joins until the invited email accepts it' })
 export class InvitationType {
-  @Field(() => ID) id: string;
-  @Field() email: string;
-  @Field(() => TenantRole) role: TenantRole;
-  @Field(() => InvitationStatus) status: InvitationStatus;
+  @Field(() => ID, { description: 'The invitation\'s ID' }) id: string;
+  @Field({ description: 'The invited email address' }) email: string;
+  @Field(() => TenantRole, { description: 'The role the invitee gets on accepting' }) role: TenantRole;
+  @Field(() => InvitationStatus, { description: 'Where the invitation stands' }) status: InvitationStatus;
   @Field(() => TenantType, { description: 'The organisation that invites' }) tenant: TenantType;
-  @Field() createdAt: Date;
-  @Field() expiresAt: Date;
+  @Field({ description: 'When the invitation was sent' }) createdAt: Date;
+  @Field({ description: 'When the invitation stops being accepted' }) expiresAt: Date;
 }
 
-@ObjectType('Member')
+@ObjectType('Member', { description: 'A user\'s membership of the organisation, or a pending invitation' })
 export class MemberType {
   @Field(() => UserType, {
     description: 'The member. For a PENDING member, a stand-in holding only the invitation id and the invited email (nothing of any account)',
   })
   user: UserType;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field(() => TenantRole, { description: 'The member\'s role' }) role: TenantRole;
   @Field({ description: 'When they joined; for a PENDING member, when they were invited' }) joinedAt: Date;
-  @Field(() => MemberStatus) status: MemberStatus;
-  @Field() email: string;
+  @Field(() => MemberStatus, { description: 'Active member or pending invitation' }) status: MemberStatus;
+  @Field({ description: 'The member\'s email address' }) email: string;
   @Field(() => InvitationType, { nullable: true, description: 'For a PENDING member: the invitation' })
   invitation?: InvitationType | null;
   @Field(() => String, {
@@ -109,55 +109,55 @@ export class MemberType {
   invitationToken?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A sign-up invitation just created' })
 export class CreatedSignUpInvitation {
-  @Field() email: string;
+  @Field({ description: 'The invited email address' }) email: string;
   @Field({ description: 'Pass to signUp as invitationToken; shown once' }) token: string;
-  @Field() expiresAt: Date;
+  @Field({ description: 'When the invitation stops being accepted' }) expiresAt: Date;
 }
 
 /** Length and strength are checked by the password policy (PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE). */
 const PASSWORD_RULE = { message: 'password must be at most 200 characters' };
 
-@InputType()
+@InputType({ description: 'A new account with its own organisation' })
 export class SignUpInput {
-  @Field() @Length(2, 200) organizationName: string;
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @MaxLength(200, PASSWORD_RULE) password: string;
-  @Field() @Length(1, 200) name: string;
+  @Field({ description: 'Name of the new organisation, 2-200 characters' }) @Length(2, 200) organizationName: string;
+  @Field({ description: 'Email address to sign in with' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'The new account\'s password' }) @MaxLength(200, PASSWORD_RULE) password: string;
+  @Field({ description: 'Your display name, 1-200 characters' }) @Length(1, 200) name: string;
   @Field({ nullable: true, description: "Needed when SIGNUP_MODE=invite: a platform admin's sign-up invitation for this email" })
   @IsOptional()
   @MaxLength(200)
   invitationToken?: string;
 }
 
-@InputType()
+@InputType({ description: 'Credentials to sign in' })
 export class LoginInput {
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field() @MaxLength(200) password: string;
+  @Field({ description: 'The account\'s email address' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'The account\'s password' }) @MaxLength(200) password: string;
   @Field(() => ID, { nullable: true, description: 'Needed when the user belongs to several tenants' })
   @IsOptional()
   @IsUUID()
   tenantId?: string;
 }
 
-@InputType()
+@InputType({ description: 'Who to invite, and with which role' })
 export class AddMemberInput {
-  @Field() @IsEmail() @MaxLength(320) email: string;
-  @Field({ nullable: true, deprecationReason: 'The invitee chooses their own name when accepting' })
+  @Field({ description: 'Email address to invite' }) @IsEmail() @MaxLength(320) email: string;
+  @Field({ description: 'Ignored', nullable: true, deprecationReason: 'The invitee chooses their own name when accepting' })
   @IsOptional()
   @Length(1, 200)
   name?: string;
-  @Field({ nullable: true, deprecationReason: 'Ignored: the invitee sets their own password (acceptInvitationToken)' })
+  @Field({ description: 'Ignored', nullable: true, deprecationReason: 'Ignored: the invitee sets their own password (acceptInvitationToken)' })
   @IsOptional()
   @MaxLength(200, PASSWORD_RULE)
   password?: string;
-  @Field(() => TenantRole) role: TenantRole;
+  @Field(() => TenantRole, { description: 'The role the invitee gets on accepting' }) role: TenantRole;
 }
 
-@InputType()
+@InputType({ description: 'Accepts an invitation by its emailed token' })
 export class AcceptInvitationTokenInput {
-  @Field() @Length(1, 200) token: string;
+  @Field({ description: 'The invitation token from the email' }) @Length(1, 200) token: string;
   @Field({ description: 'A new account: the password to set; an existing account: its password' })
   @MaxLength(200, PASSWORD_RULE)
   password: string;

@@ -59,7 +59,7 @@ export class MembersResolver {
       'Invites an email (with or without an account) to join as `role`: answers a PENDING member with the invitation token, the same either way. ' +
       'An existing account accepts after signing in (acceptInvitation); a new one sets its password with the token (acceptInvitationToken)',
   })
-  async addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
+  async addMember(@Arg('input', { description: 'Email and role of the person to invite' }) input: AddMemberInput, @Ctx() ctx: RequestContext): Promise<MemberType> {
     const tenantId = ctx.tenant().tenantId;
     const { maxUsers } = await ctx.tenant().planLimits();
     return ctx.controlTransaction(tenantId, async ({ manager, record }) => {
@@ -84,7 +84,7 @@ export class MembersResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean, { description: 'Withdraws a pending invitation of your tenant' })
-  revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  revokeInvitation(@Arg('id', () => ID, { description: 'The pending invitation to revoke' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.invites.revoke(ctx, ctx.tenant().tenantId, id);
   }
 
@@ -96,13 +96,13 @@ export class MembersResolver {
 
   @Authorized()
   @Mutation(() => AuthPayload, { description: "Joins the inviting organisation; answers a token for it (your other organisations' tokens stay valid)" })
-  acceptInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  acceptInvitation(@Arg('id', () => ID, { description: 'The invitation to accept (from Query.invitations)' }) id: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return this.invites.accept(ctx, this.userId(ctx), id);
   }
 
   @Authorized()
-  @Mutation(() => Boolean)
-  declineInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Declines a pending invitation to the signed-in user' })
+  declineInvitation(@Arg('id', () => ID, { description: 'The invitation to decline' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.invites.decline(ctx, this.userId(ctx), id);
   }
 
@@ -112,10 +112,10 @@ export class MembersResolver {
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => MemberType)
+  @Mutation(() => MemberType, { description: 'Changes a member\'s role; refused when it would leave the organisation without an admin' })
   async changeMemberRole(
-    @Arg('userId', () => ID) userId: string,
-    @Arg('role', () => TenantRole) role: TenantRole,
+    @Arg('userId', () => ID, { description: 'The member whose role changes' }) userId: string,
+    @Arg('role', () => TenantRole, { description: 'The new role' }) role: TenantRole,
     @Ctx() ctx: RequestContext,
   ): Promise<MemberType> {
     return this.withMembership(ctx, userId, async (manager, membership, record) => {
@@ -130,7 +130,7 @@ export class MembersResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => Boolean, { description: 'Removes the member from this tenant; their account stays' })
-  async removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  async removeMember(@Arg('userId', () => ID, { description: 'The member to remove' }) userId: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.withMembership(ctx, userId, async (manager, membership, record) => {
       if (membership.role === TenantRole.TENANT_ADMIN) await this.assertNotLastAdmin(manager, membership.tenantId);
       await manager.getRepository(Membership).delete({ id: membership.id });

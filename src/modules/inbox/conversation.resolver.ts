@@ -34,7 +34,7 @@ export class ConversationResolver {
   @Query(() => ConversationConnection, { description: 'Newest activity first' })
   conversations(
     @Args() args: ConnectionArgs,
-    @Arg('filter', () => ConversationFilter, { nullable: true }) filter: ConversationFilter | undefined,
+    @Arg('filter', () => ConversationFilter, { description: 'Narrows the inbox; omitted means all', nullable: true }) filter: ConversationFilter | undefined,
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Conversation>> {
@@ -46,47 +46,47 @@ export class ConversationResolver {
   }
 
   @Authorized(Access.READ)
-  @Query(() => ConversationType, { nullable: true })
-  conversation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Conversation | null> {
+  @Query(() => ConversationType, { description: 'One conversation; null when there is no such conversation', nullable: true })
+  conversation(@Arg('id', () => ID, { description: 'The conversation\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<Conversation | null> {
     return this.conversationService.find(ctx, id);
   }
 
   @Authorized(Access.WORK)
   @Mutation(() => ConversationType, { description: 'userId null unassigns; otherwise a member of this tenant who is not an AUDITOR' })
   assignConversation(
-    @Arg('id', () => ID) id: string,
-    @Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined,
+    @Arg('id', () => ID, { description: 'The conversation to assign' }) id: string,
+    @Arg('userId', () => ID, { description: 'The member to assign it to; null or omitted unassigns it', nullable: true }) userId: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Conversation> {
     return this.conversationService.assign(ctx, id, userId ?? null);
   }
 
   @Authorized(Access.WORK)
-  @Mutation(() => ConversationType)
-  closeConversation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Conversation> {
+  @Mutation(() => ConversationType, { description: 'Marks a conversation closed' })
+  closeConversation(@Arg('id', () => ID, { description: 'The conversation to close' }) id: string, @Ctx() ctx: RequestContext): Promise<Conversation> {
     return this.conversationService.close(ctx, id);
   }
 
   @Authorized(Access.WORK)
-  @Mutation(() => ConversationType)
-  reopenConversation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Conversation> {
+  @Mutation(() => ConversationType, { description: 'Reopens a closed conversation' })
+  reopenConversation(@Arg('id', () => ID, { description: 'The conversation to reopen' }) id: string, @Ctx() ctx: RequestContext): Promise<Conversation> {
     return this.conversationService.reopen(ctx, id);
   }
 
   @Authorized(Access.WORK)
   @Mutation(() => ConversationType, { description: 'Marks its inbound messages read and sets unreadCount to 0' })
-  markConversationRead(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Conversation> {
+  markConversationRead(@Arg('id', () => ID, { description: 'The conversation to mark read' }) id: string, @Ctx() ctx: RequestContext): Promise<Conversation> {
     return this.conversationService.markRead(ctx, id);
   }
 
   // An inbox page joins the selected columns of contact and last message to its rows; the field
   // resolvers take them from the row without a promise. Anything else goes through the loaders.
-  @FieldResolver(() => ContactType)
+  @FieldResolver(() => ContactType, { description: 'The contact the conversation is with' })
   contact(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Contact | Promise<Contact> {
     return conversation.contact ?? loadContact(ctx, conversation.contactId);
   }
 
-  @FieldResolver(() => MessageType, { nullable: true })
+  @FieldResolver(() => MessageType, { nullable: true, description: 'The most recent message; null when there is none' })
   lastMessage(@Root() conversation: InboxConversation, @Ctx() ctx: RequestContext): Message | null | Promise<Message | null> {
     if (!conversation.lastMessageId) return null;
     if (conversation.lastMessage !== undefined) return conversation.lastMessage;

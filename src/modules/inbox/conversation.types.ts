@@ -3,22 +3,22 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType } from '../../platform/graphql/pagination';
 import { ConversationStatus } from './conversation.entity';
 
-registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
+registerEnumType(ConversationStatus, { name: 'ConversationStatus', description: 'Where a conversation stands in the inbox', valuesConfig: { OPEN: { description: 'Needs attention' }, PENDING: { description: 'Waiting on someone or something' }, CLOSED: { description: 'Done; a new inbound message reopens it' } } });
 
 /**
  * The inbox row: one chat per contact and channel. `contact`, `lastMessage`, `labels` and
  * `assignee` are batched field resolvers (DataLoader), so a page costs a fixed number of queries.
  */
-@ObjectType('Conversation', { simpleResolvers: true })
+@ObjectType('Conversation', { description: 'The chat thread with one contact on one channel', simpleResolvers: true })
 export class ConversationType {
-  @Field(() => ID) id: string;
-  @Field(() => ConversationStatus) status: ConversationStatus;
-  @Field(() => Int) unreadCount: number;
+  @Field(() => ID, { description: 'The conversation\'s ID' }) id: string;
+  @Field(() => ConversationStatus, { description: 'Open or closed' }) status: ConversationStatus;
+  @Field(() => Int, { description: 'Inbound messages not yet marked read' }) unreadCount: number;
   @Field(() => Date, { nullable: true, description: 'Time of the newest message; the inbox is ordered by it' })
   lastMessageAt: Date | null;
   @Field(() => ID, { nullable: true, description: 'The WhatsApp channel' }) sessionId: string | null;
-  @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: 'When the conversation started' }) createdAt: Date;
+  @Field({ description: 'When the conversation last changed' }) updatedAt: Date;
   /** Resolved by the `contact`, `lastMessage` and `assignee` fields. */
   contactId: string;
   lastMessageId: string | null;
@@ -27,9 +27,9 @@ export class ConversationType {
 
 export const ConversationConnection = ConnectionType(ConversationType);
 
-@InputType()
+@InputType({ description: 'Narrows the conversations; omitted fields do not filter' })
 export class ConversationFilter {
-  @Field(() => ConversationStatus, { nullable: true }) @IsOptional() @IsEnum(ConversationStatus) status?: ConversationStatus;
+  @Field(() => ConversationStatus, { description: 'Only conversations in this status', nullable: true }) @IsOptional() @IsEnum(ConversationStatus) status?: ConversationStatus;
 
   @Field(() => ID, { nullable: true, description: 'Conversations assigned to this user' })
   @IsOptional()
@@ -41,7 +41,7 @@ export class ConversationFilter {
   @IsBoolean()
   unassigned?: boolean;
 
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() labelId?: string;
+  @Field(() => ID, { description: 'Only conversations with this label', nullable: true }) @IsOptional() @IsUUID() labelId?: string;
 
   @Field({ nullable: true, description: 'Only conversations with unread inbound messages' })
   @IsOptional()

@@ -31,7 +31,7 @@ export class InboxSubscriptionsResolver {
   })
   messageReceived(
     @Root() event: TenantEvent,
-    @Arg('conversationId', () => ID, { nullable: true }) _conversationId?: string,
+    @Arg('conversationId', () => ID, { nullable: true, description: 'Only messages in this conversation; omitted means all' }) _conversationId?: string,
   ): MessageType {
     return messageFromEvent(event);
   }
@@ -43,7 +43,7 @@ export class InboxSubscriptionsResolver {
   })
   messageUpdated(
     @Root() event: TenantEvent,
-    @Arg('conversationId', () => ID, { nullable: true }) _conversationId?: string,
+    @Arg('conversationId', () => ID, { nullable: true, description: 'Only messages in this conversation; omitted means all' }) _conversationId?: string,
   ): MessageType {
     return messageFromEvent(event);
   }

@@ -25,14 +25,14 @@ export class MessageResolver {
       'Newest first (last/before read from the oldest end); NOT_FOUND when there is no such conversation. For history in chronological order, see Conversation.messages',
   })
   messages(
-    @Arg('conversationId', () => ID) conversationId: string,
+    @Arg('conversationId', () => ID, { description: 'The conversation whose messages to list' }) conversationId: string,
     @Args() args: BidirectionalConnectionArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Message>> {
     return this.deps.messages.list(ctx, conversationId, args);
   }
 
-  @FieldResolver(() => ConversationType)
+  @FieldResolver(() => ConversationType, { description: 'The conversation the message belongs to' })
   async conversation(@Root() message: Message, @Ctx() ctx: RequestContext): Promise<Conversation> {
     const conversation = await (await conversationByIdLoader(ctx)).load(message.conversationId);
     if (!conversation) throw notFound('Conversation');

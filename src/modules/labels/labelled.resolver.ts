@@ -8,7 +8,7 @@ import { LabelType } from './label.types';
 /** `Contact.labels`: labels own the data, so the field lives here (contacts know nothing of labels). */
 @Resolver(() => ContactType)
 export class ContactLabelsResolver {
-  @FieldResolver(() => [LabelType])
+  @FieldResolver(() => [LabelType], { description: 'Labels attached to the contact' })
   async labels(@Root() contact: Contact, @Ctx() ctx: RequestContext) {
     return (await labelsByContactIdLoader(ctx)).load(contact.id);
   }
@@ -17,7 +17,7 @@ export class ContactLabelsResolver {
 /** `Conversation.labels`: labels own the data, so the field lives here (the inbox knows nothing of labels). */
 @Resolver(() => ConversationType)
 export class ConversationLabelsResolver {
-  @FieldResolver(() => [LabelType])
+  @FieldResolver(() => [LabelType], { description: 'Labels attached to the conversation' })
   async labels(@Root() conversation: Conversation, @Ctx() ctx: RequestContext) {
     return (await labelsByConversationIdLoader(ctx)).load(conversation.id);
   }

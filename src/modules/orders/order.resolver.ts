@@ -15,32 +15,32 @@ export class OrderResolver {
   private readonly service = new OrderService();
 
   @Authorized(Access.READ)
-  @Query(() => OrderConnection)
+  @Query(() => OrderConnection, { description: 'The organisation\'s orders, paginated' })
   orders(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | undefined,
+    @Arg('filter', () => OrderFilter, { description: 'Narrows the list; omitted means all', nullable: true }) filter: OrderFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Order>> {
     return this.service.list(ctx, args, filter);
   }
 
   @Authorized(Access.READ)
-  @Query(() => OrderType, { nullable: true })
-  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order | null> {
+  @Query(() => OrderType, { description: 'One order; null when there is no such order', nullable: true })
+  order(@Arg('id', () => ID, { description: 'The order\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<Order | null> {
     return this.service.get(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => OrderType, { description: 'The order and its items in one transaction; the total comes from the database' })
-  createOrder(@Arg('input', () => CreateOrderInput) input: CreateOrderInput, @Ctx() ctx: RequestContext): Promise<Order> {
+  createOrder(@Arg('input', () => CreateOrderInput, { description: 'The new order' }) input: CreateOrderInput, @Ctx() ctx: RequestContext): Promise<Order> {
     return this.service.create(ctx, input);
   }
 
   @Authorized(Access.MANAGE)
   @Mutation(() => OrderType, { description: 'Moves along the ladder; the same status again changes nothing' })
   updateOrderStatus(
-    @Arg('id', () => ID) id: string,
-    @Arg('status', () => OrderStatus) status: OrderStatus,
+    @Arg('id', () => ID, { description: 'The order to update' }) id: string,
+    @Arg('status', () => OrderStatus, { description: 'The new status' }) status: OrderStatus,
     @Ctx() ctx: RequestContext,
   ): Promise<Order> {
     return this.service.updateStatus(ctx, id, status);
@@ -49,8 +49,8 @@ export class OrderResolver {
   @Authorized(Access.MANAGE)
   @Mutation(() => OrderType, { description: 'Only while the order is PENDING' })
   addOrderItem(
-    @Arg('orderId', () => ID) orderId: string,
-    @Arg('input', () => OrderItemInput) input: OrderItemInput,
+    @Arg('orderId', () => ID, { description: 'The order to add the item to' }) orderId: string,
+    @Arg('input', () => OrderItemInput, { description: 'The line item to add' }) input: OrderItemInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Order> {
     return this.service.addItem(ctx, orderId, input);
@@ -58,7 +58,7 @@ export class OrderResolver {
 
   @Authorized(Access.MANAGE)
   @Mutation(() => OrderType, { description: 'Only while the order is PENDING; returns the order' })
-  removeOrderItem(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
+  removeOrderItem(@Arg('id', () => ID, { description: 'The order item to remove' }) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
     return this.service.removeItem(ctx, id);
   }
 
@@ -67,7 +67,7 @@ export class OrderResolver {
     return (await contactByIdLoader(ctx)).load(order.contactId);
   }
 
-  @FieldResolver(() => [OrderItemType])
+  @FieldResolver(() => [OrderItemType], { description: 'The order lines' })
   async items(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderItem[]> {
     return (await orderItemsByOrderId(ctx)).load(order.id);
   }

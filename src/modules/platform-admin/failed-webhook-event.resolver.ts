@@ -7,13 +7,13 @@ const MAX_FIRST = 100;
 
 @ObjectType('FailedWebhookEvent', { description: 'A signed webhook event that could not be stored; answered 2xx and kept here' })
 export class FailedWebhookEventType {
-  @Field(() => ID) id: string;
+  @Field(() => ID, { description: 'The record\'s ID' }) id: string;
   @Field({ description: 'WAHA or CLOUD' }) provider: string;
-  @Field(() => ID, { nullable: true }) tenantId: string | null;
+  @Field(() => ID, { description: 'The organisation concerned; null when it could not be determined', nullable: true }) tenantId: string | null;
   @Field(() => String, { nullable: true, description: "The provider's event id, when it had one" }) eventId: string | null;
-  @Field() error: string;
+  @Field({ description: 'Why processing failed' }) error: string;
   @Field({ description: 'The event as delivered, as JSON text' }) payload: string;
-  @Field() createdAt: Date;
+  @Field({ description: 'When the failure was recorded' }) createdAt: Date;
 }
 
 /** Operators look at what providers delivered but could not be stored. */
@@ -23,7 +23,7 @@ export class FailedWebhookEventResolver {
 
   @Authorized(Access.PLATFORM)
   @Query(() => [FailedWebhookEventType], { description: 'Newest first' })
-  failedWebhookEvents(@Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<FailedWebhookEventType[]> {
+  failedWebhookEvents(@Arg('first', () => Int, { description: 'How many to return, 1-100; default 20', defaultValue: 20 }) first: number): Promise<FailedWebhookEventType[]> {
     if (first < 1 || first > MAX_FIRST) throw invalidField('first', `first must be 1-${MAX_FIRST}`);
     return this.failed.latest(first);
   }

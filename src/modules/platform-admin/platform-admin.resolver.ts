@@ -40,8 +40,8 @@ export interface PlatformAdminDeps {
 export class PlatformAdminResolver {
   constructor(private readonly deps: PlatformAdminDeps) {}
 
-  @Mutation(() => PlatformAuthPayload)
-  async platformLogin(@Arg('input') input: PlatformLoginInput, @Ctx() ctx: RequestContext): Promise<PlatformAuthPayload> {
+  @Mutation(() => PlatformAuthPayload, { description: 'Signs a platform operator in; answers a platform token' })
+  async platformLogin(@Arg('input', { description: 'Operator email and password' }) input: PlatformLoginInput, @Ctx() ctx: RequestContext): Promise<PlatformAuthPayload> {
     const attempt = await this.deps.rateLimits.platformLogin.begin(normalizeEmail(input.email), ctx.clientAddress ?? null);
     const admin = await this.deps.control
       .getRepository(PlatformAdmin)
@@ -59,10 +59,10 @@ export class PlatformAdminResolver {
   }
 
   @Authorized(Access.PLATFORM)
-  @Query(() => TenantDetailsConnection)
+  @Query(() => TenantDetailsConnection, { description: 'All organisations on the platform, paginated' })
   async tenants(
     @Args() args: ConnectionArgs,
-    @Arg('filter', () => TenantFilter, { nullable: true }) filter?: TenantFilter,
+    @Arg('filter', () => TenantFilter, { description: 'Narrows the list; omitted means all', nullable: true }) filter?: TenantFilter,
   ): Promise<Connection<TenantDetailsType>> {
     const first = pageSize(args);
     const query = this.deps.control
@@ -83,27 +83,27 @@ export class PlatformAdminResolver {
   }
 
   @Authorized(Access.PLATFORM)
-  @Mutation(() => TenantDetailsType)
-  suspendTenant(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
+  @Mutation(() => TenantDetailsType, { description: 'ACTIVE → SUSPENDED for an organisation' })
+  suspendTenant(@Arg('tenantId', () => ID, { description: 'The organisation to suspend' }) tenantId: string): Promise<TenantDetailsType> {
     return this.transition(tenantId, [TenantStatus.ACTIVE], TenantStatus.SUSPENDED);
   }
 
   @Authorized(Access.PLATFORM)
-  @Mutation(() => TenantDetailsType)
-  reactivateTenant(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
+  @Mutation(() => TenantDetailsType, { description: 'SUSPENDED → ACTIVE for an organisation' })
+  reactivateTenant(@Arg('tenantId', () => ID, { description: 'The organisation to reactivate' }) tenantId: string): Promise<TenantDetailsType> {
     return this.transition(tenantId, [TenantStatus.SUSPENDED], TenantStatus.ACTIVE);
   }
 
   @Authorized(Access.PLATFORM)
   @Mutation(() => TenantDetailsType, { description: 'Provisions a FAILED (or stuck PROVISIONING) tenant again' })
-  async retryTenantProvisioning(@Arg('tenantId', () => ID) tenantId: string): Promise<TenantDetailsType> {
+  async retryTenantProvisioning(@Arg('tenantId', () => ID, { description: 'The organisation whose provisioning to run again' }) tenantId: string): Promise<TenantDetailsType> {
     await this.find(tenantId);
     await this.deps.provisioner.provision(tenantId);
     return this.find(tenantId);
   }
 
   @Authorized(Access.PLATFORM)
-  @Query(() => TenancyStats)
+  @Query(() => TenancyStats, { description: 'Platform-wide tenancy mode and database routing figures' })
   tenancyStats(): TenancyStats {
     return { tenancyMode: this.deps.tenancyMode, ...this.deps.router.figures() };
   }

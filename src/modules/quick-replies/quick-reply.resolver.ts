@@ -12,40 +12,40 @@ export class QuickReplyResolver {
   private readonly service = new QuickReplyService();
 
   @Authorized(Access.READ)
-  @Query(() => QuickReplyConnection)
+  @Query(() => QuickReplyConnection, { description: 'The organisation\'s quick replies, paginated' })
   quickReplies(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => QuickReplyFilter, { nullable: true }) filter: QuickReplyFilter | undefined,
+    @Arg('filter', () => QuickReplyFilter, { description: 'Narrows the list; omitted means all', nullable: true }) filter: QuickReplyFilter | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<QuickReply>> {
     return this.service.list(ctx, args, filter);
   }
 
   @Authorized(Access.READ)
-  @Query(() => QuickReplyType, { nullable: true })
-  quickReply(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<QuickReply | null> {
+  @Query(() => QuickReplyType, { description: 'One quick reply; null when there is no such quick reply', nullable: true })
+  quickReply(@Arg('id', () => ID, { description: 'The quick reply\'s ID' }) id: string, @Ctx() ctx: RequestContext): Promise<QuickReply | null> {
     return this.service.get(ctx, id);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => QuickReplyType)
-  createQuickReply(@Arg('input', () => CreateQuickReplyInput) input: CreateQuickReplyInput, @Ctx() ctx: RequestContext): Promise<QuickReply> {
+  @Mutation(() => QuickReplyType, { description: 'Creates a quick reply (a saved message text)' })
+  createQuickReply(@Arg('input', () => CreateQuickReplyInput, { description: 'The new quick reply' }) input: CreateQuickReplyInput, @Ctx() ctx: RequestContext): Promise<QuickReply> {
     return this.service.create(ctx, input);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => QuickReplyType)
+  @Mutation(() => QuickReplyType, { description: 'Updates a quick reply; omitted fields keep their value' })
   updateQuickReply(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateQuickReplyInput) input: UpdateQuickReplyInput,
+    @Arg('id', () => ID, { description: 'The quick reply to update' }) id: string,
+    @Arg('input', () => UpdateQuickReplyInput, { description: 'The fields to change' }) input: UpdateQuickReplyInput,
     @Ctx() ctx: RequestContext,
   ): Promise<QuickReply> {
     return this.service.update(ctx, id, input);
   }
 
   @Authorized(Access.MANAGE)
-  @Mutation(() => Boolean)
-  deleteQuickReply(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Deletes a quick reply' })
+  deleteQuickReply(@Arg('id', () => ID, { description: 'The quick reply to delete' }) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.service.delete(ctx, id);
   }
 }

@@ -18,14 +18,14 @@ export class SettingsResolver {
   ) {}
 
   @Authorized(Access.READ)
-  @Query(() => MasterConfigType)
+  @Query(() => MasterConfigType, { description: 'The organisation\'s settings' })
   masterConfig(@Ctx() ctx: RequestContext): Promise<MasterConfig> {
     return this.master.get(ctx);
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => MasterConfigType)
-  async updateMasterConfig(@Arg('input', () => UpdateMasterConfigInput) input: UpdateMasterConfigInput, @Ctx() ctx: RequestContext): Promise<MasterConfig> {
+  @Mutation(() => MasterConfigType, { description: 'Updates the organisation\'s settings; omitted fields keep their value' })
+  async updateMasterConfig(@Arg('input', () => UpdateMasterConfigInput, { description: 'The fields to change' }) input: UpdateMasterConfigInput, @Ctx() ctx: RequestContext): Promise<MasterConfig> {
     const config = await this.master.update(ctx, input);
     // The time zone is the auto-replies' fallback for business hours (cached plans).
     this.masterConfigChanged(ctx.tenant().tenantId);
@@ -41,7 +41,7 @@ export class SettingsResolver {
   @Authorized(Access.ADMIN)
   @Mutation(() => TenantConfigEntryType, { description: 'A plain (readable) value; refused for a key that holds a secret' })
   setTenantConfig(
-    @Arg('key') key: string,
+    @Arg('key', { description: 'The configuration key' }) key: string,
     @Arg('value', () => GraphQLJSON, { nullable: true, description: 'Any JSON; null clears the value (hasValue false)' }) value: unknown,
     @Ctx() ctx: RequestContext,
   ): Promise<TenantConfigEntryType> {
@@ -50,13 +50,13 @@ export class SettingsResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => TenantConfigEntryType, { description: 'Stored encrypted; never readable through the API again' })
-  setTenantSecret(@Arg('key') key: string, @Arg('value') value: string, @Ctx() ctx: RequestContext): Promise<TenantConfigEntryType> {
+  setTenantSecret(@Arg('key', { description: 'The configuration key' }) key: string, @Arg('value', { description: 'The secret value; stored encrypted and never readable back' }) value: string, @Ctx() ctx: RequestContext): Promise<TenantConfigEntryType> {
     return this.tenantConfigs.setSecret(ctx, key, value);
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => Boolean)
-  deleteTenantConfig(@Arg('key') key: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Removes a configuration entry (plain value or secret)' })
+  deleteTenantConfig(@Arg('key', { description: 'The key to remove' }) key: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.tenantConfigs.delete(ctx, key);
   }
 }

@@ -1,4 +1,4 @@
-import { GraphQLEnumType, GraphQLSchema } from 'graphql';
+import { GraphQLEnumType, GraphQLSchema, type GraphQLObjectType } from 'graphql';
 import { ERROR_CODE_MEANINGS, PROTOCOL_ERROR_CODE_MEANINGS } from '../errors';
 import { buildSchema, getMetadataStorage, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { OperationArea, OperationKind } from '../auth/api-key-scopes';
@@ -67,7 +67,15 @@ export async function buildGraphQLSchema(options: {
   });
   // The error codes are part of the contract, though no field returns them.
   const config = schema.toConfig();
+  describeRootType(config.query, 'Read operations');
+  describeRootType(config.mutation, 'Write operations');
+  describeRootType(config.subscription, 'Live events, delivered over WebSocket (graphql-ws) on the GraphQL path');
   return new GraphQLSchema({ ...config, types: [...config.types, errorCodeEnum()] });
+}
+
+/** type-graphql has no option for the root types' descriptions; set them on the built types. */
+function describeRootType(type: GraphQLObjectType | null | undefined, description: string): void {
+  if (type && !type.description) type.description = description;
 }
 
 /** Every `extensions.code` a client can receive, with its meaning. */

@@ -27,15 +27,15 @@ export class WhatsappSessionResolver {
     description:
       'Connects a channel: WAHA starts a session (scan `qrCode` while status is SCAN_QR_CODE), CLOUD checks the credentials, SANDBOX is WORKING at once',
   })
-  async connectWhatsApp(@Arg('input') input: ConnectWhatsAppInput, @Ctx() ctx: RequestContext): Promise<WhatsappSessionType> {
+  async connectWhatsApp(@Arg('input', { description: 'The provider and its credentials for the new channel' }) input: ConnectWhatsAppInput, @Ctx() ctx: RequestContext): Promise<WhatsappSessionType> {
     return this.deps.sessions.connect(ctx, input);
   }
 
   @Authorized(Access.ADMIN)
   @Mutation(() => WhatsappSessionType, { description: 'Stops a channel; with logout: true the phone must scan a new QR next time' })
   async disconnectWhatsApp(
-    @Arg('id', () => ID) id: string,
-    @Arg('logout', { defaultValue: false }) logout: boolean,
+    @Arg('id', () => ID, { description: 'The channel (WhatsApp session) to stop' }) id: string,
+    @Arg('logout', { description: 'Also log the phone out, so the next connect needs a new QR scan; default false', defaultValue: false }) logout: boolean,
     @Ctx() ctx: RequestContext,
   ): Promise<WhatsappSessionType> {
     if (!isUUID(id)) throw notFound('WhatsApp session');
@@ -46,7 +46,7 @@ export class WhatsappSessionResolver {
   @Mutation(() => MessageType, {
     description: 'SANDBOX channels only: a simulated customer sends a message, stored and published like a real inbound one',
   })
-  async simulateInboundMessage(@Arg('input') input: SimulateInboundMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
+  async simulateInboundMessage(@Arg('input', { description: 'The SANDBOX channel, sender phone and message text' }) input: SimulateInboundMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
     const tenant = ctx.tenant();
     const { sessions, providers, ingest } = this.deps;
     const manager = await tenant.manager();

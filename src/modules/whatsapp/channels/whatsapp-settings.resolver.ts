@@ -13,15 +13,15 @@ export class WhatsappSettingsResolver {
 
   @Authorized(Access.READ)
   @Query(() => WhatsappSettingsType, { nullable: true, description: 'Null when there is no such channel' })
-  whatsappSettings(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RequestContext): Promise<WhatsappSettingsType | null> {
+  whatsappSettings(@Arg('sessionId', () => ID, { description: 'The channel (WhatsApp session) whose settings to read' }) sessionId: string, @Ctx() ctx: RequestContext): Promise<WhatsappSettingsType | null> {
     return this.service.get(ctx, sessionId);
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => WhatsappSettingsType)
+  @Mutation(() => WhatsappSettingsType, { description: 'Updates a channel\'s settings (e.g. business hours); omitted fields keep their value' })
   async updateWhatsappSettings(
-    @Arg('sessionId', () => ID) sessionId: string,
-    @Arg('input', () => UpdateWhatsappSettingsInput) input: UpdateWhatsappSettingsInput,
+    @Arg('sessionId', () => ID, { description: 'The channel (WhatsApp session) whose settings to change' }) sessionId: string,
+    @Arg('input', () => UpdateWhatsappSettingsInput, { description: 'The fields to change' }) input: UpdateWhatsappSettingsInput,
     @Ctx() ctx: RequestContext,
   ): Promise<WhatsappSettingsType> {
     const settings = await this.service.update(ctx, sessionId, input);

@@ -14,7 +14,7 @@ export class OutboundMessageResolver {
     description:
       'Queues a WhatsApp message (status QUEUED); a durable job sends it with retries, then status follows the provider acks (SENT, DELIVERED, READ) or ends FAILED with failureReason',
   })
-  async sendMessage(@Arg('input') input: SendMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
+  async sendMessage(@Arg('input', { description: 'Who to send to (conversation, contact or phone) and the content' }) input: SendMessageInput, @Ctx() ctx: RequestContext): Promise<MessageType> {
     return (await this.outbound.send(ctx, input)) as unknown as MessageType;
   }
 }

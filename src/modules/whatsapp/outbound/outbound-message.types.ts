@@ -2,11 +2,11 @@ import { IsOptional, IsUUID, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 
 /** Exactly one of conversationId, contactId or phone; a body, a document, or both (the body is the caption). */
-@InputType()
+@InputType({ description: 'A message to send: give conversationId, contactId or phone, and the content' })
 export class SendMessageInput {
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() conversationId?: string;
+  @Field(() => ID, { description: 'Send in this conversation', nullable: true }) @IsOptional() @IsUUID() conversationId?: string;
 
-  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() contactId?: string;
+  @Field(() => ID, { description: 'Send to this contact', nullable: true }) @IsOptional() @IsUUID() contactId?: string;
 
   @Field(() => String, { nullable: true, description: "A phone number, e.g. '+44 7911 123456'; the contact is created if new" })
   @IsOptional()
@@ -18,7 +18,7 @@ export class SendMessageInput {
   @IsUUID()
   sessionId?: string;
 
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(4096) body?: string;
+  @Field(() => String, { description: 'Message text, at most 4096 characters', nullable: true }) @IsOptional() @MaxLength(4096) body?: string;
 
   @Field(() => ID, { nullable: true, description: 'A stored document to send as an image or file' })
   @IsOptional()

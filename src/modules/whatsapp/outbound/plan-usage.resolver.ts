@@ -7,15 +7,15 @@ import { UsageMetric } from './usage-counter.entity';
 export class PlanUsageType {
   @Field({ description: 'YYYY-MM' }) month: string;
   @Field(() => Int, { description: 'Outbound messages (sends and auto-replies) this month' }) outboundMessages: number;
-  @Field(() => Int, { nullable: true }) maxMessagesPerMonth: number | null;
+  @Field(() => Int, { description: 'Most outbound messages per UTC month; null is unlimited', nullable: true }) maxMessagesPerMonth: number | null;
   @Field(() => Int, { description: 'Live contacts' }) contacts: number;
-  @Field(() => Int, { nullable: true }) maxContacts: number | null;
+  @Field(() => Int, { description: 'Most live contacts the plan allows; null is unlimited', nullable: true }) maxContacts: number | null;
 }
 
 @Resolver()
 export class PlanUsageResolver {
   @Authorized(Access.READ)
-  @Query(() => PlanUsageType)
+  @Query(() => PlanUsageType, { description: 'The organisation\'s plan limits and current usage' })
   async planUsage(@Ctx() ctx: RequestContext): Promise<PlanUsageType> {
     const [limits, manager] = await Promise.all([ctx.tenant().planLimits(), ctx.tenant().manager()]);
     const [row]: Array<{ month: string; outbound: number; contacts: number }> = await manager.query(
