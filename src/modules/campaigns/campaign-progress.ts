@@ -58,21 +58,8 @@ export function campaignProgressConsumer(deps: { router: TenantRouter; bus: Tena
           if (conversation?.contactId) replies.push({ contactId: conversation.contactId, sessionId: conversation.sessionId });
         }
       }
-      if (acks.size > 0 || replies.length > 0) {
-        // Detached, on a lease of its own: the write that recorded these events (and holds its
-        // request's connection) must not wait for campaign bookkeeping, nor share its connection
-        // with it. A crash loses at most some REPLIED marks; acks are reconciled when a campaign completes.
-        outsideLeaseScope(() =>
-          setImmediate(() => {
-            void track(acks, replies).catch((error) => deps.log.warn({ err: error, tenantId }, 'could not record campaign progress'));
-          }),
-        );
-      }
-      for (const campaign of own.values()) await deps.bus.publish({ tenantId, type: CAMPAIGN_UPDATED, payload: campaign });
-
-      async function track(acks: Map<string, { status: string; reason: string | null }>, replies: Array<{ contactId: string; sessionId: string | null }>): Promise<void> {
       const touched = new Set<string>();
-      {
+      if (acks.size > 0 || replies.length > 0) {
         await deps.router.withTenant(tenantId, async (manager) => {
           if (acks.size > 0) {
             const [rows]: [Array<{ campaign_id: string }>, number] = await manager.query(
@@ -114,7 +101,7 @@ export function campaignProgressConsumer(deps: { router: TenantRouter; bus: Tena
           ),
         );
       }
-      }
+      for (const campaign of own.values()) await deps.bus.publish({ tenantId, type: CAMPAIGN_UPDATED, payload: campaign });
     },
   };
 }
