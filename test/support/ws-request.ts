@@ -5,6 +5,8 @@ export interface WsOutcome {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
   /** Set when the socket closed instead of answering, e.g. 4403 for refused credentials. */
   closeCode?: number;
+  /** The operation completed without sending a result. */
+  completedWithoutResult?: boolean;
 }
 
 /** Runs one operation over graphql-ws and reports its first result, its errors, or the close code. */
@@ -26,7 +28,7 @@ export function wsRequest(client: WsClient, query: string, variables?: Record<st
           const code = (error as { code?: number }).code;
           settle(typeof code === 'number' ? { closeCode: code } : { errors: [{ message: String(error) }] });
         },
-        complete: () => settle({}),
+        complete: () => settle({ completedWithoutResult: true }),
       },
     );
   });
